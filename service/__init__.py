@@ -1,0 +1,1 @@
+"""Kickoff web service: domain packages, repositories and the Starlette app."""

@@ -1,0 +1,138 @@
+"""A thin typed layer over Starlette routes: body parsing, JSON responses, OpenAPI metadata."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from service.errors import BadRequest, UnsupportedMediaType, ValidationFailed, field_errors
+
+Handler = Callable[..., Awaitable[Response]]
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented API operation."""
+
+    path: str
+    method: str
+    handler: Handler
+    summary: str
+    body: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    auth: bool = False
+    errors: tuple[int, ...] = ()
+    tag: str = ""
+    query: tuple[tuple[str, str, str], ...] = ()  # (name, type, description)
+
+
+@dataclass
+class ApiRouter:
+    """Collects operations of one domain package under a URL prefix."""
+
+    prefix: str = "/api/v1"
+    tag: str = ""
+    operations: list[Operation] = field(default_factory=list)
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        summary: str,
+        body: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int = 200,
+        auth: bool = False,
+        errors: Sequence[int] = (),
+        query: Sequence[tuple[str, str, str]] = (),
+    ) -> Callable[[Handler], Handler]:
+        """Register ``handler``; with ``body`` set it is called as ``handler(request, body)``."""
+
+        def decorate(handler: Handler) -> Handler:
+            if body is not None:
+                model = body
+
+                @functools.wraps(handler)
+                async def wrapped(request: Request) -> Response:
+                    return await handler(request, await read_json(request, model))
+
+                target: Handler = wrapped
+            else:
+                target = handler
+            self.operations.append(
+                Operation(
+                    self.prefix + path,
+                    method.upper(),
+                    target,
+                    summary,
+                    body,
+                    response,
+                    status,
+                    auth,
+                    tuple(errors),
+                    self.tag,
+                    tuple(query),
+                )
+            )
+            return target
+
+        return decorate
+
+    def routes(self) -> list[Route]:
+        """Starlette routes for the registered operations."""
+        return [Route(op.path, op.handler, methods=[op.method]) for op in self.operations]
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """Parse the body as JSON into ``model``: 415, 400 or 422 with per-field messages."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        # Also our CSRF defence for the JSON API: browsers cannot send cross-site JSON bodies.
+        raise UnsupportedMediaType("send the body as JSON with Content-Type: application/json")
+    raw = await request.body()
+    try:
+        data = json.loads(raw) if raw else None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "the body must be a JSON object",
+            fields=[{"field": "body", "message": "expected a JSON object"}],
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed("some fields are invalid", fields=field_errors(exc)) from None
+
+
+def parse_query(request: Request, name: str, adapter: TypeAdapter[T], default: T) -> T:
+    """One query parameter validated with ``adapter``; 422 naming the parameter otherwise."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return adapter.validate_python(raw)
+    except ValidationError as exc:
+        message = exc.errors(include_url=False)[0]["msg"]
+        raise ValidationFailed(
+            f"invalid query parameter {name}", fields=[{"field": name, "message": message}]
+        ) from None
+
+
+def respond(payload: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> JSONResponse:
+    """A JSON response from a pydantic model (serialised in JSON mode) or plain data."""
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
+    return JSONResponse(payload, status)

@@ -1,0 +1,124 @@
+"""Session and login-failure queries. No commits here: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A live session."""
+
+    person_id: UUID
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    user_agent: str
+    ip: str
+
+
+async def create_session(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    token_hash: bytes,
+    person_id: UUID,
+    lifetime: timedelta,
+    user_agent: str,
+    ip: str,
+) -> None:
+    """Store a new session under the hash of its token."""
+    await conn.execute(
+        "INSERT INTO sessions (token_hash, person_id, expires_at, user_agent, ip)"
+        " VALUES ($1, $2, now() + $3, $4, $5)",
+        token_hash,
+        person_id,
+        lifetime,
+        user_agent[:300],
+        ip,
+    )
+
+
+async def live_session(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> SessionRow | None:
+    """The unexpired session for a token hash, touching last_seen_at at most every 5 minutes."""
+    found = await conn.fetchrow(
+        "SELECT person_id, created_at, last_seen_at, expires_at, user_agent, ip FROM sessions"
+        " WHERE token_hash = $1 AND expires_at > now()",
+        token_hash,
+    )
+    if found is None:
+        return None
+    # Touch at most every 5 minutes so reads do not turn every request into a write.
+    await conn.execute(
+        "UPDATE sessions SET last_seen_at = now()"
+        " WHERE token_hash = $1 AND last_seen_at < now() - interval '5 minutes'",
+        token_hash,
+    )
+    return SessionRow(**dict(found))
+
+
+async def delete_session(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> None:
+    """Revoke one session."""
+    await conn.execute("DELETE FROM sessions WHERE token_hash = $1", token_hash)
+
+
+async def sessions_of(conn: asyncpg.Connection | asyncpg.Pool, person_id: UUID) -> list[SessionRow]:
+    """A person's live sessions, newest first."""
+    rows = await conn.fetch(
+        "SELECT person_id, created_at, last_seen_at, expires_at, user_agent, ip FROM sessions"
+        " WHERE person_id = $1 AND expires_at > now() ORDER BY created_at DESC",
+        person_id,
+    )
+    return [SessionRow(**dict(r)) for r in rows]
+
+
+async def record_failure(conn: asyncpg.Connection | asyncpg.Pool, email: str, ip: str) -> None:
+    """Note a failed login."""
+    await conn.execute(
+        "INSERT INTO login_failures (email_lower, ip) VALUES (lower($1), $2)", email, ip
+    )
+
+
+async def recent_failures(
+    conn: asyncpg.Connection | asyncpg.Pool, email: str, ip: str, window: timedelta
+) -> tuple[int, int]:
+    """(failures for this email, failures from this IP) within ``window``."""
+    row = await conn.fetchrow(
+        """SELECT (SELECT count(*) FROM login_failures
+                    WHERE email_lower = lower($1) AND at > now() - $3) AS by_email,
+                  (SELECT count(*) FROM login_failures
+                    WHERE ip = $2 AND at > now() - $3) AS by_ip""",
+        email,
+        ip,
+        window,
+    )
+    assert row is not None
+    return row["by_email"], row["by_ip"]
+
+
+async def clear_failures(conn: asyncpg.Connection | asyncpg.Pool, email: str) -> None:
+    """Forget failures for an email after a successful login or erasure."""
+    await conn.execute("DELETE FROM login_failures WHERE email_lower = lower($1)", email)
+
+
+async def failures_of(conn: asyncpg.Connection | asyncpg.Pool, email: str) -> list[datetime]:
+    """Times of failed logins against an email (for the export)."""
+    rows = await conn.fetch(
+        "SELECT at FROM login_failures WHERE email_lower = lower($1) ORDER BY at", email
+    )
+    return [r["at"] for r in rows]
+
+
+async def purge_expired(conn: asyncpg.Connection | asyncpg.Pool, keep_failures: timedelta) -> tuple[int, int]:
+    """Delete expired sessions and old login failures; returns how many of each."""
+    sessions = await conn.fetchval(
+        "WITH d AS (DELETE FROM sessions WHERE expires_at <= now() RETURNING 1) SELECT count(*) FROM d"
+    )
+    failures = await conn.fetchval(
+        "WITH d AS (DELETE FROM login_failures WHERE at <= now() - $1 RETURNING 1)"
+        " SELECT count(*) FROM d",
+        keep_failures,
+    )
+    return sessions, failures

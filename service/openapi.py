@@ -1,0 +1,118 @@
+"""OpenAPI 3.1 document built from the registered operations and their pydantic models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+
+from service.api import Operation
+
+_REF = "#/components/schemas/{model}"
+_ERROR_TEXT = {
+    400: "Malformed request (e.g. unparseable JSON)",
+    401: "Not logged in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflicts with existing data",
+    413: "Body larger than 1 MiB",
+    415: "Body is not JSON",
+    422: "Invalid fields; `error.fields` lists each with a message",
+    429: "Too many attempts; see Retry-After",
+}
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                },
+            },
+        }
+    },
+}
+
+
+def build_openapi(operations: list[Operation], *, title: str, version: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``operations``."""
+    models: list[tuple[type[BaseModel], Any]] = []
+    for op in operations:
+        if op.body is not None:
+            models.append((op.body, "validation"))
+        if isinstance(op.response, type) and issubclass(op.response, BaseModel):
+            models.append((op.response, "serialization"))
+    keyed, defs = models_json_schema(models, ref_template=_REF)
+    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    schemas["Error"] = ERROR_SCHEMA
+
+    paths: dict[str, Any] = {}
+    for op in operations:
+        item: dict[str, Any] = {
+            "summary": op.summary,
+            "operationId": op.handler.__name__,
+            "tags": [op.tag] if op.tag else [],
+            "responses": {},
+        }
+        if op.query:
+            item["parameters"] = [
+                {"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
+                for n, t, d in op.query
+            ]
+        params = [seg[1:-1] for seg in op.path.split("/") if seg.startswith("{")]
+        if params:
+            item.setdefault("parameters", []).extend(
+                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+            )
+        if op.body is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": keyed[(op.body, "validation")]}},
+            }
+        ok: dict[str, Any] = {"description": "OK" if op.status != 204 else "No content"}
+        if isinstance(op.response, type) and issubclass(op.response, BaseModel):
+            ok["content"] = {"application/json": {"schema": keyed[(op.response, "serialization")]}}
+        elif op.response is not None:
+            ok["content"] = {
+                "application/json": {
+                    "schema": TypeAdapter(op.response).json_schema(ref_template=_REF)
+                }
+            }
+        item["responses"][str(op.status)] = ok
+        for code in op.errors:
+            item["responses"][str(code)] = {
+                "description": _ERROR_TEXT.get(code, "Error"),
+                "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
+            }
+        if op.auth:
+            item["security"] = [{"session": []}, {"bearer": []}]
+        paths.setdefault(op.path, {})[op.method.lower()] = item
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": title,
+            "version": version,
+            "description": "Mentorship and networking matching for people entering IT project"
+            " management. Errors share one shape: `{\"error\": {\"code\", \"message\", \"fields\"}}`.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "kickoff_session"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+            },
+        },
+    }

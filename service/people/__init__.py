@@ -1,0 +1,1 @@
+"""People: sign-up, profiles, export and erasure."""

@@ -1,0 +1,168 @@
+"""People queries. No commits here: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+# Columns a profile edit may set; the SET clause is built only from these names.
+PROFILE_COLUMNS = (
+    "display_name",
+    "email",
+    "is_mentee",
+    "is_mentor",
+    "headline",
+    "bio",
+    "years_experience",
+    "current_role",
+    "employer",
+    "city",
+    "country",
+    "timezone",
+    "languages",
+    "skills",
+    "goals",
+    "certifications_held",
+    "certifications_target",
+    "tools",
+    "industries",
+    "meeting_modes",
+    "mentor_capacity",
+    "consent_to_match",
+)
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    """A stored availability window (minutes from local midnight)."""
+
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person and their profile as stored."""
+
+    id: UUID
+    email: str
+    display_name: str
+    is_mentee: bool
+    is_mentor: bool
+    headline: str
+    bio: str
+    years_experience: int
+    current_role: str
+    employer: str
+    city: str
+    country: str
+    timezone: str
+    languages: list[str]
+    skills: list[str]
+    goals: list[str]
+    certifications_held: list[str]
+    certifications_target: list[str]
+    tools: list[str]
+    industries: list[str]
+    meeting_modes: list[str]
+    mentor_capacity: int | None
+    consent_to_match: bool
+    created_at: datetime
+    updated_at: datetime
+    availability: tuple[WindowRow, ...] = ()
+
+
+def _q(column: str) -> str:
+    # Quoted because current_role is a reserved word in PostgreSQL.
+    return f'"{column}"'
+
+
+_SELECT = "SELECT id, " + ", ".join(map(_q, PROFILE_COLUMNS)) + ", created_at, updated_at FROM people"
+
+
+async def insert_person(conn: asyncpg.Connection, values: dict[str, Any], password_hash: str) -> UUID:
+    """Insert a person; raises asyncpg.UniqueViolationError on a taken email."""
+    cols = [c for c in PROFILE_COLUMNS if c in values]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(cols) + 2))
+    row = await conn.fetchrow(
+        f"INSERT INTO people ({', '.join(map(_q, cols))}, password_hash) VALUES ({placeholders}) RETURNING id",  # noqa: S608 - names from PROFILE_COLUMNS
+        *[values[c] for c in cols],
+        password_hash,
+    )
+    assert row is not None
+    return row["id"]
+
+
+async def update_person(conn: asyncpg.Connection, person_id: UUID, changes: dict[str, Any]) -> None:
+    """Set the given profile columns (names checked against PROFILE_COLUMNS)."""
+    cols = [c for c in PROFILE_COLUMNS if c in changes]
+    unknown = set(changes) - set(cols)
+    if unknown:
+        raise ValueError(f"not profile columns: {sorted(unknown)}")
+    if not cols:
+        return
+    sets = ", ".join(f"{_q(c)} = ${i}" for i, c in enumerate(cols, start=2))
+    await conn.execute(
+        f"UPDATE people SET {sets}, updated_at = now() WHERE id = $1",  # noqa: S608 - names from PROFILE_COLUMNS
+        person_id,
+        *[changes[c] for c in cols],
+    )
+
+
+async def replace_availability(
+    conn: asyncpg.Connection, person_id: UUID, windows: list[WindowRow]
+) -> None:
+    """Replace a person's weekly windows."""
+    await conn.execute("DELETE FROM availability_windows WHERE person_id = $1", person_id)
+    await conn.executemany(
+        "INSERT INTO availability_windows (person_id, weekday, start_minute, end_minute)"
+        " VALUES ($1, $2, $3, $4)",
+        [(person_id, w.weekday, w.start_minute, w.end_minute) for w in windows],
+    )
+
+
+async def get_person(
+    conn: asyncpg.Connection | asyncpg.Pool, person_id: UUID, *, for_update: bool = False
+) -> Person | None:
+    """One person with their availability, or None."""
+    row = await conn.fetchrow(
+        _SELECT + " WHERE id = $1" + (" FOR UPDATE" if for_update else ""), person_id
+    )
+    if row is None:
+        return None
+    windows = await conn.fetch(
+        "SELECT weekday, start_minute, end_minute FROM availability_windows"
+        " WHERE person_id = $1 ORDER BY weekday, start_minute",
+        person_id,
+    )
+    data = dict(row)
+    data.pop("password_hash", None)
+    return Person(**data, availability=tuple(WindowRow(**dict(w)) for w in windows))
+
+
+async def find_credentials(conn: asyncpg.Connection | asyncpg.Pool, email: str) -> tuple[UUID, str] | None:
+    """(id, password hash) for an email in any case, or None."""
+    row = await conn.fetchrow(
+        "SELECT id, password_hash FROM people WHERE lower(email) = lower($1)", email
+    )
+    return None if row is None else (row["id"], row["password_hash"])
+
+
+async def delete_person(conn: asyncpg.Connection, person_id: UUID) -> str | None:
+    """Delete a person and everything that cascades from them; returns their email."""
+    return await conn.fetchval("DELETE FROM people WHERE id = $1 RETURNING email", person_id)
+
+
+async def count_people(conn: asyncpg.Connection | asyncpg.Pool) -> dict[str, int]:
+    """Mentees and mentors on the site (for the home page)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE is_mentee) AS mentees,"
+        " count(*) FILTER (WHERE is_mentor) AS mentors FROM people"
+    )
+    assert row is not None
+    return {"mentees": row["mentees"], "mentors": row["mentors"]}

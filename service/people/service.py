@@ -1,0 +1,200 @@
+"""People operations shared by the JSON API, the HTML pages, the seeder and jobs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.auth import repository as auth_repo
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.people import repository as repo
+from service.people.repository import Person, WindowRow
+from service.people.schemas import (
+    DAYS,
+    ExportOut,
+    ProfileOut,
+    ProfilePatch,
+    SessionOut,
+    SignupIn,
+    Window,
+    check_capacity,
+    hhmm,
+    minutes,
+)
+from service.security import Passwords
+from service.taxonomy.normalise import Taxonomy
+
+TAG_FIELDS = (
+    "skills",
+    "goals",
+    "certifications_held",
+    "certifications_target",
+    "tools",
+    "industries",
+)
+_TAKEN = "an account with this email already exists"
+
+
+def window_rows(windows: list[Window]) -> list[WindowRow]:
+    """API windows to stored rows."""
+    return [WindowRow(DAYS.index(w.day), minutes(w.start), minutes(w.end)) for w in windows]
+
+
+def profile_values(data: dict[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
+    """Validated fields to column values: tags normalised, roles to flags."""
+    values = {k: v for k, v in data.items() if k not in ("availability", "roles", "password")}
+    for name in TAG_FIELDS:
+        if name in values:
+            values[name] = taxonomy.normalise(values[name])
+    if "roles" in data:
+        values["is_mentee"] = "mentee" in data["roles"]
+        values["is_mentor"] = "mentor" in data["roles"]
+    if "email" in values:
+        values["email"] = str(values["email"])
+    return values
+
+
+def roles_of(person: Person) -> list[str]:
+    """['mentee'], ['mentor'] or both."""
+    return [r for r, on in (("mentee", person.is_mentee), ("mentor", person.is_mentor)) if on]
+
+
+def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
+    """What a person sees of their own profile."""
+    custom = sorted(
+        {t for f in TAG_FIELDS for t in getattr(person, f) if taxonomy.is_custom(t)}
+    )
+    return ProfileOut(
+        id=person.id,
+        email=person.email,
+        display_name=person.display_name,
+        roles=roles_of(person),  # type: ignore[arg-type]
+        headline=person.headline,
+        bio=person.bio,
+        years_experience=person.years_experience,
+        current_role=person.current_role,
+        employer=person.employer,
+        city=person.city,
+        country=person.country,
+        timezone=person.timezone,
+        languages=person.languages,
+        skills=person.skills,
+        goals=person.goals,
+        certifications_held=person.certifications_held,
+        certifications_target=person.certifications_target,
+        tools=person.tools,
+        industries=person.industries,
+        custom_tags=custom,
+        meeting_modes=person.meeting_modes,  # type: ignore[arg-type]
+        availability=[
+            Window.model_construct(day=DAYS[w.weekday], start=hhmm(w.start_minute), end=hhmm(w.end_minute))
+            for w in person.availability
+        ],
+        mentor_capacity=person.mentor_capacity,
+        consent_to_match=person.consent_to_match,
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+    )
+
+
+def _capacity_error(roles: list[str], capacity: int | None) -> None:
+    try:
+        check_capacity(roles, capacity)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "some fields are invalid", fields=[{"field": "mentor_capacity", "message": str(exc)}]
+        ) from None
+
+
+async def sign_up(
+    pool: asyncpg.Pool, taxonomy: Taxonomy, passwords: Passwords, body: SignupIn
+) -> Person:
+    """Create a person with their profile and availability in one transaction."""
+    _capacity_error(body.roles, body.mentor_capacity)
+    # argon2 takes ~0.1 s of CPU: keep it off the event loop.
+    password_hash = await asyncio.to_thread(passwords.hash, body.password)
+    values = profile_values(body.model_dump(), taxonomy)
+    async with pool.acquire() as conn, conn.transaction():
+        try:
+            person_id = await repo.insert_person(conn, values, password_hash)
+        except asyncpg.UniqueViolationError:
+            raise Conflict(_TAKEN, fields=[{"field": "email", "message": _TAKEN}]) from None
+        await repo.replace_availability(conn, person_id, window_rows(body.availability))
+        person = await repo.get_person(conn, person_id)
+    assert person is not None
+    return person
+
+
+async def update_profile(
+    pool: asyncpg.Pool, taxonomy: Taxonomy, person_id: UUID, patch: ProfilePatch
+) -> Person:
+    """Apply a partial edit; roles and capacity are checked on the merged result."""
+    sent = patch.model_fields_set
+    nulls = [f for f in sent if getattr(patch, f) is None and f != "mentor_capacity"]
+    if nulls:
+        raise ValidationFailed(
+            "some fields are invalid",
+            fields=[{"field": f, "message": "may not be null"} for f in sorted(nulls)],
+        )
+    data = patch.model_dump(include=sent)
+    async with pool.acquire() as conn, conn.transaction():
+        current = await repo.get_person(conn, person_id, for_update=True)
+        if current is None:
+            raise NotFound("no such person")
+        roles = data.get("roles", roles_of(current))
+        if "mentor_capacity" in sent:
+            capacity = data["mentor_capacity"]
+        elif "mentor" in roles:
+            capacity = current.mentor_capacity
+        else:
+            capacity = None  # no longer a mentor: the capacity goes with the role
+        _capacity_error(roles, capacity)
+        values = profile_values(data, taxonomy)
+        values["mentor_capacity"] = capacity
+        try:
+            await repo.update_person(conn, person_id, values)
+        except asyncpg.UniqueViolationError:
+            raise Conflict(_TAKEN, fields=[{"field": "email", "message": _TAKEN}]) from None
+        if "availability" in data:
+            await repo.replace_availability(conn, person_id, window_rows(patch.availability or []))
+        person = await repo.get_person(conn, person_id)
+    assert person is not None
+    return person
+
+
+async def export(pool: asyncpg.Pool, taxonomy: Taxonomy, person_id: UUID) -> ExportOut:
+    """Everything stored about a person, as they are entitled to see it."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        person = await repo.get_person(conn, person_id)
+        if person is None:
+            raise NotFound("no such person")
+        sessions = await auth_repo.sessions_of(conn, person_id)
+        failures = await auth_repo.failures_of(conn, person.email)
+    return ExportOut(
+        exported_at=datetime.now(UTC),
+        profile=profile_out(person, taxonomy),
+        sessions=[
+            SessionOut(
+                created_at=s.created_at,
+                last_seen_at=s.last_seen_at,
+                expires_at=s.expires_at,
+                user_agent=s.user_agent,
+                ip=s.ip,
+            )
+            for s in sessions
+        ],
+        login_failures=failures,
+    )
+
+
+async def erase(pool: asyncpg.Pool, person_id: UUID) -> None:
+    """Delete the person, their profile, availability and sessions, and their login failures."""
+    async with pool.acquire() as conn, conn.transaction():
+        email = await repo.delete_person(conn, person_id)
+        if email is None:
+            raise NotFound("no such person")
+        await auth_repo.clear_failures(conn, email)

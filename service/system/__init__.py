@@ -1,0 +1,1 @@
+"""Health checks, the OpenAPI document and the API docs page."""

@@ -1,0 +1,1 @@
+"""The PM taxonomy: skills, tools, certifications, goals and industries."""

@@ -1,0 +1,1 @@
+"""arq background jobs. Imports matching and service repositories/settings, never web modules."""

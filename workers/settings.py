@@ -1,0 +1,66 @@
+"""The arq worker: its functions, cron jobs and the pools it owns."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from arq import cron
+from arq.worker import Worker
+
+from service import db, embedded, queue
+from service.settings import Settings
+from workers import jobs
+
+log = logging.getLogger(__name__)
+
+FUNCTIONS = [jobs.purge_expired]
+CRON_JOBS = [cron(jobs.purge_expired, minute={7, 37}, run_at_startup=False, unique=True)]
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Open the database pool and the process pool for CPU-heavy work."""
+    settings: Settings = ctx["settings"]
+    ctx["pool"] = await db.create_pool(embedded.database_url(settings), settings.db_pool_max)
+    async with ctx["pool"].acquire() as conn:
+        await db.migrate(conn)
+    ctx["cpu"] = ProcessPoolExecutor(max_workers=ctx.get("cpu_workers", 1))
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    """Close what :func:`startup` opened."""
+    if "cpu" in ctx:
+        ctx["cpu"].shutdown(wait=True, cancel_futures=True)
+    if "pool" in ctx:
+        await ctx["pool"].close()
+
+
+def build_worker(
+    settings: Settings | None = None,
+    *,
+    burst: bool = False,
+    handle_signals: bool = True,
+    **overrides: Any,
+) -> Worker:
+    """An arq Worker wired to Kickoff's Redis, queue, serializer and pools."""
+    settings = settings or Settings()
+    redis_url = embedded.redis_url(settings)
+    options: dict[str, Any] = {
+        "functions": FUNCTIONS,
+        "cron_jobs": CRON_JOBS,
+        "queue_name": settings.arq_queue_name,
+        "redis_settings": queue.redis_settings(redis_url),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "job_serializer": queue.serialize,
+        "job_deserializer": queue.deserialize,
+        "burst": burst,
+        "handle_signals": handle_signals,
+        # Finish jobs in hand on SIGTERM instead of cancelling them half-done.
+        "job_completion_wait": 30,
+        "max_tries": 5,
+        "ctx": {"settings": settings},
+    }
+    options.update(overrides)
+    return Worker(**options)
