@@ -32,7 +32,7 @@ async def create_session(
     """Store a new session under the hash of its token."""
     await conn.execute(
         "INSERT INTO sessions (token_hash, person_id, expires_at, user_agent, ip)"
-        " VALUES ($1, $2, now() + $3, $4, $5)",
+        " VALUES ($1, $2, now() + $3::interval, $4, $5)",
         token_hash,
         person_id,
         lifetime,
@@ -87,9 +87,9 @@ async def recent_failures(
     """(failures for this email, failures from this IP) within ``window``."""
     row = await conn.fetchrow(
         """SELECT (SELECT count(*) FROM login_failures
-                    WHERE email_lower = lower($1) AND at > now() - $3) AS by_email,
+                    WHERE email_lower = lower($1) AND at > now() - $3::interval) AS by_email,
                   (SELECT count(*) FROM login_failures
-                    WHERE ip = $2 AND at > now() - $3) AS by_ip""",
+                    WHERE ip = $2 AND at > now() - $3::interval) AS by_ip""",
         email,
         ip,
         window,

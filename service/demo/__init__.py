@@ -1,0 +1,1 @@
+"""Demo data: a deterministic, realistic population of mentees and mentors."""
