@@ -116,7 +116,8 @@ async def _demo(settings: Settings, host: str, port: int, started: float) -> Non
     worker = build_worker(settings, handle_signals=False)
     worker_task = asyncio.create_task(worker.async_run())
     serve_task = asyncio.create_task(server.serve())
-    while not server.started and not serve_task.done():
+    # uvicorn exposes readiness only as a flag, so poll it.
+    while not server.started and not serve_task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     if server.started:
         url = f"http://{host}:{port}/"
@@ -150,10 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def web_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        p.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+        )
         p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
 
-    p = sub.add_parser("demo", help="run the whole product with demo data", description=cmd_demo.__doc__)
+    p = sub.add_parser(
+        "demo", help="run the whole product with demo data", description=cmd_demo.__doc__
+    )
     web_options(p)
     p.set_defaults(func=cmd_demo)
 
@@ -170,7 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--burst", action="store_true", help="exit once the queue is empty")
     p.set_defaults(func=cmd_worker)
 
-    p = sub.add_parser("migrate", help="apply pending SQL migrations", description=cmd_migrate.__doc__)
+    p = sub.add_parser(
+        "migrate", help="apply pending SQL migrations", description=cmd_migrate.__doc__
+    )
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("seed", help="load the demo population", description=cmd_seed.__doc__)

@@ -29,9 +29,9 @@ def start_postgres(home: Path) -> str:
             with warnings.catch_warnings():
                 # platformdirs warns when XDG_RUNTIME_DIR is unset; its fallback is fine.
                 warnings.simplefilter("ignore")
-                import pgserver
+                from pgserver import postgres_server
 
-                _handles[key] = pgserver.get_server(home / "pgdata", cleanup_mode="stop")
+                _handles[key] = postgres_server.get_server(home / "pgdata", cleanup_mode="stop")
             log.info("embedded PostgreSQL ready in %s", home / "pgdata")
         return str(_handles[key].get_uri("postgres"))
 

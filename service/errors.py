@@ -102,7 +102,9 @@ def field_errors(exc: ValidationError) -> list[dict[str, str]]:
     return out
 
 
-def error_body(code: str, message: str, fields: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, fields: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
     """The JSON shape of every API error."""
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if fields:
@@ -152,7 +154,11 @@ def _html_error(request: Request, status: int, message: str, headers: dict[str, 
     templates = getattr(request.app.state, "templates", None)
     if templates is None:
         return Response(message, status, headers=headers, media_type="text/plain")
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message}, status_code=status,
+    response: Response = templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "message": message},
+        status_code=status,
         headers=headers,
     )
+    return response

@@ -67,13 +67,20 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
         }
         if op.query:
             item["parameters"] = [
-                {"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
+                {
+                    "name": n,
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": t},
+                    "description": d,
+                }
                 for n, t, d in op.query
             ]
         params = [seg[1:-1] for seg in op.path.split("/") if seg.startswith("{")]
         if params:
             item.setdefault("parameters", []).extend(
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                for p in params
             )
         if op.body is not None:
             item["requestBody"] = {
@@ -105,7 +112,7 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
             "title": title,
             "version": version,
             "description": "Mentorship and networking matching for people entering IT project"
-            " management. Errors share one shape: `{\"error\": {\"code\", \"message\", \"fields\"}}`.",
+            ' management. Errors share one shape: `{"error": {"code", "message", "fields"}}`.',
         },
         "paths": paths,
         "components": {

@@ -39,7 +39,14 @@ async def login(request: Request, body: LoginIn) -> Response:
     return response
 
 
-@router.route("/auth/logout", "POST", summary="Revoke the current session", status=204, auth=True, errors=(401,))
+@router.route(
+    "/auth/logout",
+    "POST",
+    summary="Revoke the current session",
+    status=204,
+    auth=True,
+    errors=(401,),
+)
 async def logout(request: Request) -> Response:
     """Revoke the caller's session and clear the cookie."""
     auth = await service.require(request)

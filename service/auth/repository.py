@@ -41,7 +41,9 @@ async def create_session(
     )
 
 
-async def live_session(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> SessionRow | None:
+async def live_session(
+    conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes
+) -> SessionRow | None:
     """The unexpired session for a token hash, touching last_seen_at at most every 5 minutes."""
     found = await conn.fetchrow(
         "SELECT person_id, created_at, last_seen_at, expires_at, user_agent, ip FROM sessions"
@@ -111,10 +113,13 @@ async def failures_of(conn: asyncpg.Connection | asyncpg.Pool, email: str) -> li
     return [r["at"] for r in rows]
 
 
-async def purge_expired(conn: asyncpg.Connection | asyncpg.Pool, keep_failures: timedelta) -> tuple[int, int]:
+async def purge_expired(
+    conn: asyncpg.Connection | asyncpg.Pool, keep_failures: timedelta
+) -> tuple[int, int]:
     """Delete expired sessions and old login failures; returns how many of each."""
     sessions = await conn.fetchval(
-        "WITH d AS (DELETE FROM sessions WHERE expires_at <= now() RETURNING 1) SELECT count(*) FROM d"
+        "WITH d AS (DELETE FROM sessions WHERE expires_at <= now() RETURNING 1)"
+        " SELECT count(*) FROM d"
     )
     failures = await conn.fetchval(
         "WITH d AS (DELETE FROM login_failures WHERE at <= now() - $1 RETURNING 1)"

@@ -22,4 +22,6 @@ class LoginOut(BaseModel):
     """A new session; the token also arrives as an HttpOnly cookie."""
 
     person_id: UUID
-    token: str = Field(description="send as 'Authorization: Bearer <token>' if not using the cookie")
+    token: str = Field(
+        description="send as 'Authorization: Bearer <token>' if not using the cookie"
+    )

@@ -15,7 +15,7 @@ from service.people.service import profile_values, window_rows
 from service.security import Passwords
 from service.taxonomy.normalise import Taxonomy
 
-DEMO_PASSWORD = "kickoff-demo-password"
+DEMO_PASSWORD = "kickoff-demo-password"  # noqa: S105 - demo accounts only, printed to the user
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ async def seed_demo(
         # Every demo account shares one hash: hashing 400 passwords with argon2 would take a minute.
         password_hash = await asyncio.to_thread(passwords.hash, DEMO_PASSWORD)
         rng = random.Random(random_state)
-        people_rows, window_records = [], []
+        people_rows: list[tuple[object, ...]] = []
+        window_records: list[tuple[object, ...]] = []
         columns: list[str] | None = None
         for raw in generate_people(mentees, mentors, random_state=random_state):
             body = SignupIn.model_validate({**raw, "password": DEMO_PASSWORD})

@@ -68,7 +68,9 @@ def render(
         "demo_mode": state.settings.demo_mode,
         **context,
     }
-    response = state.templates.TemplateResponse(request, template, context, status_code=status)
+    response: Response = state.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
     return remember_nonce(request, response)
 
 
@@ -104,7 +106,9 @@ def _signup_values(role: str) -> dict[str, Any]:
 async def signup_form(request: Request) -> Response:
     """Sign-up form for a mentee (default) or a mentor (?role=mentor)."""
     role = "mentor" if request.query_params.get("role") == "mentor" else "mentee"
-    return render(request, "signup.html", {"role": role, "values": _signup_values(role), "errors": {}})
+    return render(
+        request, "signup.html", {"role": role, "values": _signup_values(role), "errors": {}}
+    )
 
 
 async def signup_submit(request: Request) -> Response:
@@ -209,13 +213,19 @@ async def profile_page(request: Request) -> Response:
     return render(
         request,
         "profile.html",
-        {"profile": profile, "welcome": request.query_params.get("welcome") == "1", "caller": caller},
+        {
+            "profile": profile,
+            "welcome": request.query_params.get("welcome") == "1",
+            "caller": caller,
+        },
     )
 
 
 def _edit_values(profile: Any) -> dict[str, Any]:
-    values = profile.model_dump()
-    values["availability"] = [f"{w['day'].title()} {w['start']}-{w['end']}" for w in values["availability"]]
+    values: dict[str, Any] = profile.model_dump()
+    values["availability"] = [
+        f"{w['day'].title()} {w['start']}-{w['end']}" for w in values["availability"]
+    ]
     return values
 
 
@@ -231,7 +241,9 @@ async def profile_edit_form(request: Request) -> Response:
         return _see_other("/login")
     profile = people.profile_out(person, state.taxonomy)
     return render(
-        request, "profile_edit.html", {"values": _edit_values(profile), "errors": {}, "caller": caller}
+        request,
+        "profile_edit.html",
+        {"values": _edit_values(profile), "errors": {}, "caller": caller},
     )
 
 
@@ -252,7 +264,9 @@ async def profile_edit_submit(request: Request) -> Response:
             errors = domain_errors(exc)
         else:
             return _see_other("/me?saved=1")
-    return render(request, "profile_edit.html", {"values": data, "errors": errors, "caller": caller}, 422)
+    return render(
+        request, "profile_edit.html", {"values": data, "errors": errors, "caller": caller}, 422
+    )
 
 
 async def erase_submit(request: Request) -> Response:

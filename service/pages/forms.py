@@ -71,7 +71,9 @@ async def checked_form(request: Request) -> FormData:
         given if isinstance(given, str) else "",
     )
     if not ok:
-        raise Forbidden("This form has expired or did not come from Kickoff. Reload the page and try again.")
+        raise Forbidden(
+            "This form has expired or did not come from Kickoff. Reload the page and try again."
+        )
     return form
 
 

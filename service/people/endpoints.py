@@ -8,7 +8,7 @@ from starlette.responses import Response
 from service.api import ApiRouter, respond
 from service.auth import service as auth
 from service.errors import Unauthorized
-from service.people import service
+from service.people import repository, service
 from service.people.schemas import ExportOut, ProfileOut, ProfilePatch, SignupIn
 
 router = ApiRouter(tag="people")
@@ -35,7 +35,7 @@ async def get_me(request: Request) -> Response:
     """The caller's profile."""
     caller = await auth.require(request)
     state = request.app.state
-    person = await service.repo.get_person(state.pool, caller.person_id)
+    person = await repository.get_person(state.pool, caller.person_id)
     if person is None:
         raise Unauthorized("log in first")
     return respond(service.profile_out(person, state.taxonomy))
@@ -77,8 +77,12 @@ async def export_me(request: Request) -> Response:
 
 
 @router.route(
-    "/me", "DELETE", summary="Erase me and everything personal; revokes all sessions", status=204,
-    auth=True, errors=(401,),
+    "/me",
+    "DELETE",
+    summary="Erase me and everything personal; revokes all sessions",
+    status=204,
+    auth=True,
+    errors=(401,),
 )
 async def delete_me(request: Request) -> Response:
     """Erase the caller."""

@@ -82,20 +82,26 @@ def _q(column: str) -> str:
     return f'"{column}"'
 
 
-_SELECT = "SELECT id, " + ", ".join(map(_q, PROFILE_COLUMNS)) + ", created_at, updated_at FROM people"
+_SELECT = "SELECT id, {}, created_at, updated_at FROM people".format(  # noqa: S608 - fixed names
+    ", ".join(map(_q, PROFILE_COLUMNS))
+)
 
 
-async def insert_person(conn: asyncpg.Connection, values: dict[str, Any], password_hash: str) -> UUID:
+async def insert_person(
+    conn: asyncpg.Connection, values: dict[str, Any], password_hash: str
+) -> UUID:
     """Insert a person; raises asyncpg.UniqueViolationError on a taken email."""
     cols = [c for c in PROFILE_COLUMNS if c in values]
     placeholders = ", ".join(f"${i}" for i in range(1, len(cols) + 2))
+    names = ", ".join(map(_q, cols))
     row = await conn.fetchrow(
-        f"INSERT INTO people ({', '.join(map(_q, cols))}, password_hash) VALUES ({placeholders}) RETURNING id",  # noqa: S608 - names from PROFILE_COLUMNS
+        f"INSERT INTO people ({names}, password_hash) VALUES ({placeholders}) RETURNING id",  # noqa: S608 - names from PROFILE_COLUMNS
         *[values[c] for c in cols],
         password_hash,
     )
     assert row is not None
-    return row["id"]
+    person_id: UUID = row["id"]
+    return person_id
 
 
 async def update_person(conn: asyncpg.Connection, person_id: UUID, changes: dict[str, Any]) -> None:
@@ -145,7 +151,9 @@ async def get_person(
     return Person(**data, availability=tuple(WindowRow(**dict(w)) for w in windows))
 
 
-async def find_credentials(conn: asyncpg.Connection | asyncpg.Pool, email: str) -> tuple[UUID, str] | None:
+async def find_credentials(
+    conn: asyncpg.Connection | asyncpg.Pool, email: str
+) -> tuple[UUID, str] | None:
     """(id, password hash) for an email in any case, or None."""
     row = await conn.fetchrow(
         "SELECT id, password_hash FROM people WHERE lower(email) = lower($1)", email
@@ -155,7 +163,10 @@ async def find_credentials(conn: asyncpg.Connection | asyncpg.Pool, email: str) 
 
 async def delete_person(conn: asyncpg.Connection, person_id: UUID) -> str | None:
     """Delete a person and everything that cascades from them; returns their email."""
-    return await conn.fetchval("DELETE FROM people WHERE id = $1 RETURNING email", person_id)
+    email: str | None = await conn.fetchval(
+        "DELETE FROM people WHERE id = $1 RETURNING email", person_id
+    )
+    return email
 
 
 async def count_people(conn: asyncpg.Connection | asyncpg.Pool) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -90,7 +91,9 @@ class Window(Strict):
     @model_validator(mode="after")
     def _order(self) -> Window:
         if minutes(self.start) >= minutes(self.end):
-            raise ValueError("a window must end after it starts (split windows that cross midnight)")
+            raise ValueError(
+                "a window must end after it starts (split windows that cross midnight)"
+            )
         if self.start == "24:00":
             raise ValueError("a window cannot start at 24:00")
         return self
@@ -202,7 +205,7 @@ class ProfileFields(Strict):
     consent_to_match: bool = False
 
 
-def check_capacity(roles: list[str], capacity: int | None) -> None:
+def check_capacity(roles: Sequence[str], capacity: int | None) -> None:
     """Only mentors have a capacity, and every mentor has one."""
     if "mentor" in roles and capacity is None:
         raise ValueError("mentors say how many mentees they can take at once (1-10)")
@@ -267,7 +270,9 @@ class ProfileOut(BaseModel):
     certifications_target: list[str]
     tools: list[str]
     industries: list[str]
-    custom_tags: list[str] = Field(description="tags kept as typed because they are not in the taxonomy")
+    custom_tags: list[str] = Field(
+        description="tags kept as typed because they are not in the taxonomy"
+    )
     meeting_modes: list[MeetingMode]
     availability: list[Window]
     mentor_capacity: int | None

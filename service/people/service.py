@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -65,9 +66,7 @@ def roles_of(person: Person) -> list[str]:
 
 def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
     """What a person sees of their own profile."""
-    custom = sorted(
-        {t for f in TAG_FIELDS for t in getattr(person, f) if taxonomy.is_custom(t)}
-    )
+    custom = sorted({t for f in TAG_FIELDS for t in getattr(person, f) if taxonomy.is_custom(t)})
     return ProfileOut(
         id=person.id,
         email=person.email,
@@ -91,7 +90,9 @@ def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
         custom_tags=custom,
         meeting_modes=person.meeting_modes,  # type: ignore[arg-type]
         availability=[
-            Window.model_construct(day=DAYS[w.weekday], start=hhmm(w.start_minute), end=hhmm(w.end_minute))
+            Window.model_construct(
+                day=DAYS[w.weekday], start=hhmm(w.start_minute), end=hhmm(w.end_minute)
+            )
             for w in person.availability
         ],
         mentor_capacity=person.mentor_capacity,
@@ -101,7 +102,7 @@ def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
     )
 
 
-def _capacity_error(roles: list[str], capacity: int | None) -> None:
+def _capacity_error(roles: Sequence[str], capacity: int | None) -> None:
     try:
         check_capacity(roles, capacity)
     except ValueError as exc:

@@ -21,7 +21,11 @@ async def healthz(request: Request) -> Response:
 
 
 @router.route(
-    "/readyz", "GET", summary="PostgreSQL and Redis are reachable", response=dict[str, str], errors=(503,)
+    "/readyz",
+    "GET",
+    summary="PostgreSQL and Redis are reachable",
+    response=dict[str, str],
+    errors=(503,),
 )
 async def readyz(request: Request) -> Response:
     """Readiness: both backing services answer within 2 seconds."""
@@ -40,7 +44,9 @@ async def readyz(request: Request) -> Response:
         log.warning("readyz: redis: %r", exc)
         checks["redis"] = "unreachable"
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503)
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
+    )
 
 
 async def openapi_json(request: Request) -> Response:
@@ -51,4 +57,7 @@ async def openapi_json(request: Request) -> Response:
 async def docs_page(request: Request) -> Response:
     """A readable, script-free rendering of the OpenAPI document."""
     spec = request.app.state.openapi
-    return request.app.state.templates.TemplateResponse(request, "docs.html", {"spec": spec})
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, "docs.html", {"spec": spec}
+    )
+    return response

@@ -30,5 +30,5 @@ async def get_taxonomy(request: Request) -> Response:
     kind = parse_query(request, "kind", _KIND, None)
     rows = await repository.list_terms(request.app.state.pool, kind)
     terms = [TermOut(**r) for r in rows]
-    counts = Counter(t.kind for t in terms)
+    counts: Counter[str] = Counter(t.kind for t in terms)
     return respond(TaxonomyOut(terms=terms, counts=dict(counts)))

@@ -64,7 +64,7 @@ class Taxonomy:
         return self.synonyms.get(key(text))
 
     def normalise(self, values: Iterable[str]) -> list[str]:
-        """Slugs for ``values``, unknown ones kept as custom tags; order kept, duplicates dropped."""
+        """Slugs for ``values``; unknown ones kept as custom tags, order kept, no duplicates."""
         out: list[str] = []
         for value in values:
             slug = self.lookup(value) or custom_slug(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from service.taxonomy.normalise import Taxonomy, Term
@@ -19,7 +21,9 @@ async def load_taxonomy(conn: asyncpg.Connection | asyncpg.Pool) -> Taxonomy:
     )
 
 
-async def list_terms(conn: asyncpg.Connection | asyncpg.Pool, kind: str | None) -> list[dict]:
+async def list_terms(
+    conn: asyncpg.Connection | asyncpg.Pool, kind: str | None
+) -> list[dict[str, Any]]:
     """Terms (optionally of one kind) with their synonyms and, for goals, what they need."""
     rows = await conn.fetch(
         """SELECT t.slug, t.kind, t.label, t.description,

@@ -17,7 +17,8 @@ async def _account(client):
 async def test_login_sets_httponly_lax_cookie_and_returns_token(client, pool):
     body = await _account(client)
     r = await client.post(
-        "/api/v1/auth/login", json={"email": str(body["email"]).upper(), "password": body["password"]}
+        "/api/v1/auth/login",
+        json={"email": str(body["email"]).upper(), "password": body["password"]},
     )
     assert r.status_code == 200, r.text
     cookie = r.headers["set-cookie"]
@@ -41,13 +42,17 @@ async def test_secure_cookie_when_base_url_is_https(settings):
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
             body = signup_body()
             await c.post("/api/v1/people", json=body)
-            r = await c.post("/api/v1/auth/login", json={"email": body["email"], "password": body["password"]})
+            r = await c.post(
+                "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
+            )
             assert "Secure" in r.headers["set-cookie"]
 
 
 async def test_wrong_password_and_unknown_email_look_the_same(client):
     body = await _account(client)
-    a = await client.post("/api/v1/auth/login", json={"email": body["email"], "password": "not the password"})
+    a = await client.post(
+        "/api/v1/auth/login", json={"email": body["email"], "password": "not the password"}
+    )
     b = await client.post(
         "/api/v1/auth/login", json={"email": "nobody@example.org", "password": "not the password"}
     )
@@ -57,9 +62,11 @@ async def test_wrong_password_and_unknown_email_look_the_same(client):
 
 async def test_bearer_token_works_and_logout_revokes_it(client):
     body = await _account(client)
-    token = (await client.post(
-        "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
-    )).json()["token"]
+    token = (
+        await client.post(
+            "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
+        )
+    ).json()["token"]
     client.cookies.clear()
     headers = {"Authorization": f"Bearer {token}"}
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
@@ -75,26 +82,36 @@ async def test_logout_only_revokes_that_session(client):
     second = (await client.post("/api/v1/auth/login", json=creds)).json()["token"]
     await client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {first}"})
     client.cookies.clear()
-    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"})).status_code == 200
+    assert (
+        await client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"})
+    ).status_code == 200
 
 
 async def test_expired_session_is_refused(client, pool):
     body = await _account(client)
-    token = (await client.post(
-        "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
-    )).json()["token"]
+    token = (
+        await client.post(
+            "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
+        )
+    ).json()["token"]
     await pool.execute("UPDATE sessions SET expires_at = now() - interval '1 second'")
     client.cookies.clear()
-    assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    assert (
+        await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    ).status_code == 401
 
 
 async def test_login_throttled_per_email_after_ten_failures(client):
     body = await _account(client)
     for _ in range(MAX_FAILURES):
-        r = await client.post("/api/v1/auth/login", json={"email": body["email"], "password": "wrong wrong wrong"})
+        r = await client.post(
+            "/api/v1/auth/login", json={"email": body["email"], "password": "wrong wrong wrong"}
+        )
         assert r.status_code == 401
     # Even the right password is refused now, so guessing cannot continue.
-    r = await client.post("/api/v1/auth/login", json={"email": body["email"], "password": body["password"]})
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
+    )
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) == 900
     assert r.json()["error"]["code"] == "rate_limited"
@@ -103,10 +120,14 @@ async def test_login_throttled_per_email_after_ten_failures(client):
 async def test_throttle_window_is_fifteen_minutes(client, pool):
     body = await _account(client)
     for _ in range(MAX_FAILURES):
-        await client.post("/api/v1/auth/login", json={"email": body["email"], "password": "wrong wrong wrong"})
+        await client.post(
+            "/api/v1/auth/login", json={"email": body["email"], "password": "wrong wrong wrong"}
+        )
     # Age the failures past the window: logins work again.
     await pool.execute("UPDATE login_failures SET at = now() - interval '16 minutes'")
-    r = await client.post("/api/v1/auth/login", json={"email": body["email"], "password": body["password"]})
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
+    )
     assert r.status_code == 200
 
 
@@ -116,20 +137,30 @@ async def test_login_throttled_per_ip_across_emails(app, client):
     body = await _account(client)
     for i in range(MAX_FAILURES):
         await client.post(
-            "/api/v1/auth/login", json={"email": f"guess{i}@example.org", "password": "wrong wrong wrong"}
+            "/api/v1/auth/login",
+            json={"email": f"guess{i}@example.org", "password": "wrong wrong wrong"},
         )
-    r = await client.post("/api/v1/auth/login", json={"email": body["email"], "password": body["password"]})
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
+    )
     assert r.status_code == 429
     # Another address is not affected.
     transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
-        r = await other.post("/api/v1/auth/login", json={"email": body["email"], "password": body["password"]})
+        r = await other.post(
+            "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
+        )
         assert r.status_code == 200
 
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"email": "a@example.org"}, {"email": 5, "password": "x"}, {"email": "a@example.org", "password": ""}],
+    [
+        {},
+        {"email": "a@example.org"},
+        {"email": 5, "password": "x"},
+        {"email": "a@example.org", "password": ""},
+    ],
 )
 async def test_login_bad_input_is_422(client, payload):
     r = await client.post("/api/v1/auth/login", json=payload)

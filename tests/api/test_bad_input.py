@@ -59,7 +59,9 @@ BAD_SIGNUPS = [
 ]
 
 
-@pytest.mark.parametrize(("field", "override"), BAD_SIGNUPS, ids=[f"{f}-{i}" for i, (f, _) in enumerate(BAD_SIGNUPS)])
+@pytest.mark.parametrize(
+    ("field", "override"), BAD_SIGNUPS, ids=[f"{f}-{i}" for i, (f, _) in enumerate(BAD_SIGNUPS)]
+)
 async def test_bad_signup_is_422_with_field_message_and_no_row(client, pool, field, override):
     r = await client.post("/api/v1/people", json=signup_body(**override))
     assert r.status_code == 422, r.text
@@ -92,14 +94,18 @@ async def test_duplicate_email_in_any_case_is_409(client, pool):
 
 @pytest.mark.parametrize("raw", [b"{", b'{"email": }', b"\xff\xfe", b"[1, 2", b'{"a": 1}}'])
 async def test_malformed_json_is_400(client, raw):
-    r = await client.post("/api/v1/people", content=raw, headers={"content-type": "application/json"})
+    r = await client.post(
+        "/api/v1/people", content=raw, headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400
     assert r.json()["error"]["code"] == "bad_request"
 
 
 @pytest.mark.parametrize("raw", [b"[]", b'"text"', b"42", b"null", b""])
 async def test_json_that_is_not_an_object_is_422(client, raw):
-    r = await client.post("/api/v1/people", content=raw, headers={"content-type": "application/json"})
+    r = await client.post(
+        "/api/v1/people", content=raw, headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422
     assert r.json()["error"]["fields"][0]["field"] == "body"
 

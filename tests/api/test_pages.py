@@ -138,10 +138,13 @@ async def test_login_form_wrong_password_and_throttle(client):
     token = csrf_from(page.text)
     for _ in range(10):
         r = await client.post(
-            "/login", data={"email": FORM["email"], "password": "wrong password", "csrf_token": token}
+            "/login",
+            data={"email": FORM["email"], "password": "wrong password", "csrf_token": token},
         )
         assert r.status_code == 401 and "not right" in r.text
-    r = await client.post("/login", data={"email": FORM["email"], "password": FORM["password"], "csrf_token": token})
+    r = await client.post(
+        "/login", data={"email": FORM["email"], "password": FORM["password"], "csrf_token": token}
+    )
     assert r.status_code == 429 and "too many" in r.text
 
 
@@ -152,7 +155,12 @@ async def test_login_next_cannot_redirect_off_site(client):
     for target in ("//evil.example/", "https://evil.example/"):
         r = await client.post(
             "/login",
-            data={"email": FORM["email"], "password": FORM["password"], "next": target, "csrf_token": csrf_from(page.text)},
+            data={
+                "email": FORM["email"],
+                "password": FORM["password"],
+                "next": target,
+                "csrf_token": csrf_from(page.text),
+            },
         )
         assert r.status_code == 303 and r.headers["location"] == "/me"
         page = await client.get("/login")
@@ -175,7 +183,9 @@ async def test_edit_profile_form_and_erase(client, pool):
     edit = await client.get("/me/edit")
     r = await client.post("/me/erase", data={"confirm": "no", "csrf_token": csrf_from(edit.text)})
     assert r.status_code == 303 and await pool.fetchval("SELECT count(*) FROM people") == 1
-    r = await client.post("/me/erase", data={"confirm": "DELETE", "csrf_token": csrf_from(edit.text)})
+    r = await client.post(
+        "/me/erase", data={"confirm": "DELETE", "csrf_token": csrf_from(edit.text)}
+    )
     assert r.status_code == 303 and r.headers["location"] == "/?erased=1"
     assert await pool.fetchval("SELECT count(*) FROM people") == 0
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 0

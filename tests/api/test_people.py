@@ -49,7 +49,11 @@ async def test_mentor_and_both_roles(client):
 
 
 async def test_me_requires_login(client):
-    for method, path in (("GET", "/api/v1/me"), ("GET", "/api/v1/me/export"), ("DELETE", "/api/v1/me")):
+    for method, path in (
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/me/export"),
+        ("DELETE", "/api/v1/me"),
+    ):
         r = await client.request(method, path)
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "unauthorized"
@@ -107,7 +111,9 @@ async def test_patch_email_to_taken_one_is_409_and_changes_nothing(client):
 
 async def test_export_contains_everything_about_me_and_no_secrets(client):
     me = await sign_up_and_login(client)
-    await client.post("/api/v1/auth/login", json={"email": me["email"], "password": "wrong password!!"})
+    await client.post(
+        "/api/v1/auth/login", json={"email": me["email"], "password": "wrong password!!"}
+    )
     r = await client.get("/api/v1/me/export")
     assert r.status_code == 200
     assert "attachment" in r.headers["content-disposition"]
@@ -121,9 +127,12 @@ async def test_export_contains_everything_about_me_and_no_secrets(client):
 
 async def test_erase_removes_person_everything_personal_and_sessions(client, pool):
     me = await sign_up_and_login(client)
-    token = (await client.post(
-        "/api/v1/auth/login", json={"email": me["email"], "password": "correct horse battery staple"}
-    )).json()["token"]
+    token = (
+        await client.post(
+            "/api/v1/auth/login",
+            json={"email": me["email"], "password": "correct horse battery staple"},
+        )
+    ).json()["token"]
     r = await client.delete("/api/v1/me")
     assert r.status_code == 204
     for table, column in (
@@ -131,9 +140,14 @@ async def test_erase_removes_person_everything_personal_and_sessions(client, poo
         ("availability_windows", "person_id"),
         ("sessions", "person_id"),
     ):
-        count = await pool.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", me["id"])  # noqa: S608
+        count = await pool.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", me["id"])
         assert count == 0, table
-    assert await pool.fetchval("SELECT count(*) FROM login_failures WHERE email_lower = lower($1)", me["email"]) == 0
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM login_failures WHERE email_lower = lower($1)", me["email"]
+        )
+        == 0
+    )
     # Every session is revoked, not just the one that asked.
     r = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401

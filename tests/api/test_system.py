@@ -44,7 +44,9 @@ async def test_openapi_is_3_1_and_covers_every_operation(client):
     for op in operations():
         assert op.method.lower() in spec["paths"][op.path], op.path
     signup = spec["paths"]["/api/v1/people"]["post"]
-    schema_name = signup["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    schema_name = signup["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[
+        -1
+    ]
     schema = spec["components"]["schemas"][schema_name]
     assert {"email", "password", "roles", "timezone", "languages"} <= set(schema["required"])
     assert schema["properties"]["bio"]["maxLength"] == 2000

@@ -34,7 +34,9 @@ def _section(sql: str, table: str) -> str:
     )
     assert match, f"no INSERT INTO {table}"
     # Drop comment lines so that they cannot be mistaken for rows.
-    return "\n".join(line for line in match.group(1).splitlines() if not line.strip().startswith("--"))
+    return "\n".join(
+        line for line in match.group(1).splitlines() if not line.strip().startswith("--")
+    )
 
 
 def _parse() -> tuple[
@@ -49,7 +51,8 @@ def _parse() -> tuple[
         (_unquote(a), _unquote(b)) for a, b in PAIR_ROW.findall(_section(sql, "taxonomy_synonyms"))
     ]
     needs = [
-        (_unquote(g), _unquote(n), float(w)) for g, n, w in NEED_ROW.findall(_section(sql, "goal_needs"))
+        (_unquote(g), _unquote(n), float(w))
+        for g, n, w in NEED_ROW.findall(_section(sql, "goal_needs"))
     ]
     return terms, synonyms, needs  # type: ignore[return-value]
 
@@ -65,7 +68,9 @@ def test_row_counts_match_the_sql() -> None:
     sql = SEED.read_text(encoding="utf-8")
     terms, synonyms, needs = _parse()
     body_rows = sum(
-        1 for line in sql.splitlines() if line.strip().startswith("(") and line.rstrip().endswith(("),", ");"))
+        1
+        for line in sql.splitlines()
+        if line.strip().startswith("(") and line.rstrip().endswith(("),", ");"))
     )
     assert body_rows == len(terms) + len(synonyms) + len(needs)
 
@@ -84,7 +89,8 @@ def test_terms_are_well_formed_and_unique() -> None:
     assert len(slugs) == len(set(slugs))
     for slug, _, label, description in terms:
         assert SLUG.match(slug), slug
-        assert label.strip() and label == label.strip(), slug
+        assert label.strip(), slug
+        assert label == label.strip(), slug
         assert description.strip().endswith("."), slug
     labels = [_key(label) for _, _, label, _ in terms]
     assert len(labels) == len(set(labels)), [k for k, c in Counter(labels).items() if c > 1]
@@ -96,7 +102,8 @@ def test_at_least_80_synonyms_pointing_at_existing_terms() -> None:
     assert len(synonyms) >= 80
     for synonym, slug in synonyms:
         assert slug in slugs, (synonym, slug)
-        assert synonym.strip() == synonym and synonym, synonym
+        assert synonym, slug
+        assert synonym.strip() == synonym, synonym
 
 
 def test_synonyms_unique_after_normalisation() -> None:
@@ -108,7 +115,7 @@ def test_synonyms_unique_after_normalisation() -> None:
 
 
 def test_synonyms_do_not_repeat_any_slug_or_label() -> None:
-    """Slugs and labels are matched automatically; a synonym equal to one is redundant or ambiguous."""
+    """Slugs and labels match automatically; a synonym equal to one is redundant or ambiguous."""
     terms, synonyms, _ = _parse()
     automatic = {_key(slug) for slug, _, _, _ in terms} | {_key(label) for _, _, label, _ in terms}
     clashes = [(s, slug) for s, slug in synonyms if _key(s) in automatic]
