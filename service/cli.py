@@ -43,7 +43,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> str:
     from service import db, embedded
-    from service.demo.seed import DEMO_PASSWORD, seed_demo
+    from service.demo.seed import DEMO_PASSWORD, demo_examples, seed_demo
     from service.security import Passwords
     from service.taxonomy.repository import load_taxonomy
 
@@ -56,17 +56,19 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
         result = await seed_demo(
             pool, taxonomy, passwords, mentees=mentees, mentors=mentors, reset=reset
         )
+        examples = await demo_examples(pool)
     finally:
         await pool.close()
     if result.skipped:
-        return (
+        head = (
             f"demo data already present ({result.mentees} mentees, {result.mentors} mentors);"
             " use --reset to replace it"
         )
-    return (
-        f"loaded {result.mentees} demo mentees and {result.mentors} demo mentors"
-        f" (every demo account's password: {DEMO_PASSWORD})"
-    )
+    else:
+        head = f"loaded {result.mentees} demo mentees and {result.mentors} demo mentors"
+    lines = [head, f"every demo account's password: {DEMO_PASSWORD}"]
+    lines += [f"  a demo {role}: {email}" for role, email in examples]
+    return "\n".join(lines)
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:

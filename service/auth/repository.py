@@ -122,7 +122,7 @@ async def purge_expired(
         " SELECT count(*) FROM d"
     )
     failures = await conn.fetchval(
-        "WITH d AS (DELETE FROM login_failures WHERE at <= now() - $1 RETURNING 1)"
+        "WITH d AS (DELETE FROM login_failures WHERE at <= now() - $1::interval RETURNING 1)"
         " SELECT count(*) FROM d",
         keep_failures,
     )

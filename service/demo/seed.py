@@ -80,3 +80,14 @@ async def seed_demo(
             columns=["person_id", "weekday", "start_minute", "end_minute"],
         )
     return SeedResult(mentees, mentors, False)
+
+
+async def demo_examples(pool: asyncpg.Pool) -> list[tuple[str, str]]:
+    """One demo mentee's and one demo mentor's email, to log in with."""
+    rows = await pool.fetch(
+        """(SELECT 'mentee' AS role, email FROM people
+             WHERE is_demo AND is_mentee AND NOT is_mentor ORDER BY email LIMIT 1)
+           UNION ALL
+           (SELECT 'mentor', email FROM people WHERE is_demo AND is_mentor ORDER BY email LIMIT 1)"""
+    )
+    return [(r["role"], r["email"]) for r in rows]

@@ -1,0 +1,51 @@
+"""The demo population loads into real PostgreSQL, once, and its accounts work."""
+
+from __future__ import annotations
+
+from service.demo.seed import DEMO_PASSWORD, demo_examples, seed_demo
+from service.security import Passwords
+from service.taxonomy.repository import load_taxonomy
+
+
+async def test_seed_loads_realistic_population_once(pool):
+    taxonomy = await load_taxonomy(pool)
+    passwords = Passwords(1024, 1)
+    first = await seed_demo(pool, taxonomy, passwords)
+    assert not first.skipped
+    stats = await pool.fetchrow(
+        """SELECT count(*) FILTER (WHERE is_mentee AND NOT is_mentor) AS mentees,
+                  count(*) FILTER (WHERE is_mentor) AS mentors,
+                  count(DISTINCT country) AS countries,
+                  count(DISTINCT timezone) AS timezones
+             FROM people WHERE is_demo"""
+    )
+    assert stats["mentees"] >= 300
+    assert stats["mentors"] >= 100
+    assert stats["countries"] >= 10
+    assert stats["timezones"] >= 10
+    assert await pool.fetchval("SELECT count(DISTINCT person_id) FROM availability_windows") == 400
+    # Every tag a demo person has is a taxonomy slug or a deliberate custom tag.
+    custom = await pool.fetchval(
+        """SELECT count(*) FROM people p, unnest(p.skills || p.tools || p.goals) AS t(slug)
+            WHERE NOT EXISTS (SELECT 1 FROM taxonomy_terms WHERE slug = t.slug)"""
+    )
+    assert 0 < custom < 40
+
+    again = await seed_demo(pool, taxonomy, passwords)
+    assert again.skipped
+    assert await pool.fetchval("SELECT count(*) FROM people") == 400
+
+    reset = await seed_demo(pool, taxonomy, passwords, reset=True)
+    assert not reset.skipped
+    assert await pool.fetchval("SELECT count(*) FROM people") == 400
+
+
+async def test_demo_accounts_can_log_in(client, app):
+    taxonomy = app.state.taxonomy
+    await seed_demo(app.state.pool, taxonomy, app.state.passwords, mentees=5, mentors=2)
+    for _role, email in await demo_examples(app.state.pool):
+        r = await client.post(
+            "/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD}
+        )
+        assert r.status_code == 200, r.text
+        assert (await client.get("/api/v1/me")).json()["email"] == email

@@ -1,0 +1,50 @@
+"""The arq worker on real Redis: JSON-serialised jobs, burst runs, idempotent purge."""
+
+from __future__ import annotations
+
+import json
+
+from arq import create_pool
+
+from service import queue
+from tests.conftest import sign_up_and_login
+from workers.settings import build_worker
+
+
+async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings, pool):
+    await sign_up_and_login(client)
+    await sign_up_and_login(client, email="second@example.org")
+    await pool.execute(
+        "UPDATE sessions SET expires_at = now() - interval '1 minute'"
+        " WHERE person_id = (SELECT id FROM people WHERE email = 'second@example.org')"
+    )
+    await pool.execute(
+        "INSERT INTO login_failures (email_lower, ip, at) VALUES ('x@example.org', '1.2.3.4', now() - interval '2 days')"
+    )
+    redis = await create_pool(
+        queue.redis_settings(settings.redis_url),
+        job_serializer=queue.serialize,
+        job_deserializer=queue.deserialize,
+        default_queue_name=settings.arq_queue_name,
+    )
+    try:
+        job = await redis.enqueue_job("purge_expired")
+        assert job is not None
+        # Jobs are stored as JSON, never pickle.
+        raw = await redis.get(f"arq:job:{job.job_id}")
+        assert json.loads(raw)["f"] == "purge_expired"
+
+        worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05)
+        await worker.main()
+        await worker.close()
+        assert worker.jobs_complete == 1 and worker.jobs_failed == 0
+        assert await job.result(timeout=5) == {"sessions": 1, "login_failures": 1}
+        assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+
+        again = await redis.enqueue_job("purge_expired")
+        worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05)
+        await worker.main()
+        await worker.close()
+        assert await again.result(timeout=5) == {"sessions": 0, "login_failures": 0}
+    finally:
+        await redis.aclose()
