@@ -1,0 +1,1 @@
+"""Kickoff benchmarks: `python -m bench [name ...]` (or `make bench`)."""
