@@ -95,6 +95,11 @@ class ApiRouter:
         return [Route(op.path, op.handler, methods=[op.method]) for op in self.operations]
 
 
+def _reject_constant(name: str) -> None:
+    # Python's json accepts NaN and Infinity; JSON does not.
+    raise ValueError(f"{name} is not valid JSON")
+
+
 async def read_json(request: Request, model: type[M]) -> M:
     """Parse the body as JSON into ``model``: 415, 400 or 422 with per-field messages."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -103,8 +108,8 @@ async def read_json(request: Request, model: type[M]) -> M:
         raise UnsupportedMediaType("send the body as JSON with Content-Type: application/json")
     raw = await request.body()
     try:
-        data = json.loads(raw) if raw else None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(raw, parse_constant=_reject_constant) if raw else None
+    except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ValidationFailed(
