@@ -82,5 +82,7 @@ async def _run(n: int, concurrency: int) -> dict[str, Any]:
 def main(n: int = 200, concurrency: int = 8) -> dict[str, Any]:
     """Run the benchmark and return its figures."""
     result = asyncio.run(_run(n, concurrency))
-    result["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    result["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     return result

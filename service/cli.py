@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -83,6 +84,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from service.app import create_app
 
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM and then re-raises the signal under the
+    # previous handler. For SIGINT that is a KeyboardInterrupt, which uvicorn.run swallows;
+    # give SIGTERM the same handler so `kill`/`docker stop` also end in a normal exit whose
+    # atexit hooks stop the embedded PostgreSQL/Redis (SIGTERM's default action would kill
+    # the process outright and leave them running).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     uvicorn.run(
         create_app(settings),
         host=args.host,
@@ -116,6 +123,16 @@ async def _demo(settings: Settings, host: str, port: int, started: float) -> Non
     )
     # The worker shares this event loop; uvicorn owns the signals and we stop the worker after it.
     worker = build_worker(settings, handle_signals=False)
+
+    def request_stop(signum: int, frame: object) -> None:
+        server.should_exit = True
+
+    # uvicorn handles SIGINT/SIGTERM while it serves, then re-raises them under the previous
+    # handlers: asyncio.run's SIGINT handler would cancel this coroutine (skipping the worker
+    # close below, so embedded Redis keeps a client and is left running) and SIGTERM's default
+    # action would kill the process outright. Make both a plain stop request instead.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, request_stop)
     worker_task = asyncio.create_task(worker.async_run())
     serve_task = asyncio.create_task(server.serve())
     # uvicorn exposes readiness only as a flag, so poll it.

@@ -88,6 +88,7 @@ async def demo_examples(pool: asyncpg.Pool) -> list[tuple[str, str]]:
         """(SELECT 'mentee' AS role, email FROM people
              WHERE is_demo AND is_mentee AND NOT is_mentor ORDER BY email LIMIT 1)
            UNION ALL
-           (SELECT 'mentor', email FROM people WHERE is_demo AND is_mentor ORDER BY email LIMIT 1)"""
+           (SELECT 'mentor', email FROM people
+             WHERE is_demo AND is_mentor ORDER BY email LIMIT 1)"""
     )
     return [(r["role"], r["email"]) for r in rows]

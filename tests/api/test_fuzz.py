@@ -18,7 +18,7 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-FIELDS = list(signup_body().keys()) + ["mentor_capacity", "extra"]
+FIELDS = [*signup_body().keys(), "mentor_capacity", "extra"]
 # Valid bodies with one to three fields replaced by arbitrary JSON.
 mutated = st.builds(
     lambda base, changes: {**base, **changes},

@@ -23,7 +23,14 @@ def test_key_ignores_case_punctuation_and_spacing():
 
 
 def test_lookup_by_slug_label_and_synonym():
-    for text in ("Microsoft Project", "MSP", "msp", "ms-project", "MS Project", "microsoft-project"):
+    for text in (
+        "Microsoft Project",
+        "MSP",
+        "msp",
+        "ms-project",
+        "MS Project",
+        "microsoft-project",
+    ):
         assert TAX.lookup(text) == "ms-project", text
     assert TAX.lookup("Project Management Professional") == "pmp"
     assert TAX.lookup("comptia project+") == "comptia-project-plus"
@@ -31,7 +38,9 @@ def test_lookup_by_slug_label_and_synonym():
 
 
 def test_normalise_keeps_unknown_as_custom_tags_and_dedupes():
-    assert TAX.normalise(["MSP", "Microsoft Project", "SAP rollout", "sap  ROLLOUT", "Risk management"]) == [
+    assert TAX.normalise(
+        ["MSP", "Microsoft Project", "SAP rollout", "sap  ROLLOUT", "Risk management"]
+    ) == [
         "ms-project",
         "sap-rollout",
         "risk-management",

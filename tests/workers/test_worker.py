@@ -19,7 +19,8 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
         " WHERE person_id = (SELECT id FROM people WHERE email = 'second@example.org')"
     )
     await pool.execute(
-        "INSERT INTO login_failures (email_lower, ip, at) VALUES ('x@example.org', '1.2.3.4', now() - interval '2 days')"
+        "INSERT INTO login_failures (email_lower, ip, at)"
+        " VALUES ('x@example.org', '1.2.3.4', now() - interval '2 days')"
     )
     redis = await create_pool(
         queue.redis_settings(settings.redis_url),
