@@ -7,13 +7,20 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from uuid import UUID
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from service.errors import BadRequest, UnsupportedMediaType, ValidationFailed, field_errors
+from service.errors import (
+    BadRequest,
+    NotFound,
+    UnsupportedMediaType,
+    ValidationFailed,
+    field_errors,
+)
 
 Handler = Callable[..., Awaitable[Response]]
 M = TypeVar("M", bound=BaseModel)
@@ -134,6 +141,14 @@ def parse_query(request: Request, name: str, adapter: TypeAdapter[T], default: T
         raise ValidationFailed(
             f"invalid query parameter {name}", fields=[{"field": name, "message": message}]
         ) from None
+
+
+def path_id(request: Request, name: str = "id", *, what: str = "resource") -> UUID:
+    """A UUID path parameter; 404 when it is not a UUID (no such resource can exist)."""
+    try:
+        return UUID(request.path_params[name])
+    except ValueError:
+        raise NotFound(f"no such {what}") from None
 
 
 def respond(payload: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> JSONResponse:

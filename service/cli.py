@@ -1,16 +1,18 @@
-"""The ``kickoff`` command: serve, worker, migrate, seed, demo."""
+"""The ``kickoff`` command: serve, worker, migrate, seed, demo, admin."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import getpass
 import logging
 import signal
 import sys
 import time
 from collections.abc import Sequence
 
+from service.errors import DomainError, ValidationFailed
 from service.settings import Settings
 
 log = logging.getLogger("kickoff")
@@ -75,6 +77,56 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     """Load the demo population."""
     print(asyncio.run(_seed(settings, args.mentees, args.mentors, args.reset)))
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password for the new account: ")
+    if getpass.getpass("Repeat the password: ") != password:
+        raise ValidationFailed("the passwords do not match")
+    return password
+
+
+async def _admin_create(
+    settings: Settings, email: str, name: str | None, password_stdin: bool
+) -> str:
+    from service import db, embedded
+    from service.programmes import repository as programmes_repo
+    from service.programmes.service import create_admin
+    from service.security import Passwords
+
+    # Read before connecting so a piped password is consumed whether or not it is needed.
+    password = _read_password(True) if password_stdin else None
+    pool = await db.create_pool(embedded.database_url(settings), 2)
+    try:
+        async with pool.acquire() as conn:
+            await db.migrate(conn)
+        if password is None and await programmes_repo.find_person_id(pool, email) is None:
+            password = await asyncio.to_thread(_read_password, False)
+        passwords = Passwords(settings.password_memory_kib, settings.password_time_cost)
+        person_id, outcome = await create_admin(
+            pool, passwords, email, name=name, password=password
+        )
+    finally:
+        await pool.close()
+    return {
+        "created": f"created an account for {email} (id {person_id}) and made it a site admin;"
+        " log in to complete the profile",
+        "promoted": f"made {email} (id {person_id}) a site admin",
+        "already": f"{email} (id {person_id}) is already a site admin; nothing changed",
+    }[outcome]
+
+
+def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
+    """Make a person a site admin, creating a mentee account for a new email."""
+    try:
+        print(asyncio.run(_admin_create(settings, args.email, args.name, args.password_stdin)))
+    except DomainError as exc:
+        details = "; ".join(f"{f['field']}: {f['message']}" for f in exc.fields)
+        print(f"kickoff: {details or exc.message}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -204,6 +256,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mentors", type=int, default=100, help="number of mentors (default 100)")
     p.add_argument("--reset", action="store_true", help="replace existing demo people")
     p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("admin", help="manage site admins", description="Manage site admins.")
+    admin = p.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    p = admin.add_parser(
+        "create",
+        help="make a person a site admin (creating the account if needed)",
+        description=cmd_admin_create.__doc__,
+    )
+    p.add_argument("--email", required=True, help="the admin's email")
+    p.add_argument("--name", help="display name for a new account (default: the email's name)")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read a new account's password from standard input instead of prompting",
+    )
+    p.set_defaults(func=cmd_admin_create)
     return parser
 
 

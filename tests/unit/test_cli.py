@@ -6,7 +6,7 @@ import pytest
 
 from service.cli import main
 
-COMMANDS = ["demo", "serve", "worker", "migrate", "seed"]
+COMMANDS = ["demo", "serve", "worker", "migrate", "seed", "admin"]
 
 
 def _exit_code(argv: list[str]) -> int:
@@ -36,6 +36,21 @@ def test_serve_help_mentions_its_options(capsys: pytest.CaptureFixture[str]) -> 
     out = capsys.readouterr().out
     for option in ("--host", "--port", "--forwarded-allow-ips"):
         assert option in out
+
+
+def test_admin_create_help_mentions_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["admin", "create", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: kickoff admin create")
+    for option in ("--email", "--name", "--password-stdin"):
+        assert option in out
+
+
+def test_admin_needs_an_action_and_an_email(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["admin"]) == 2
+    assert "usage: kickoff admin" in capsys.readouterr().err
+    assert _exit_code(["admin", "create"]) == 2
+    assert "--email" in capsys.readouterr().err
 
 
 def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

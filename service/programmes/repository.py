@@ -1,0 +1,364 @@
+"""Programme, role, membership and mentorship queries. No commits here: the caller owns the
+transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeAlias
+from uuid import UUID
+
+import asyncpg
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+OPEN = ("pending", "active")  # mentorship statuses that take a mentor's place
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme as stored, with its member counts."""
+
+    id: UUID
+    name: str
+    description: str
+    settings: dict[str, Any]
+    created_by: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    members: int
+    mentees: int
+    mentors: int
+
+
+@dataclass(frozen=True)
+class RequestParties:
+    """What a mentee's request needs to know about both people, read under the mentor's lock."""
+
+    mentee_is_member: bool
+    mentee_is_mentee: bool
+    mentor_is_member: bool
+    mentor_is_mentor: bool
+    mentor_consents: bool
+    mentor_capacity: int | None
+
+
+_PROGRAMME = """
+SELECT p.id, p.name, p.description, p.settings, p.created_by, p.created_at, p.updated_at,
+       count(m.person_id) AS members,
+       count(m.person_id) FILTER (WHERE pe.is_mentee) AS mentees,
+       count(m.person_id) FILTER (WHERE pe.is_mentor) AS mentors
+  FROM programmes p
+  LEFT JOIN programme_members m ON m.programme_id = p.id
+  LEFT JOIN people pe ON pe.id = m.person_id
+"""
+
+
+async def is_admin(conn: Conn, person_id: UUID) -> bool:
+    """True if the person is a site admin."""
+    found: bool | None = await conn.fetchval("SELECT is_admin FROM people WHERE id = $1", person_id)
+    return bool(found)
+
+
+async def set_admin(conn: Conn, person_id: UUID, admin: bool = True) -> None:
+    """Grant (or withdraw) site admin rights."""
+    await conn.execute("UPDATE people SET is_admin = $2 WHERE id = $1", person_id, admin)
+
+
+async def find_person_id(conn: Conn, email: str) -> UUID | None:
+    """The id of the person with this email in any case, or None."""
+    found: UUID | None = await conn.fetchval(
+        "SELECT id FROM people WHERE lower(email) = lower($1)", email
+    )
+    return found
+
+
+async def person_exists(conn: Conn, person_id: UUID) -> bool:
+    """True if there is a person with this id."""
+    return bool(await conn.fetchval("SELECT 1 FROM people WHERE id = $1", person_id))
+
+
+async def insert_programme(
+    conn: Conn, name: str, description: str, settings: dict[str, Any], created_by: UUID
+) -> UUID:
+    """Create a programme; returns its id."""
+    programme_id: UUID = await conn.fetchval(
+        "INSERT INTO programmes (name, description, settings, created_by)"
+        " VALUES ($1, $2, $3, $4) RETURNING id",
+        name,
+        description,
+        settings,
+        created_by,
+    )
+    return programme_id
+
+
+async def update_programme(conn: Conn, programme_id: UUID, changes: dict[str, Any]) -> None:
+    """Set name, description and/or settings."""
+    await conn.execute(
+        """UPDATE programmes
+              SET name = COALESCE($2, name),
+                  description = COALESCE($3, description),
+                  settings = COALESCE($4, settings),
+                  updated_at = now()
+            WHERE id = $1""",
+        programme_id,
+        changes.get("name"),
+        changes.get("description"),
+        changes.get("settings"),
+    )
+
+
+async def get_programme(
+    conn: Conn, programme_id: UUID, *, for_update: bool = False
+) -> Programme | None:
+    """One programme with its member counts, or None."""
+    if for_update:
+        locked = await conn.fetchval(
+            "SELECT 1 FROM programmes WHERE id = $1 FOR NO KEY UPDATE", programme_id
+        )
+        if locked is None:
+            return None
+    row = await conn.fetchrow(_PROGRAMME + " WHERE p.id = $1 GROUP BY p.id", programme_id)
+    return None if row is None else Programme(**dict(row))
+
+
+async def programme_exists(conn: Conn, programme_id: UUID) -> bool:
+    """True if there is a programme with this id."""
+    return bool(await conn.fetchval("SELECT 1 FROM programmes WHERE id = $1", programme_id))
+
+
+async def list_programmes(conn: Conn) -> list[Programme]:
+    """Every programme with its member counts, newest first."""
+    rows = await conn.fetch(_PROGRAMME + " GROUP BY p.id ORDER BY p.created_at DESC, p.id")
+    return [Programme(**dict(r)) for r in rows]
+
+
+async def organisers(conn: Conn, programme_id: UUID) -> list[dict[str, Any]]:
+    """The organisers of a programme (id, display_name), in appointment order."""
+    rows = await conn.fetch(
+        """SELECT pe.id, pe.display_name
+             FROM programme_organisers o JOIN people pe ON pe.id = o.person_id
+            WHERE o.programme_id = $1
+            ORDER BY o.appointed_at, pe.id""",
+        programme_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def is_organiser(conn: Conn, programme_id: UUID, person_id: UUID) -> bool:
+    """True if the person organises this programme."""
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM programme_organisers WHERE programme_id = $1 AND person_id = $2",
+            programme_id,
+            person_id,
+        )
+    )
+
+
+async def add_organiser(conn: Conn, programme_id: UUID, person_id: UUID) -> bool:
+    """Appoint an organiser; False if they already were one."""
+    added = await conn.fetchval(
+        "INSERT INTO programme_organisers (programme_id, person_id) VALUES ($1, $2)"
+        " ON CONFLICT DO NOTHING RETURNING 1",
+        programme_id,
+        person_id,
+    )
+    return added is not None
+
+
+async def is_member(conn: Conn, programme_id: UUID, person_id: UUID) -> bool:
+    """True if the person is a member of this programme."""
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM programme_members WHERE programme_id = $1 AND person_id = $2",
+            programme_id,
+            person_id,
+        )
+    )
+
+
+async def consents(conn: Conn, person_id: UUID) -> bool | None:
+    """The person's consent_to_match, or None if there is no such person."""
+    found: bool | None = await conn.fetchval(
+        "SELECT consent_to_match FROM people WHERE id = $1", person_id
+    )
+    return found
+
+
+async def add_member(conn: Conn, programme_id: UUID, person_id: UUID) -> tuple[datetime, bool]:
+    """Make the person a member; returns (joined_at, whether they were new)."""
+    row = await conn.fetchrow(
+        """WITH added AS (
+               INSERT INTO programme_members (programme_id, person_id) VALUES ($1, $2)
+               ON CONFLICT DO NOTHING RETURNING joined_at)
+           SELECT joined_at, true AS new FROM added
+           UNION ALL
+           SELECT joined_at, false FROM programme_members
+            WHERE programme_id = $1 AND person_id = $2 AND NOT EXISTS (SELECT 1 FROM added)""",
+        programme_id,
+        person_id,
+    )
+    assert row is not None
+    return row["joined_at"], row["new"]
+
+
+async def remove_member(conn: Conn, programme_id: UUID, person_id: UUID) -> bool:
+    """Remove the person from the programme's members; False if they were not one."""
+    removed = await conn.fetchval(
+        "DELETE FROM programme_members WHERE programme_id = $1 AND person_id = $2 RETURNING 1",
+        programme_id,
+        person_id,
+    )
+    return removed is not None
+
+
+async def end_open_mentorships(conn: Conn, programme_id: UUID, person_id: UUID) -> int:
+    """End the person's pending and active mentorships in a programme; returns how many."""
+    ended = await conn.fetch(
+        """UPDATE mentorships SET status = 'ended', updated_at = now()
+            WHERE programme_id = $1 AND (mentee_id = $2 OR mentor_id = $2)
+              AND status = ANY($3::text[])
+           RETURNING 1""",
+        programme_id,
+        person_id,
+        list(OPEN),
+    )
+    return len(ended)
+
+
+async def members(
+    conn: Conn, programme_id: UUID, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of members (no contact details) and the total count."""
+    rows = await conn.fetch(
+        """SELECT pe.id, pe.display_name, pe.is_mentee, pe.is_mentor, pe.country, pe.timezone,
+                  m.joined_at
+             FROM programme_members m JOIN people pe ON pe.id = m.person_id
+            WHERE m.programme_id = $1
+            ORDER BY m.joined_at, pe.id
+            LIMIT $2 OFFSET $3""",
+        programme_id,
+        limit,
+        offset,
+    )
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM programme_members WHERE programme_id = $1", programme_id
+    )
+    return [dict(r) for r in rows], total
+
+
+async def lock_mentor(conn: asyncpg.Connection, mentor_id: UUID) -> bool:
+    """Lock the mentor's people row until the transaction ends; False if there is none.
+
+    FOR NO KEY UPDATE serialises every request for this mentor like FOR UPDATE would, but does
+    not block the KEY SHARE locks that foreign keys to ``people`` take, so two people who are
+    both mentee and mentor cannot deadlock by asking each other at the same moment.
+    """
+    found = await conn.fetchval("SELECT 1 FROM people WHERE id = $1 FOR NO KEY UPDATE", mentor_id)
+    return found is not None
+
+
+async def request_parties(
+    conn: Conn, programme_id: UUID, mentee_id: UUID, mentor_id: UUID
+) -> RequestParties:
+    """Roles, membership, consent and capacity of a request's two people."""
+    row = await conn.fetchrow(
+        """SELECT
+             EXISTS (SELECT 1 FROM programme_members
+                      WHERE programme_id = $1 AND person_id = $2) AS mentee_is_member,
+             COALESCE((SELECT is_mentee FROM people WHERE id = $2), false) AS mentee_is_mentee,
+             EXISTS (SELECT 1 FROM programme_members
+                      WHERE programme_id = $1 AND person_id = $3) AS mentor_is_member,
+             COALESCE((SELECT is_mentor FROM people WHERE id = $3), false) AS mentor_is_mentor,
+             COALESCE((SELECT consent_to_match FROM people WHERE id = $3), false)
+               AS mentor_consents,
+             (SELECT mentor_capacity FROM people WHERE id = $3) AS mentor_capacity""",
+        programme_id,
+        mentee_id,
+        mentor_id,
+    )
+    assert row is not None
+    return RequestParties(**dict(row))
+
+
+async def open_mentorship_of_mentee(conn: Conn, programme_id: UUID, mentee_id: UUID) -> bool:
+    """True if the mentee already has a pending or active mentorship in the programme."""
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM mentorships WHERE programme_id = $1 AND mentee_id = $2"
+            " AND status = ANY($3::text[])",
+            programme_id,
+            mentee_id,
+            list(OPEN),
+        )
+    )
+
+
+async def mentor_load(conn: Conn, mentor_id: UUID) -> int:
+    """The mentor's pending and active mentorships across all programmes."""
+    load: int = await conn.fetchval(
+        "SELECT count(*) FROM mentorships WHERE mentor_id = $1 AND status = ANY($2::text[])",
+        mentor_id,
+        list(OPEN),
+    )
+    return load
+
+
+async def insert_mentorship(
+    conn: Conn,
+    programme_id: UUID,
+    mentee_id: UUID,
+    mentor_id: UUID,
+    *,
+    source: str,
+    status: str = "pending",
+    round_id: UUID | None = None,
+) -> UUID:
+    """Create a mentorship; raises asyncpg.UniqueViolationError if the mentee has an open one."""
+    mentorship_id: UUID = await conn.fetchval(
+        "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source, status, round_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        programme_id,
+        mentee_id,
+        mentor_id,
+        source,
+        status,
+        round_id,
+    )
+    return mentorship_id
+
+
+_MENTORSHIPS = """
+SELECT ms.id, ms.programme_id, pr.name AS programme_name, ms.source, ms.status,
+       ms.created_at, ms.updated_at,
+       CASE WHEN ms.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS my_role,
+       other.id AS other_id, other.display_name AS other_display_name,
+       other.headline AS other_headline
+  FROM mentorships ms
+  JOIN programmes pr ON pr.id = ms.programme_id
+  JOIN people other
+    ON other.id = CASE WHEN ms.mentee_id = $1 THEN ms.mentor_id ELSE ms.mentee_id END
+"""
+
+
+async def mentorships_of(conn: Conn, person_id: UUID) -> list[dict[str, Any]]:
+    """The person's mentorships with the other person's name and headline, newest first."""
+    rows = await conn.fetch(
+        _MENTORSHIPS + " WHERE ms.mentee_id = $1 OR ms.mentor_id = $1"
+        " ORDER BY ms.created_at DESC, ms.id",
+        person_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def get_mentorship_for(
+    conn: Conn, person_id: UUID, mentorship_id: UUID
+) -> dict[str, Any] | None:
+    """One mentorship as ``person_id`` (one of its two people) sees it, or None."""
+    row = await conn.fetchrow(
+        _MENTORSHIPS + " WHERE ms.id = $2 AND (ms.mentee_id = $1 OR ms.mentor_id = $1)",
+        person_id,
+        mentorship_id,
+    )
+    return None if row is None else dict(row)

@@ -1,0 +1,208 @@
+"""Programme, membership and mentorship API shapes, with the matching settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+from service.people.schemas import Role, Strict
+
+# Score component weights used when an organiser sets none (the matching engine's defaults).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "need_offer": 3.0,
+    "certification": 2.0,
+    "tools": 1.0,
+    "industry_role": 1.0,
+    "text": 1.0,
+    "experience": 1.0,
+    "availability": 1.0,
+}
+MAX_WEIGHT = 10.0
+
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+
+
+class ScoreWeights(Strict):
+    """Score component weights, each 0-10; components not sent take their default."""
+
+    need_offer: Weight = DEFAULT_WEIGHTS["need_offer"]
+    certification: Weight = DEFAULT_WEIGHTS["certification"]
+    tools: Weight = DEFAULT_WEIGHTS["tools"]
+    industry_role: Weight = DEFAULT_WEIGHTS["industry_role"]
+    text: Weight = DEFAULT_WEIGHTS["text"]
+    experience: Weight = DEFAULT_WEIGHTS["experience"]
+    availability: Weight = DEFAULT_WEIGHTS["availability"]
+
+
+def _weights(value: Any) -> dict[str, float]:
+    """Validate weights against the known components and fill in the defaults."""
+    weights: dict[str, float] = ScoreWeights.model_validate(value).model_dump()
+    if not any(weights.values()):
+        raise ValueError("at least one weight must be above 0")
+    return weights
+
+
+Weights = Annotated[
+    dict[str, float],
+    BeforeValidator(_weights),
+    WithJsonSchema(ScoreWeights.model_json_schema()),
+]
+
+
+class ProgrammeSettings(Strict):
+    """How a programme's rounds match: score weights, minimum overlap, mode, round size."""
+
+    weights: Weights = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    min_overlap_hours: Annotated[float, Field(ge=0, le=40, allow_inf_nan=False)] = Field(
+        default=1.0, description="minimum weekly availability overlap of a pair, in hours"
+    )
+    mode: Literal["optimal", "stable"] = Field(
+        default="optimal",
+        description="optimal: most matches, then highest total score; stable: no blocking pairs",
+    )
+    round_size: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None, description="at most this many mentees per round; null: everyone eligible"
+    )
+
+
+# Bodies are parsed from JSON into Python first, so UUIDs arrive as strings: parse them laxly.
+Id = Annotated[UUID, Field(strict=False)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class ProgrammeIn(Strict):
+    """A new programme (site admins only)."""
+
+    name: Name = Field(examples=["PMI Lisbon spring 2027"])
+    description: Description = ""
+    settings: ProgrammeSettings = Field(default_factory=ProgrammeSettings)
+
+
+class ProgrammePatch(Strict):
+    """Partial programme edit: only the fields sent change; settings fields sent replace theirs."""
+
+    name: Name | None = None
+    description: Description | None = None
+    settings: ProgrammeSettings | None = None
+
+
+class OrganiserIn(Strict):
+    """Who to appoint: exactly one of person_id or email."""
+
+    person_id: Id | None = None
+    email: EmailStr | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> OrganiserIn:
+        if (self.person_id is None) == (self.email is None):
+            raise ValueError("send exactly one of person_id or email")
+        return self
+
+
+class RequestIn(Strict):
+    """A mentee asks a mentor of the programme to mentor them."""
+
+    mentor_id: Id
+
+
+class PersonRef(BaseModel):
+    """Another person as shown next to a programme or mentorship (never contact details)."""
+
+    id: UUID
+    display_name: str
+
+
+class ProgrammeSummary(BaseModel):
+    """A programme in the list."""
+
+    id: UUID
+    name: str
+    description: str
+    members: int
+    mentees: int
+    mentors: int
+    created_at: datetime
+
+
+class ProgrammeOut(ProgrammeSummary):
+    """One programme with its settings, organisers and the caller's place in it."""
+
+    settings: ProgrammeSettings
+    organisers: list[PersonRef]
+    updated_at: datetime
+    is_member: bool
+    is_organiser: bool
+
+
+class ProgrammeList(BaseModel):
+    """Every programme, newest first."""
+
+    programmes: list[ProgrammeSummary]
+
+
+class MembershipOut(BaseModel):
+    """The caller's membership of a programme."""
+
+    programme_id: UUID
+    person_id: UUID
+    joined_at: datetime
+
+
+class MemberOut(BaseModel):
+    """A member as organisers see them (no email)."""
+
+    id: UUID
+    display_name: str
+    roles: list[Role]
+    country: str
+    timezone: str
+    joined_at: datetime
+
+
+class MemberList(BaseModel):
+    """A page of a programme's members, in joining order."""
+
+    members: list[MemberOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class MentorshipPerson(BaseModel):
+    """The other person of a mentorship: name and headline only."""
+
+    id: UUID
+    display_name: str
+    headline: str
+
+
+class MentorshipOut(BaseModel):
+    """A mentorship as one of its two people sees it."""
+
+    id: UUID
+    programme_id: UUID
+    programme_name: str
+    my_role: Role = Field(description="the caller's side of this mentorship")
+    other: MentorshipPerson
+    source: Literal["request", "round"]
+    status: Literal["pending", "active", "declined", "ended"]
+    created_at: datetime
+    updated_at: datetime
+
+
+class MentorshipList(BaseModel):
+    """The caller's mentorships, newest first."""
+
+    mentorships: list[MentorshipOut]

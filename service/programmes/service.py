@@ -1,0 +1,328 @@
+"""Programmes, organisers, membership and mentee requests; each function owns its transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from pydantic import ValidationError
+
+from service.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_errors
+from service.people import repository as people_repo
+from service.people.schemas import Role, SignupIn
+from service.programmes import repository as repo
+from service.programmes import roles
+from service.programmes.repository import Programme
+from service.programmes.schemas import (
+    MemberList,
+    MemberOut,
+    MembershipOut,
+    MentorshipList,
+    MentorshipOut,
+    MentorshipPerson,
+    OrganiserIn,
+    PersonRef,
+    ProgrammeIn,
+    ProgrammeList,
+    ProgrammeOut,
+    ProgrammePatch,
+    ProgrammeSettings,
+    ProgrammeSummary,
+)
+from service.security import Passwords
+
+_FULL = "this mentor is full"
+_ALREADY = "you already have a mentor or a pending request in this programme"
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(
+        "some fields are invalid", fields=[{"field": field, "message": message}]
+    )
+
+
+def settings_of(programme: Programme) -> ProgrammeSettings:
+    """The programme's stored settings as a validated model (defaults for anything unset)."""
+    return ProgrammeSettings.model_validate(programme.settings)
+
+
+def summary_of(p: Programme) -> ProgrammeSummary:
+    """A programme as listed."""
+    return ProgrammeSummary(
+        id=p.id,
+        name=p.name,
+        description=p.description,
+        members=p.members,
+        mentees=p.mentees,
+        mentors=p.mentors,
+        created_at=p.created_at,
+    )
+
+
+async def _programme_out(conn: repo.Conn, programme: Programme, caller: UUID) -> ProgrammeOut:
+    organisers = await repo.organisers(conn, programme.id)
+    return ProgrammeOut(
+        **summary_of(programme).model_dump(),
+        settings=settings_of(programme),
+        organisers=[PersonRef(**o) for o in organisers],
+        updated_at=programme.updated_at,
+        is_member=await repo.is_member(conn, programme.id, caller),
+        is_organiser=any(o["id"] == caller for o in organisers),
+    )
+
+
+async def create_programme(pool: asyncpg.Pool, caller: UUID, body: ProgrammeIn) -> ProgrammeOut:
+    """Create a programme (site admins only)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await roles.require_admin(conn, caller)
+        programme_id = await repo.insert_programme(
+            conn, body.name, body.description, body.settings.model_dump(mode="json"), caller
+        )
+        programme = await repo.get_programme(conn, programme_id)
+        assert programme is not None
+        return await _programme_out(conn, programme, caller)
+
+
+async def list_programmes(pool: asyncpg.Pool) -> ProgrammeList:
+    """Every programme with member counts."""
+    return ProgrammeList(programmes=[summary_of(p) for p in await repo.list_programmes(pool)])
+
+
+async def get_programme(pool: asyncpg.Pool, caller: UUID, programme_id: UUID) -> ProgrammeOut:
+    """One programme with its settings and organisers."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        programme = await repo.get_programme(conn, programme_id)
+        if programme is None:
+            raise NotFound("no such programme")
+        return await _programme_out(conn, programme, caller)
+
+
+async def update_programme(
+    pool: asyncpg.Pool, caller: UUID, programme_id: UUID, patch: ProgrammePatch
+) -> ProgrammeOut:
+    """Apply a partial edit (organisers of the programme and site admins)."""
+    sent = patch.model_fields_set
+    nulls = sorted(f for f in sent if getattr(patch, f) is None)
+    if nulls:
+        raise ValidationFailed(
+            "some fields are invalid",
+            fields=[{"field": f, "message": "may not be null"} for f in nulls],
+        )
+    async with pool.acquire() as conn, conn.transaction():
+        await roles.require_organiser(conn, programme_id, caller)
+        current = await repo.get_programme(conn, programme_id, for_update=True)
+        if current is None:
+            raise NotFound("no such programme")
+        changes: dict[str, Any] = {f: getattr(patch, f) for f in sent if f != "settings"}
+        if patch.settings is not None:
+            # Settings fields sent replace theirs; the others keep their current values.
+            new = patch.settings
+            merged = settings_of(current).model_copy(
+                update={f: getattr(new, f) for f in new.model_fields_set}
+            )
+            changes["settings"] = merged.model_dump(mode="json")
+        if changes:
+            await repo.update_programme(conn, programme_id, changes)
+        programme = await repo.get_programme(conn, programme_id)
+        assert programme is not None
+        return await _programme_out(conn, programme, caller)
+
+
+async def appoint_organiser(
+    pool: asyncpg.Pool, caller: UUID, programme_id: UUID, body: OrganiserIn
+) -> tuple[PersonRef, bool]:
+    """Make a person an organiser of the programme (site admins only); True if newly appointed."""
+    async with pool.acquire() as conn, conn.transaction():
+        await roles.require_programme(conn, programme_id)
+        await roles.require_admin(conn, caller)
+        if body.email is not None:
+            person_id = await repo.find_person_id(conn, str(body.email))
+            if person_id is None:
+                raise _invalid("email", "no one has signed up with this email")
+        else:
+            assert body.person_id is not None
+            person_id = body.person_id
+            if not await repo.person_exists(conn, person_id):
+                raise _invalid("person_id", "no such person")
+        added = await repo.add_organiser(conn, programme_id, person_id)
+        organisers = await repo.organisers(conn, programme_id)
+    ref = next(PersonRef(**o) for o in organisers if o["id"] == person_id)
+    return ref, added
+
+
+async def join(pool: asyncpg.Pool, caller: UUID, programme_id: UUID) -> tuple[MembershipOut, bool]:
+    """The caller joins the programme (needs consent to be matched); True if newly joined."""
+    async with pool.acquire() as conn, conn.transaction():
+        await roles.require_programme(conn, programme_id)
+        if not await repo.consents(conn, caller):
+            raise _invalid(
+                "consent_to_match",
+                "joining a programme means being matched: set consent_to_match to true first",
+            )
+        joined_at, new = await repo.add_member(conn, programme_id, caller)
+    return MembershipOut(programme_id=programme_id, person_id=caller, joined_at=joined_at), new
+
+
+async def leave(pool: asyncpg.Pool, caller: UUID, programme_id: UUID) -> None:
+    """The caller leaves the programme; their pending and active mentorships in it end."""
+    async with pool.acquire() as conn, conn.transaction():
+        await roles.require_programme(conn, programme_id)
+        if await repo.remove_member(conn, programme_id, caller):
+            await repo.end_open_mentorships(conn, programme_id, caller)
+
+
+def _roles(is_mentee: bool, is_mentor: bool) -> list[Role]:
+    roles: list[Role] = []
+    if is_mentee:
+        roles.append("mentee")
+    if is_mentor:
+        roles.append("mentor")
+    return roles
+
+
+async def members(
+    pool: asyncpg.Pool, caller: UUID, programme_id: UUID, limit: int, offset: int
+) -> MemberList:
+    """A page of the programme's members (organisers of the programme and site admins)."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        await roles.require_organiser(conn, programme_id, caller)
+        rows, total = await repo.members(conn, programme_id, limit, offset)
+    return MemberList(
+        members=[
+            MemberOut(
+                id=r["id"],
+                display_name=r["display_name"],
+                roles=_roles(r["is_mentee"], r["is_mentor"]),
+                country=r["country"],
+                timezone=r["timezone"],
+                joined_at=r["joined_at"],
+            )
+            for r in rows
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def mentorship_out(row: dict[str, Any]) -> MentorshipOut:
+    """A mentorship row (from repository.mentorships_of) as its caller sees it."""
+    return MentorshipOut(
+        id=row["id"],
+        programme_id=row["programme_id"],
+        programme_name=row["programme_name"],
+        my_role=row["my_role"],
+        other=MentorshipPerson(
+            id=row["other_id"],
+            display_name=row["other_display_name"],
+            headline=row["other_headline"],
+        ),
+        source=row["source"],
+        status=row["status"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def request_mentor(
+    pool: asyncpg.Pool, caller: UUID, programme_id: UUID, mentor_id: UUID
+) -> MentorshipOut:
+    """A mentee asks a mentor; reserves one of the mentor's places atomically or fails with 409.
+
+    Every request for a mentor takes a lock on the mentor's row first, so counting their
+    pending and active mentorships and inserting the new one cannot interleave with another
+    request for the same mentor: at most ``mentor_capacity`` requests can ever succeed.
+    """
+    if mentor_id == caller:
+        raise _invalid("mentor_id", "you cannot ask yourself")
+    async with pool.acquire() as conn, conn.transaction():
+        await roles.require_programme(conn, programme_id)
+        if not await repo.lock_mentor(conn, mentor_id):
+            raise _invalid("mentor_id", "no such mentor in this programme")
+        parties = await repo.request_parties(conn, programme_id, caller, mentor_id)
+        if not parties.mentee_is_member:
+            raise Forbidden("join the programme before asking for a mentor")
+        if not parties.mentee_is_mentee:
+            raise Forbidden("only mentees can ask for a mentor")
+        capacity = parties.mentor_capacity
+        if not (parties.mentor_is_member and parties.mentor_is_mentor and capacity):
+            raise _invalid("mentor_id", "no such mentor in this programme")
+        if not parties.mentor_consents:
+            raise _invalid("mentor_id", "this mentor is not taking requests")
+        if await repo.open_mentorship_of_mentee(conn, programme_id, caller):
+            raise Conflict(_ALREADY)
+        if await repo.mentor_load(conn, mentor_id) >= capacity:
+            raise Conflict(_FULL)
+        try:
+            mentorship_id = await repo.insert_mentorship(
+                conn, programme_id, caller, mentor_id, source="request"
+            )
+        except asyncpg.UniqueViolationError:
+            # The same mentee asked another mentor at the same moment and got there first.
+            raise Conflict(_ALREADY) from None
+        row = await repo.get_mentorship_for(conn, caller, mentorship_id)
+    assert row is not None
+    return mentorship_out(row)
+
+
+async def my_mentorships(pool: asyncpg.Pool, caller: UUID) -> MentorshipList:
+    """The caller's mentorships, as mentee and as mentor."""
+    rows = await repo.mentorships_of(pool, caller)
+    return MentorshipList(mentorships=[mentorship_out(r) for r in rows])
+
+
+async def create_admin(
+    pool: asyncpg.Pool,
+    passwords: Passwords,
+    email: str,
+    *,
+    name: str | None,
+    password: str | None,
+) -> tuple[UUID, str]:
+    """Make the person with ``email`` a site admin, creating a mentee account if needed.
+
+    Returns their id and what happened: "created", "promoted" or "already".
+    A new account needs ``password``; it is a mentee in UTC speaking English who has not
+    consented to matching, and can complete their profile after logging in.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        person_id = await repo.find_person_id(conn, email)
+        if person_id is not None:
+            if await repo.is_admin(conn, person_id):
+                return person_id, "already"
+            await repo.set_admin(conn, person_id)
+            return person_id, "promoted"
+    if password is None:
+        raise _invalid("password", "a new account needs a password")
+    try:
+        body = SignupIn.model_validate(
+            {
+                "email": email,
+                "password": password,
+                "display_name": name or email.split("@")[0],
+                "roles": ["mentee"],
+                "timezone": "UTC",
+                "languages": ["en"],
+            }
+        )
+    except ValidationError as exc:
+        raise ValidationFailed("some fields are invalid", fields=field_errors(exc)) from None
+    password_hash = await asyncio.to_thread(passwords.hash, body.password)
+    values = {
+        "email": str(body.email),
+        "display_name": body.display_name,
+        "is_mentee": True,
+        "is_mentor": False,
+        "timezone": body.timezone,
+        "languages": body.languages,
+        "consent_to_match": False,
+    }
+    async with pool.acquire() as conn, conn.transaction():
+        try:
+            person_id = await people_repo.insert_person(conn, values, password_hash)
+        except asyncpg.UniqueViolationError:
+            raise Conflict("an account with this email was created meanwhile; run again") from None
+        await repo.set_admin(conn, person_id)
+    return person_id, "created"
