@@ -1,0 +1,213 @@
+"""Vectorise profiles into the arrays scoring needs (scikit-learn conventions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from matching.availability import WEEK_MINUTES
+from matching.profiles import Profile
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+SLOT_MINUTES = 30
+N_SLOTS = WEEK_MINUTES // SLOT_MINUTES
+#: Weight of a targeted certification and of a wanted tool among a mentee's needs.
+TARGET_WEIGHT = 1.0
+TOOL_NEED_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class SideFeatures:
+    """Arrays for one side (mentees or mentors), row-aligned with the input profiles."""
+
+    tags: FloatArray  # needs (mentees, weighted, rows sum to 1) or offers (mentors, 0/1)
+    certs: FloatArray  # targeted (mentees, rows sum to 1) or held (mentors, 0/1)
+    tools: FloatArray  # wanted (mentees, rows sum to 1) or used (mentors, 0/1)
+    industries: FloatArray  # 0/1
+    role: sp.csr_matrix  # L2-normalised TF-IDF of the current role
+    text: FloatArray  # L2-normalised LSA vector of headline and bio
+    years: FloatArray
+    slots: FloatArray  # fraction of each 30-minute UTC slot of the week that is available
+    languages: npt.NDArray[np.uint64]  # bitsets, 3 words = 192 languages
+    employer: IntArray  # 0 = unknown
+    has_needs: npt.NDArray[np.bool_]
+
+
+def availability_slots(intervals: Sequence[tuple[int, int]]) -> FloatArray:
+    """Fraction of each 30-minute slot of the UTC week covered by ``intervals``."""
+    out = np.zeros(N_SLOTS, dtype=np.float32)
+    for start, end in intervals:
+        first, last = start // SLOT_MINUTES, (end - 1) // SLOT_MINUTES
+        for slot in range(first, last + 1):
+            lo = max(start, slot * SLOT_MINUTES)
+            hi = min(end, (slot + 1) * SLOT_MINUTES)
+            out[slot] += (hi - lo) / SLOT_MINUTES
+    return out
+
+
+class ProfileVectorizer:
+    """Learn tag vocabularies, IDF weights and a text model from a population.
+
+    Parameters
+    ----------
+    goal_needs : mapping of str to mapping of str to float, optional
+        For each goal, what a mentor should offer for it and how much it matters (0, 1].
+    text_components : int, default=64
+        Dimensions of the LSA text model (fewer if the vocabulary is small).
+    random_state : int, default=0
+        Seed of the randomised SVD.
+    """
+
+    def __init__(
+        self,
+        goal_needs: Mapping[str, Mapping[str, float]] | None = None,
+        text_components: int = 64,
+        random_state: int = 0,
+    ) -> None:
+        self.goal_needs = goal_needs
+        self.text_components = text_components
+        self.random_state = random_state
+
+    def fit(self, mentees: Sequence[Profile], mentors: Sequence[Profile]) -> ProfileVectorizer:
+        """Learn vocabularies from both sides and IDF from what mentors offer."""
+        needs = self.goal_needs or {}
+        offer_tags: set[str] = set()
+        for p in mentors:
+            offer_tags.update(p.skills, p.certifications_held, p.tools)
+        need_tags: set[str] = set()
+        for p in mentees:
+            need_tags.update(p.certifications_target, p.tools)
+            for goal in p.goals:
+                need_tags.update(needs.get(goal, {}))
+        self.tag_vocabulary_ = {t: i for i, t in enumerate(sorted(offer_tags | need_tags))}
+        df = np.zeros(len(self.tag_vocabulary_), dtype=np.float64)
+        for p in mentors:
+            for t in set(p.skills) | set(p.certifications_held) | set(p.tools):
+                df[self.tag_vocabulary_[t]] += 1
+        # Smoothed IDF over mentors: a rare offer is worth more than one every mentor has.
+        self.idf_ = (np.log((1 + len(mentors)) / (1 + df)) + 1).astype(np.float32)
+        everyone = [*mentees, *mentors]
+        self.cert_vocabulary_ = _vocab(
+            t for p in everyone for t in (*p.certifications_held, *p.certifications_target)
+        )
+        self.tool_vocabulary_ = _vocab(t for p in everyone for t in p.tools)
+        self.industry_vocabulary_ = _vocab(t for p in everyone for t in p.industries)
+        self.language_vocabulary_ = _vocab(t for p in everyone for t in p.languages)
+        if len(self.language_vocabulary_) > 192:
+            raise ValueError("more than 192 distinct languages")
+        self.employer_vocabulary_ = {
+            e: i + 1 for i, e in enumerate(sorted({p.employer for p in everyone if p.employer}))
+        }
+        self.role_model_ = TfidfVectorizer(min_df=1, sublinear_tf=True).fit(
+            [p.role for p in everyone] + ["project manager"]
+        )
+        text_model = TfidfVectorizer(min_df=2, max_df=0.9, sublinear_tf=True, stop_words="english")
+        texts = [p.text for p in everyone]
+        try:
+            tfidf = text_model.fit_transform(texts)
+        except ValueError:  # no usable words at all
+            text_model = None
+            tfidf = None
+        self.text_model_ = text_model
+        self.svd_: TruncatedSVD | None = None
+        if tfidf is not None and min(tfidf.shape) > 2:
+            k = max(1, min(self.text_components, min(tfidf.shape) - 1))
+            self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state).fit(tfidf)
+        return self
+
+    def transform(self, profiles: Sequence[Profile], side: str) -> SideFeatures:
+        """Features of ``profiles`` as mentees (``side="mentee"``) or mentors (``"mentor"``)."""
+        if side not in ("mentee", "mentor"):
+            raise ValueError("side must be 'mentee' or 'mentor'")
+        mentee = side == "mentee"
+        n = len(profiles)
+        tags = np.zeros((n, len(self.tag_vocabulary_)), dtype=np.float32)
+        needs = self.goal_needs or {}
+        for r, p in enumerate(profiles):
+            if mentee:
+                for goal in p.goals:
+                    for tag, weight in needs.get(goal, {}).items():
+                        _bump(tags, r, self.tag_vocabulary_.get(tag), weight)
+                for tag in p.certifications_target:
+                    _bump(tags, r, self.tag_vocabulary_.get(tag), TARGET_WEIGHT)
+                for tag in p.tools:
+                    _bump(tags, r, self.tag_vocabulary_.get(tag), TOOL_NEED_WEIGHT)
+            else:
+                for tag in (*p.skills, *p.certifications_held, *p.tools):
+                    idx = self.tag_vocabulary_.get(tag)
+                    if idx is not None:
+                        tags[r, idx] = 1.0
+        if mentee:
+            tags *= self.idf_
+            tags = _rows_sum_to_one(tags)
+        certs = _onehot(
+            [p.certifications_target if mentee else p.certifications_held for p in profiles],
+            self.cert_vocabulary_,
+        )
+        tools = _onehot([p.tools for p in profiles], self.tool_vocabulary_)
+        if mentee:
+            certs, tools = _rows_sum_to_one(certs), _rows_sum_to_one(tools)
+        industries = _onehot([p.industries for p in profiles], self.industry_vocabulary_)
+        role = sp.csr_matrix(normalize(self.role_model_.transform([p.role for p in profiles])))
+        if self.text_model_ is not None and self.svd_ is not None:
+            text = self.svd_.transform(self.text_model_.transform([p.text for p in profiles]))
+            text = normalize(text).astype(np.float32)
+        else:
+            text = np.zeros((n, 1), dtype=np.float32)
+        languages = np.zeros((n, 3), dtype=np.uint64)
+        for r, p in enumerate(profiles):
+            for code in p.languages:
+                bit = self.language_vocabulary_.get(code)
+                if bit is not None:
+                    languages[r, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+        slots = np.zeros((n, N_SLOTS), dtype=np.float32)
+        for r, p in enumerate(profiles):
+            slots[r] = availability_slots(p.availability)
+        return SideFeatures(
+            tags=tags,
+            certs=certs,
+            tools=tools,
+            industries=industries,
+            role=role,
+            text=np.ascontiguousarray(text, dtype=np.float32),
+            years=np.array([p.years_experience for p in profiles], dtype=np.float32),
+            slots=slots,
+            languages=languages,
+            employer=np.array(
+                [self.employer_vocabulary_.get(p.employer, 0) for p in profiles], dtype=np.int64
+            ),
+            has_needs=tags.sum(axis=1) > 0,
+        )
+
+
+def _vocab(items: object) -> dict[str, int]:
+    return {t: i for i, t in enumerate(sorted(set(items)))}  # type: ignore[call-overload]
+
+
+def _bump(matrix: FloatArray, row: int, col: int | None, weight: float) -> None:
+    if col is not None:
+        matrix[row, col] = max(matrix[row, col], weight)
+
+
+def _onehot(rows: Sequence[Sequence[str]], vocabulary: Mapping[str, int]) -> FloatArray:
+    out = np.zeros((len(rows), max(1, len(vocabulary))), dtype=np.float32)
+    for r, items in enumerate(rows):
+        for item in items:
+            idx = vocabulary.get(item)
+            if idx is not None:
+                out[r, idx] = 1.0
+    return out
+
+
+def _rows_sum_to_one(matrix: FloatArray) -> FloatArray:
+    sums = matrix.sum(axis=1, keepdims=True)
+    out: FloatArray = np.divide(matrix, sums, out=np.zeros_like(matrix), where=sums > 0)
+    return out
