@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -31,13 +30,13 @@ class SideFeatures:
     tags: FloatArray  # needs (mentees, weighted, rows sum to 1) or offers (mentors, 0/1)
     certs: FloatArray  # targeted (mentees, rows sum to 1) or held (mentors, 0/1)
     tools: FloatArray  # wanted (mentees, rows sum to 1) or used (mentors, 0/1)
-    industries: FloatArray  # 0/1
-    role: sp.csr_matrix  # L2-normalised TF-IDF of the current role
+    industries: FloatArray  # mentees: rows sum to 1; mentors: 0/1
+    role: FloatArray  # L2-normalised TF-IDF of the current role (dense: roles are short)
     text: FloatArray  # L2-normalised LSA vector of headline and bio
     years: FloatArray
     slots: FloatArray  # fraction of each 30-minute UTC slot of the week that is available
-    languages: npt.NDArray[np.uint64]  # bitsets, 3 words = 192 languages
     employer: IntArray  # 0 = unknown
+    language_onehot: FloatArray
     has_needs: npt.NDArray[np.bool_]
 
 
@@ -101,8 +100,6 @@ class ProfileVectorizer:
         self.tool_vocabulary_ = _vocab(t for p in everyone for t in p.tools)
         self.industry_vocabulary_ = _vocab(t for p in everyone for t in p.industries)
         self.language_vocabulary_ = _vocab(t for p in everyone for t in p.languages)
-        if len(self.language_vocabulary_) > 192:
-            raise ValueError("more than 192 distinct languages")
         self.employer_vocabulary_ = {
             e: i + 1 for i, e in enumerate(sorted({p.employer for p in everyone if p.employer}))
         }
@@ -156,18 +153,15 @@ class ProfileVectorizer:
         if mentee:
             certs, tools = _rows_sum_to_one(certs), _rows_sum_to_one(tools)
         industries = _onehot([p.industries for p in profiles], self.industry_vocabulary_)
-        role = sp.csr_matrix(normalize(self.role_model_.transform([p.role for p in profiles])))
+        if mentee:
+            industries = _rows_sum_to_one(industries)
+        role_tfidf = normalize(self.role_model_.transform([p.role for p in profiles]))
+        role = np.asarray(role_tfidf.toarray(), dtype=np.float32)
         if self.text_model_ is not None and self.svd_ is not None:
             text = self.svd_.transform(self.text_model_.transform([p.text for p in profiles]))
             text = normalize(text).astype(np.float32)
         else:
             text = np.zeros((n, 1), dtype=np.float32)
-        languages = np.zeros((n, 3), dtype=np.uint64)
-        for r, p in enumerate(profiles):
-            for code in p.languages:
-                bit = self.language_vocabulary_.get(code)
-                if bit is not None:
-                    languages[r, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
         slots = np.zeros((n, N_SLOTS), dtype=np.float32)
         for r, p in enumerate(profiles):
             slots[r] = availability_slots(p.availability)
@@ -180,10 +174,10 @@ class ProfileVectorizer:
             text=np.ascontiguousarray(text, dtype=np.float32),
             years=np.array([p.years_experience for p in profiles], dtype=np.float32),
             slots=slots,
-            languages=languages,
             employer=np.array(
                 [self.employer_vocabulary_.get(p.employer, 0) for p in profiles], dtype=np.int64
             ),
+            language_onehot=_onehot([p.languages for p in profiles], self.language_vocabulary_),
             has_needs=tags.sum(axis=1) > 0,
         )
 

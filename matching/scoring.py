@@ -15,7 +15,8 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 #: Weekly overlap at which the availability component is full.
 FULL_OVERLAP_HOURS = 3.0
-#: Share of the industry/role component that comes from a shared industry.
+#: Share of the industry/role component from shared industries (the fraction of the mentee's
+#: industries the mentor works in); the rest is the similarity of their current roles.
 INDUSTRY_SHARE = 0.6
 EXCLUSIONS = ("language", "availability", "employer")
 
@@ -33,7 +34,7 @@ class Block:
 
 
 def experience_fit(mentee_years: FloatArray, mentor_years: FloatArray) -> FloatArray:
-    """Suitability of an experience gap: best when the mentor is 5-15 years ahead.
+    """Suitability of an experience gap (in whole years): best when the mentor is 5-15 ahead.
 
     Under 1 year ahead gives 0; from 1 to 5 years it rises from 0.2 to 1; beyond 15 years it
     eases to 0.6 at 30 years (very senior mentors are still good, a little less relatable).
@@ -45,22 +46,52 @@ def experience_fit(mentee_years: FloatArray, mentor_years: FloatArray) -> FloatA
     return np.asarray(out, dtype=np.float32)
 
 
-def _components(
-    mentees: SideFeatures, mentors: SideFeatures, rows: IntArray
-) -> tuple[dict[str, FloatArray], FloatArray]:
-    overlap = (mentees.slots[rows] @ mentors.slots.T) * np.float32(SLOT_MINUTES / 60)
-    shared_industry = (mentees.industries[rows] @ mentors.industries.T) > 0
-    role = (mentees.role[rows] @ mentors.role.T).toarray().astype(np.float32)
-    comps = {
-        "need_offer": mentees.tags[rows] @ mentors.tags.T,
-        "certification": mentees.certs[rows] @ mentors.certs.T,
-        "tools": mentees.tools[rows] @ mentors.tools.T,
-        "industry_role": INDUSTRY_SHARE * shared_industry + (1 - INDUSTRY_SHARE) * role,
-        "text": np.clip(mentees.text[rows] @ mentors.text.T, 0.0, 1.0),
-        "experience": experience_fit(mentees.years[rows, None], mentors.years[None, :]),
-        "availability": np.minimum(overlap / FULL_OVERLAP_HOURS, 1.0),
-    }
-    return {k: np.asarray(v, dtype=np.float32) for k, v in comps.items()}, overlap
+_YEARS = np.arange(61, dtype=np.float32)
+#: experience_fit for whole years 0-60 (mentee x mentor): a gather beats recomputing per pair.
+_EXPERIENCE_TABLE = experience_fit(_YEARS[:, None], _YEARS[None, :])
+
+
+def _whole_years(years: FloatArray) -> IntArray:
+    return np.clip(np.rint(years), 0, 60).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class FusedSides:
+    """The linear components stacked side by side, weights folded into the mentee side.
+
+    need/offer, certification, tools, industry/role and experience are all bilinear
+    (``a_i . b_j``; experience via a one-hot of the mentee's years against a table column per
+    mentor), so their weighted sum is a single matrix product.
+    """
+
+    mentee: FloatArray
+    mentor: FloatArray
+
+
+def fuse(mentees: SideFeatures, mentors: SideFeatures, weights: Weights) -> FusedSides:
+    """Stack the bilinear components of both sides for :func:`score_block`."""
+    w = weights.normalised()
+    years_onehot = np.eye(61, dtype=np.float32)[_whole_years(mentees.years)]
+    left = [
+        w["need_offer"] * mentees.tags,
+        w["certification"] * mentees.certs,
+        w["tools"] * mentees.tools,
+        w["industry_role"] * INDUSTRY_SHARE * mentees.industries,
+        w["industry_role"] * (1 - INDUSTRY_SHARE) * mentees.role,
+        w["experience"] * years_onehot,
+    ]
+    right = [
+        mentors.tags,
+        mentors.certs,
+        mentors.tools,
+        mentors.industries,
+        mentors.role,
+        _EXPERIENCE_TABLE[:, _whole_years(mentors.years)].T,
+    ]
+    return FusedSides(
+        np.ascontiguousarray(np.hstack(left), dtype=np.float32),
+        np.ascontiguousarray(np.hstack(right).T, dtype=np.float32),
+    )
 
 
 def score_block(
@@ -69,6 +100,7 @@ def score_block(
     rows: IntArray,
     weights: Weights,
     min_overlap_hours: float,
+    fused: FusedSides | None = None,
 ) -> Block:
     """Scores and hard constraints for mentees ``rows`` against every mentor.
 
@@ -82,22 +114,25 @@ def score_block(
         Component weights (normalised here so scores stay in [0, 1]).
     min_overlap_hours : float
         Pairs with less weekly availability in common are not allowed.
+    fused : FusedSides, optional
+        From :func:`fuse` (computed here if not given; pass it when scoring many blocks).
 
     Returns
     -------
     Block
     """
-    comps, overlap = _components(mentees, mentors, rows)
     w = weights.normalised()
-    scores = np.zeros_like(comps["need_offer"])
-    for name in COMPONENTS:
-        if w[name]:
-            scores += np.float32(w[name]) * comps[name]
+    fused = fused or fuse(mentees, mentors, weights)
+    scores = fused.mentee[rows] @ fused.mentor
+    overlap = (mentees.slots[rows] @ mentors.slots.T) * np.float32(SLOT_MINUTES / 60)
+    if w["availability"]:
+        scores += np.float32(w["availability"]) * np.minimum(overlap / FULL_OVERLAP_HOURS, 1.0)
+    if w["text"]:
+        text = mentees.text[rows] @ mentors.text.T
+        np.maximum(text, 0.0, out=text)
+        scores += np.float32(w["text"]) * text
     np.clip(scores, 0.0, 1.0, out=scores)
-    lang = mentees.languages[rows]
-    shared = np.zeros(scores.shape, dtype=bool)
-    for word in range(lang.shape[1]):
-        shared |= (lang[:, word, None] & mentors.languages[None, :, word]) != 0
+    shared = (mentees.language_onehot[rows] @ mentors.language_onehot.T) > 0
     emp = mentees.employer[rows]
     same_employer = (emp[:, None] == mentors.employer[None, :]) & (emp[:, None] != 0)
     # A small tolerance so "1 hour" of 30-minute slots is never lost to float rounding.
@@ -106,23 +141,33 @@ def score_block(
     return Block(rows, scores, allowed, overlap, shared, same_employer)
 
 
+def _rowwise(a: FloatArray, b: FloatArray) -> FloatArray:
+    out: FloatArray = np.einsum("ij,ij->i", a, b, dtype=np.float32)
+    return out
+
+
 def pair_components(
     mentees: SideFeatures, mentors: SideFeatures, mentee_idx: IntArray, mentor_idx: IntArray
 ) -> dict[str, FloatArray]:
-    """Every component (and ``overlap_hours``) for the given pairs, for storage and reasons."""
-    out: dict[str, list[float]] = {c: [] for c in (*COMPONENTS, "overlap_hours")}
-    if len(mentee_idx) == 0:
-        return {k: np.zeros(0, dtype=np.float32) for k in out}
-    order = np.argsort(mentee_idx, kind="stable")
-    result = {k: np.zeros(len(mentee_idx), dtype=np.float32) for k in out}
-    uniq = np.unique(mentee_idx)
-    for start in range(0, len(uniq), 1024):
-        rows = uniq[start : start + 1024]
-        comps, overlap = _components(mentees, mentors, rows)
-        pos = {int(r): k for k, r in enumerate(rows)}
-        sel = order[np.isin(mentee_idx[order], rows)]
-        local = np.array([pos[int(i)] for i in mentee_idx[sel]], dtype=np.int64)
-        for name in COMPONENTS:
-            result[name][sel] = comps[name][local, mentor_idx[sel]]
-        result["overlap_hours"][sel] = overlap[local, mentor_idx[sel]]
-    return result
+    """Every component (and ``overlap_hours``) for the given pairs, for storage and reasons.
+
+    Computed pair by pair (row-wise products), so the cost is proportional to the number of
+    pairs, not to the number of mentees times mentors.
+    """
+    e, o = np.asarray(mentee_idx, dtype=np.int64), np.asarray(mentor_idx, dtype=np.int64)
+    overlap = _rowwise(mentees.slots[e], mentors.slots[o]) * np.float32(SLOT_MINUTES / 60)
+    industry = _rowwise(mentees.industries[e], mentors.industries[o])
+    role = _rowwise(mentees.role[e], mentors.role[o])
+    comps = {
+        "need_offer": _rowwise(mentees.tags[e], mentors.tags[o]),
+        "certification": _rowwise(mentees.certs[e], mentors.certs[o]),
+        "tools": _rowwise(mentees.tools[e], mentors.tools[o]),
+        "industry_role": INDUSTRY_SHARE * industry + (1 - INDUSTRY_SHARE) * role,
+        "text": np.clip(_rowwise(mentees.text[e], mentors.text[o]), 0.0, 1.0),
+        "experience": _EXPERIENCE_TABLE[
+            _whole_years(mentees.years[e]), _whole_years(mentors.years[o])
+        ],
+        "availability": np.minimum(overlap / FULL_OVERLAP_HOURS, 1.0),
+        "overlap_hours": overlap,
+    }
+    return {k: np.asarray(v, dtype=np.float32) for k, v in comps.items()}

@@ -1,0 +1,442 @@
+"""A whole matching round: features, chunked scores, candidates, certified assignment, reasons."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.assign import Certificate, Solution, certified_solve, worst_per_mentee
+from matching.features import ProfileVectorizer, SideFeatures
+from matching.metrics import round_metrics
+from matching.profiles import Profile, Weights
+from matching.scoring import Block, fuse, pair_components, score_block
+from matching.stable import stable
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+Progress = Callable[[float, str], None]
+#: Keep the whole score matrix in memory up to this many pairs (float32 + bool: 5 bytes each).
+STORE_PAIRS = 80_000_000
+#: Length of the ranked shortlists used by the stable mode and the blocking-pair count.
+SHORTLIST = 20
+
+
+@dataclass(frozen=True)
+class RoundProblem:
+    """Everything one round needs, already loaded and normalised."""
+
+    mentees: Sequence[Profile]
+    mentors: Sequence[Profile]
+    capacity: Sequence[int]
+    weights: Weights = field(default_factory=Weights)
+    min_overlap_hours: float = 1.0
+    mode: Literal["optimal", "stable"] = "optimal"
+    pinned: Sequence[tuple[int, int]] = ()
+    #: Organiser-forbidden pairs and pairs already matched in earlier rounds.
+    forbidden: Sequence[tuple[int, int]] = ()
+    goal_needs: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    k_mentee: int = 10
+    k_mentor: int = 5
+    chunk: int = 2048
+    random_state: int = 0
+
+
+@dataclass(frozen=True)
+class Match:
+    """One pair with its score and components."""
+
+    mentee: int
+    mentor: int
+    score: float
+    components: dict[str, float]
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """Why a mentee has no mentor this round."""
+
+    mentee: int
+    code: str
+    #: Best allowed mentors as (mentor, score, mentees who took their places).
+    best: tuple[tuple[int, float, tuple[int, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """The outcome of a round."""
+
+    assignment: IntArray
+    matches: tuple[Match, ...]
+    unmatched: tuple[Unmatched, ...]
+    metrics: dict[str, Any]
+    alternative: dict[str, Any]
+    certificate: Certificate | None
+    timings: dict[str, float]
+
+
+class _Scores:
+    """Blocks of scores, kept in memory when small enough, recomputed in chunks otherwise."""
+
+    def __init__(self, problem: RoundProblem, mentees: SideFeatures, mentors: SideFeatures) -> None:
+        self.p, self.fe, self.fo = problem, mentees, mentors
+        self.n, self.m = len(problem.mentees), len(problem.mentors)
+        cap = np.asarray(problem.capacity, dtype=np.int64)
+        self.mentor_open = cap > 0
+        self.forbidden: dict[int, list[int]] = {}
+        for i, j in problem.forbidden:
+            self.forbidden.setdefault(int(i), []).append(int(j))
+        self.store = self.n * self.m <= STORE_PAIRS
+        self.fused = fuse(mentees, mentors, problem.weights)
+        self._blocks: dict[int, Block] = {}
+
+    def starts(self) -> range:
+        return range(0, self.n, self.p.chunk)
+
+    def block(self, start: int) -> Block:
+        if start in self._blocks:
+            return self._blocks[start]
+        rows = np.arange(start, min(start + self.p.chunk, self.n), dtype=np.int64)
+        b = score_block(
+            self.fe, self.fo, rows, self.p.weights, self.p.min_overlap_hours, self.fused
+        )
+        np.logical_and(b.allowed, self.mentor_open[None, :], out=b.allowed)
+        for local, i in enumerate(rows):
+            cols = self.forbidden.get(int(i))
+            if cols:
+                b.allowed[local, cols] = False
+        if self.store:
+            self._blocks[start] = b
+        return b
+
+
+def _top_per_row(
+    masked: npt.NDArray[np.float32], k: int, sample: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Exact top-``k`` columns of each row (values >= 0 only), as (row, col) pairs.
+
+    A threshold from a column sample keeps most of each row out of the selection: if at least
+    ``k`` values reach the sample's third best, the row's true top-``k`` are all among them.
+    Rows where fewer reach it fall back to a full partial sort.
+    """
+    c_rows, m = masked.shape
+    if k >= m:
+        r, c = np.nonzero(masked >= 0)
+        return r.astype(np.int64), c.astype(np.int64)
+    probe = masked[:, sample]
+    thr = -np.partition(-probe, 2, axis=1)[:, 2] if probe.shape[1] > 3 else np.full(c_rows, -1.0)
+    thr = np.maximum(thr, 0.0).astype(np.float32)
+    r, c = np.nonzero(masked >= thr[:, None])
+    counts = np.bincount(r, minlength=c_rows)
+    short = counts < k
+    keep = ~short[r]
+    r, c = r[keep], c[keep]
+    vals = masked[r, c]
+    order = np.lexsort((c, -vals, r))
+    r, c = r[order], c[order]
+    first = np.searchsorted(r, r, side="left")
+    sel = (np.arange(len(r)) - first) < k
+    out_r, out_c = [r[sel].astype(np.int64)], [c[sel].astype(np.int64)]
+    fallback = np.flatnonzero(short)
+    if len(fallback):
+        sub = masked[fallback]
+        top = np.argpartition(-sub, k - 1, axis=1)[:, :k]
+        rr = np.repeat(np.arange(len(fallback)), k)
+        cc = top.ravel()
+        ok = sub[rr, cc] >= 0
+        out_r.append(fallback[rr[ok]].astype(np.int64))
+        out_c.append(cc[ok].astype(np.int64))
+    return np.concatenate(out_r), np.concatenate(out_c)
+
+
+def _top_per_column(masked: npt.NDArray[np.float32], k: int) -> tuple[IntArray, IntArray]:
+    """Each column's ``k`` best rows (values >= 0) by repeated argmax; consumes ``masked``."""
+    out_r, out_c = [], []
+    cols = np.arange(masked.shape[1])
+    for _ in range(min(k, masked.shape[0])):
+        best = np.argmax(masked, axis=0)
+        ok = masked[best, cols] >= 0
+        out_r.append(best[ok].astype(np.int64))
+        out_c.append(cols[ok].astype(np.int64))
+        masked[best, cols] = -1.0
+    return np.concatenate(out_r), np.concatenate(out_c)
+
+
+def _candidates(
+    scores: _Scores, k: int, k_mentor: int, skip: npt.NDArray[np.bool_]
+) -> tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Each mentee's top-``k`` allowed mentors (flagged) plus each block's best per mentor."""
+    rows_out, cols_out, vals_out, short_out = [], [], [], []
+    rng = np.random.default_rng(scores.p.random_state)
+    sample = np.sort(rng.choice(scores.m, size=min(scores.m, 256), replace=False))
+    for start in scores.starts():
+        b = scores.block(start)
+        masked = np.where(b.allowed, b.scores, np.float32(-1.0))
+        masked[skip[b.rows]] = -1.0
+        r, c = _top_per_row(masked, k, sample)
+        pr, pc = _top_per_column(masked, k_mentor) if k_mentor else (r[:0], c[:0])
+        rows_out += [b.rows[r], b.rows[pr]]
+        cols_out += [c, pc]
+        vals_out += [b.scores[r, c].astype(np.float64), b.scores[pr, pc].astype(np.float64)]
+        short_out += [np.ones(len(r), dtype=bool), np.zeros(len(pr), dtype=bool)]
+    rows, cols = np.concatenate(rows_out), np.concatenate(cols_out)
+    vals, short = np.concatenate(vals_out), np.concatenate(short_out)
+    # A pair can come from both selections: keep it once, as a shortlist entry if it is one.
+    order = np.lexsort((~short, rows * scores.m + cols))
+    key = (rows * scores.m + cols)[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    idx = order[first]
+    return rows[idx], cols[idx], vals[idx], short[idx]
+
+
+def _violation_finder(
+    scores: _Scores, skip: npt.NDArray[np.bool_]
+) -> Callable[[Solution, bool], tuple[IntArray, IntArray, FloatArray, float]]:
+    def find(sol: Solution, check_cut: bool) -> tuple[IntArray, IntArray, FloatArray, float]:
+        add_r, add_c, add_s = [], [], []
+        worst = -np.inf
+        thr = (sol.v + sol.lam).astype(np.float32)
+        for start in scores.starts():
+            b = scores.block(start)
+            ok = b.allowed & ~skip[b.rows][:, None]
+            # Screen in float32 with a margin, confirm the few survivors in float64.
+            red32 = b.scores - sol.u[b.rows, None].astype(np.float32) - thr[None, :]
+            red32[~ok] = -np.inf
+            r, c = np.nonzero(red32 > -1e-4)
+            red = b.scores[r, c].astype(np.float64) - sol.u[b.rows[r]] - sol.v[c] - sol.lam
+            if len(red):
+                worst = max(worst, float(red.max()))
+            bad = red > 1e-9
+            if check_cut:
+                cr, cc = np.nonzero(
+                    ok & sol.reach_mentees[b.rows][:, None] & ~sol.reach_mentors[None, :]
+                )
+                cred = b.scores[cr, cc].astype(np.float64)
+                keep = worst_per_mentee(b.rows[cr], cc.astype(np.int64), cred)
+                add_r.append(b.rows[cr[keep]])
+                add_c.append(cc[keep].astype(np.int64))
+                add_s.append(cred[keep])
+            keep = worst_per_mentee(b.rows[r[bad]], c[bad].astype(np.int64), red[bad])
+            add_r.append(b.rows[r[bad]][keep])
+            add_c.append(c[bad][keep].astype(np.int64))
+            add_s.append(b.scores[r[bad], c[bad]].astype(np.float64)[keep])
+        if not add_r:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0.0
+        return (
+            np.concatenate(add_r),
+            np.concatenate(add_c),
+            np.concatenate(add_s),
+            worst if np.isfinite(worst) else 0.0,
+        )
+
+    return find
+
+
+def _rank_within_mentee(rows: IntArray, values: FloatArray) -> IntArray:
+    """Position of each pair in its mentee's list, best score first."""
+    order = np.lexsort((-values, rows))
+    first = np.searchsorted(rows[order], rows[order], side="left")
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[order] = np.arange(len(rows)) - first
+    return rank
+
+
+def _shortlists(
+    n: int, m: int, r: IntArray, c: IntArray, s: FloatArray
+) -> tuple[list[list[int]], list[list[int]]]:
+    """Each mentee's top mentors by score, and each mentor's applicants ranked by score."""
+    order = np.lexsort((c, -s, r))
+    mentee_prefs: list[list[int]] = [[] for _ in range(n)]
+    for i, j in zip(r[order].tolist(), c[order].tolist(), strict=True):
+        mentee_prefs[i].append(j)
+    order = np.lexsort((r, -s, c))
+    mentor_prefs: list[list[int]] = [[] for _ in range(m)]
+    for i, j in zip(r[order].tolist(), c[order].tolist(), strict=True):
+        mentor_prefs[j].append(i)
+    return mentee_prefs, mentor_prefs
+
+
+def solve_round(problem: RoundProblem, progress: Progress | None = None) -> RoundResult:
+    """Run a round: certified-optimal (or stable) assignment with reasons and metrics.
+
+    Parameters
+    ----------
+    problem : RoundProblem
+    progress : callable, optional
+        Called as ``progress(fraction, message)`` between stages.
+
+    Returns
+    -------
+    RoundResult
+    """
+    report = progress or (lambda fraction, message: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    n, m = len(problem.mentees), len(problem.mentors)
+    cap = np.asarray(problem.capacity, dtype=np.int64)
+    if cap.shape != (m,):
+        raise ValueError(f"capacity has shape {cap.shape}, expected ({m},)")
+    report(0.05, "vectorising profiles")
+    vec = ProfileVectorizer(problem.goal_needs, random_state=problem.random_state)
+    vec.fit(problem.mentees, problem.mentors)
+    fe, fo = vec.transform(problem.mentees, "mentee"), vec.transform(problem.mentors, "mentor")
+    timings["features_s"] = time.perf_counter() - t0
+
+    scores = _Scores(problem, fe, fo)
+    result = np.full(n, -1, dtype=np.int64)
+    free_cap = cap.copy()
+    pinned_set = set()
+    for i, j in problem.pinned:
+        result[int(i)] = int(j)
+        free_cap[int(j)] -= 1
+        pinned_set.add(int(i))
+    if np.any(free_cap < 0):
+        raise ValueError("pinned pairs exceed a mentor's capacity")
+    skip = np.zeros(n, dtype=bool)
+    skip[list(pinned_set)] = True
+
+    report(0.15, "scoring pairs")
+    t1 = time.perf_counter()
+    all_r, all_c, all_s, is_short = _candidates(
+        scores, max(SHORTLIST, problem.k_mentee), problem.k_mentor, skip
+    )
+    short_r, short_c, short_s = all_r[is_short], all_c[is_short], all_s[is_short]
+    mentee_prefs, mentor_prefs = _shortlists(scores.n, scores.m, short_r, short_c, short_s)
+    first = ~is_short
+    first[is_short] = _rank_within_mentee(short_r, short_s) < problem.k_mentee
+    rows, cols, vals = all_r[first], all_c[first], all_s[first]
+    timings["scores_s"] = time.perf_counter() - t1
+
+    report(0.5, "solving")
+    t2 = time.perf_counter()
+    certificate: Certificate | None = None
+    optimal = np.full(n, -1, dtype=np.int64)
+    if len(rows):
+        sol, certificate = certified_solve(
+            n, m, free_cap, rows, cols, vals, _violation_finder(scores, skip)
+        )
+        optimal = sol.assignment
+    timings["assign_s"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    da = stable(mentee_prefs, mentor_prefs, free_cap)
+    timings["stable_s"] = time.perf_counter() - t3
+
+    chosen = optimal if problem.mode == "optimal" else da
+    other = da if problem.mode == "optimal" else optimal
+    for i in range(n):
+        if not skip[i]:
+            result[i] = chosen[i]
+    alt = np.where(skip, result, other)
+
+    report(0.8, "explaining")
+    t4 = time.perf_counter()
+    matched = np.flatnonzero(result >= 0)
+    comps = pair_components(fe, fo, matched, result[matched])
+    w = problem.weights.normalised()
+    pair_score = np.zeros(n)
+    matches = []
+    for k, i in enumerate(matched.tolist()):
+        c = {name: round(float(values[k]), 4) for name, values in comps.items()}
+        s = min(1.0, sum(w[name] * float(comps[name][k]) for name in w))
+        pair_score[i] = s
+        matches.append(Match(i, int(result[i]), round(s, 6), c, i in pinned_set))
+    alt_score = np.zeros(n)
+    alt_matched = np.flatnonzero(alt >= 0)
+    alt_comps = pair_components(fe, fo, alt_matched, alt[alt_matched])
+    for k, i in enumerate(alt_matched.tolist()):
+        alt_score[i] = min(1.0, sum(w[name] * float(alt_comps[name][k]) for name in w))
+    unmatched = _unmatched(scores, result, pair_score, skip)
+    groups = _groups(problem.mentees)
+    metrics = round_metrics(result, pair_score, cap, mentee_prefs, mentor_prefs, groups)
+    metrics["mode"] = problem.mode
+    metrics["total_score"] = round(float(pair_score[matched].sum()), 6)
+    alternative = round_metrics(alt, alt_score, cap, mentee_prefs, mentor_prefs)
+    alternative["mode"] = "stable" if problem.mode == "optimal" else "optimal"
+    alternative["total_score"] = round(float(alt_score[alt >= 0].sum()), 6)
+    alternative.pop("fairness", None)
+    timings["explain_s"] = time.perf_counter() - t4
+    timings["total_s"] = time.perf_counter() - t0
+    if certificate is not None:
+        metrics["certificate"] = {
+            "rounds": certificate.rounds,
+            "candidate_pairs": certificate.candidate_pairs,
+            "gap_bound": certificate.gap_bound,
+        }
+    report(1.0, "done")
+    return RoundResult(
+        result, tuple(matches), tuple(unmatched), metrics, alternative, certificate, timings
+    )
+
+
+def _unmatched(
+    scores: _Scores, result: IntArray, pair_score: FloatArray, skip: npt.NDArray[np.bool_]
+) -> list[Unmatched]:
+    out: list[Unmatched] = []
+    todo = set(np.flatnonzero((result < 0) & ~skip).tolist())
+    if not todo:
+        return out
+    holders: dict[int, list[int]] = {}
+    for i, j in enumerate(result.tolist()):
+        if j >= 0:
+            holders.setdefault(j, []).append(i)
+    for start in scores.starts():
+        b = scores.block(start)
+        for local, i in enumerate(b.rows.tolist()):
+            if i not in todo:
+                continue
+            allowed = b.allowed[local]
+            if not allowed.any():
+                if not b.shared_language[local].any():
+                    code = "no_shared_language"
+                elif not (
+                    b.shared_language[local]
+                    & (b.overlap_hours[local] >= scores.p.min_overlap_hours - 1e-4)
+                ).any():
+                    code = "no_availability_overlap"
+                elif (b.same_employer[local] & b.shared_language[local]).any():
+                    code = "conflict_of_interest"
+                else:
+                    code = "no_eligible_mentor"
+                out.append(Unmatched(i, code))
+                continue
+            cand = np.flatnonzero(allowed)
+            best = cand[np.argsort(-b.scores[local, cand], kind="stable")[:3]]
+            out.append(
+                Unmatched(
+                    i,
+                    "all_suitable_mentors_full",
+                    tuple(
+                        (
+                            int(j),
+                            round(float(b.scores[local, j]), 4),
+                            tuple(sorted(holders.get(int(j), []), key=lambda h: -pair_score[h])),
+                        )
+                        for j in best
+                    ),
+                )
+            )
+    return sorted(out, key=lambda u: u.mentee)
+
+
+def _groups(mentees: Sequence[Profile]) -> dict[str, list[str]]:
+    def tz_band(offset: float) -> str:
+        if offset <= -3:
+            return "Americas (UTC-3 and west)"
+        if offset < 3:
+            return "Europe/Africa (UTC-3 to +3)"
+        return "Asia/Pacific (UTC+3 and east)"
+
+    def exp_band(years: float) -> str:
+        return "0-1 years" if years < 2 else ("2-4 years" if years < 5 else "5+ years")
+
+    return {
+        "country": [p.country or "unknown" for p in mentees],
+        "timezone_band": [tz_band(p.utc_offset_hours) for p in mentees],
+        "experience_band": [exp_band(p.years_experience) for p in mentees],
+    }
