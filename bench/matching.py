@@ -19,7 +19,9 @@ SIZES = ((500, 150), (2_000, 600), (10_000, 3_000), (50_000, 15_000))
 FULL_GRAPH_CHECK_UP_TO = 2_000
 
 
-def _greedy(block_scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]], cap: np.ndarray, n: int) -> tuple[int, float]:
+def _greedy(
+    block_scores: list[tuple[np.ndarray, np.ndarray, np.ndarray]], cap: np.ndarray, n: int
+) -> tuple[int, float]:
     rows = np.concatenate([b[0] for b in block_scores])
     cols = np.concatenate([b[1] for b in block_scores])
     vals = np.concatenate([b[2] for b in block_scores])
@@ -72,9 +74,23 @@ def _one(size: tuple[int, int], queue: Any) -> None:
         blocks.append((b.rows[r], c, b.scores[r, c].astype(np.float64)))
     g_matched, g_total = _greedy(blocks, np.asarray(cap), n)
     solver_total = float(
-        sum(float(b[2][np.isin(b[0] * m + b[1], np.flatnonzero(result.assignment >= 0) * m + result.assignment[result.assignment >= 0])].sum()) for b in blocks)
+        sum(
+            float(
+                b[2][
+                    np.isin(
+                        b[0] * m + b[1],
+                        np.flatnonzero(result.assignment >= 0) * m
+                        + result.assignment[result.assignment >= 0],
+                    )
+                ].sum()
+            )
+            for b in blocks
+        )
     )
-    out["greedy"] = {"coverage": round(g_matched / n, 4), "score_vs_optimum": round(g_total / solver_total, 4)}
+    out["greedy"] = {
+        "coverage": round(g_matched / n, 4),
+        "score_vs_optimum": round(g_total / solver_total, 4),
+    }
     if n <= FULL_GRAPH_CHECK_UP_TO:
         import scipy.sparse as sp
 
@@ -101,7 +117,13 @@ def main(sizes: tuple[tuple[int, int], ...] = SIZES) -> dict[str, Any]:
     limit = int(os.environ.get("KICKOFF_BENCH_MAX_MENTEES", "10000"))
     for size in sizes:
         if size[0] > limit:
-            results.append({"mentees": size[0], "mentors": size[1], "skipped": f"above KICKOFF_BENCH_MAX_MENTEES={limit}"})
+            results.append(
+                {
+                    "mentees": size[0],
+                    "mentors": size[1],
+                    "skipped": f"above KICKOFF_BENCH_MAX_MENTEES={limit}",
+                }
+            )
             continue
         queue = ctx.Queue()
         proc = ctx.Process(target=_one, args=(size, queue))

@@ -11,11 +11,25 @@ from service.demo.generator import generate_people
 
 # Offsets (hours) of the demo generator's timezones in January, for UTC conversion.
 OFFSETS = {
-    "Europe/Lisbon": 0, "Europe/London": 0, "Europe/Dublin": 0, "Europe/Madrid": 1,
-    "Europe/Berlin": 1, "Europe/Paris": 1, "Europe/Amsterdam": 1, "Europe/Warsaw": 1,
-    "Africa/Lagos": 1, "Africa/Nairobi": 3, "Asia/Kolkata": 5.5, "America/New_York": -5,
-    "America/Chicago": -6, "America/Toronto": -5, "America/Sao_Paulo": -3,
-    "America/Los_Angeles": -8, "Australia/Sydney": 11, "Asia/Singapore": 8, "Asia/Manila": 8,
+    "Europe/Lisbon": 0,
+    "Europe/London": 0,
+    "Europe/Dublin": 0,
+    "Europe/Madrid": 1,
+    "Europe/Berlin": 1,
+    "Europe/Paris": 1,
+    "Europe/Amsterdam": 1,
+    "Europe/Warsaw": 1,
+    "Africa/Lagos": 1,
+    "Africa/Nairobi": 3,
+    "Asia/Kolkata": 5.5,
+    "America/New_York": -5,
+    "America/Chicago": -6,
+    "America/Toronto": -5,
+    "America/Sao_Paulo": -3,
+    "America/Los_Angeles": -8,
+    "Australia/Sydney": 11,
+    "Asia/Singapore": 8,
+    "Asia/Manila": 8,
     "Asia/Dubai": 4,
 }
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -88,6 +102,8 @@ def goal_needs_from_seed() -> dict[str, dict[str, float]]:
     section = text[text.index("INSERT INTO goal_needs") :]
     section = section[: section.index(";")]
     out: dict[str, dict[str, float]] = {}
-    for goal, need, weight in re.findall(r"\('([a-z0-9-]+)',\s*'([a-z0-9-]+)',\s*([0-9.]+)\)", section):
+    for goal, need, weight in re.findall(
+        r"\('([a-z0-9-]+)',\s*'([a-z0-9-]+)',\s*([0-9.]+)\)", section
+    ):
         out.setdefault(goal, {})[need] = float(weight)
     return out

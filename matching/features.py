@@ -155,11 +155,18 @@ class ProfileVectorizer:
         industries = _onehot([p.industries for p in profiles], self.industry_vocabulary_)
         if mentee:
             industries = _rows_sum_to_one(industries)
-        role_tfidf = normalize(self.role_model_.transform([p.role for p in profiles]))
-        role = np.asarray(role_tfidf.toarray(), dtype=np.float32)
+        # scikit-learn refuses empty input: an empty side (no mentors, no mentees) gets 0 rows.
+        if n:
+            role_tfidf = normalize(self.role_model_.transform([p.role for p in profiles]))
+            role = np.asarray(role_tfidf.toarray(), dtype=np.float32)
+        else:
+            role = np.zeros((0, len(self.role_model_.vocabulary_)), dtype=np.float32)
         if self.text_model_ is not None and self.svd_ is not None:
-            text = self.svd_.transform(self.text_model_.transform([p.text for p in profiles]))
-            text = normalize(text).astype(np.float32)
+            if n:
+                text = self.svd_.transform(self.text_model_.transform([p.text for p in profiles]))
+                text = normalize(text).astype(np.float32)
+            else:
+                text = np.zeros((0, self.svd_.n_components), dtype=np.float32)
         else:
             text = np.zeros((n, 1), dtype=np.float32)
         slots = np.zeros((n, N_SLOTS), dtype=np.float32)

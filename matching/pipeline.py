@@ -15,7 +15,7 @@ from matching.features import ProfileVectorizer, SideFeatures
 from matching.metrics import round_metrics
 from matching.profiles import Profile, Weights
 from matching.scoring import Block, fuse, pair_components, score_block
-from matching.stable import stable
+from matching.stable import blocking_pairs, stable
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -171,7 +171,11 @@ def _candidates(
     scores: _Scores, k: int, k_mentor: int, skip: npt.NDArray[np.bool_]
 ) -> tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]:
     """Each mentee's top-``k`` allowed mentors (flagged) plus each block's best per mentor."""
-    rows_out, cols_out, vals_out, short_out = [], [], [], []
+    # Seeded with empty arrays so a round without mentees still concatenates.
+    rows_out: list[IntArray] = [np.zeros(0, np.int64)]
+    cols_out: list[IntArray] = [np.zeros(0, np.int64)]
+    vals_out: list[FloatArray] = [np.zeros(0)]
+    short_out: list[npt.NDArray[np.bool_]] = [np.zeros(0, dtype=bool)]
     rng = np.random.default_rng(scores.p.random_state)
     sample = np.sort(rng.choice(scores.m, size=min(scores.m, 256), replace=False))
     for start in scores.starts():
@@ -357,6 +361,11 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
     metrics["mode"] = problem.mode
     metrics["total_score"] = round(float(pair_score[matched].sum()), 6)
     alternative = round_metrics(alt, alt_score, cap, mentee_prefs, mentor_prefs)
+    # Pinned seats are not up for grabs: blocking pairs are among the free seats only.
+    for counted, assignment in ((metrics, result), (alternative, alt)):
+        counted["blocking_pairs"] = len(
+            blocking_pairs(np.where(skip, -1, assignment), mentee_prefs, mentor_prefs, free_cap)
+        )
     alternative["mode"] = "stable" if problem.mode == "optimal" else "optimal"
     alternative["total_score"] = round(float(alt_score[alt >= 0].sum()), 6)
     alternative.pop("fairness", None)
@@ -392,7 +401,9 @@ def _unmatched(
                 continue
             allowed = b.allowed[local]
             if not allowed.any():
-                if not b.shared_language[local].any():
+                if not scores.mentor_open.any():  # no mentor is taking mentees this round
+                    code = "no_eligible_mentor"
+                elif not b.shared_language[local].any():
                     code = "no_shared_language"
                 elif not (
                     b.shared_language[local]
@@ -440,3 +451,25 @@ def _groups(mentees: Sequence[Profile]) -> dict[str, list[str]]:
         "timezone_band": [tz_band(p.utc_offset_hours) for p in mentees],
         "experience_band": [exp_band(p.years_experience) for p in mentees],
     }
+
+
+def solve_and_explain(
+    problem: RoundProblem, labels: Mapping[str, str]
+) -> tuple[RoundResult, list[list[str]]]:
+    """:func:`solve_round` plus the reasons of every match (one picklable call for a pool)."""
+    from matching.explain import match_reasons
+
+    result = solve_round(problem)
+    weights = problem.weights.normalised()
+    reasons = [
+        match_reasons(
+            problem.mentees[m.mentee],
+            problem.mentors[m.mentor],
+            m.components,
+            weights,
+            labels,
+            problem.goal_needs,
+        )
+        for m in result.matches
+    ]
+    return result, reasons

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.features import SLOT_MINUTES, SideFeatures
-from matching.profiles import COMPONENTS, Weights
+from matching.profiles import Weights
 
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]

@@ -29,6 +29,7 @@ from service.openapi import build_openapi
 from service.pages import routes as page_routes
 from service.people.endpoints import router as people_router
 from service.programmes.endpoints import router as programmes_router
+from service.rounds.endpoints import router as rounds_router
 from service.security import Passwords
 from service.settings import Settings
 from service.system import endpoints as system
@@ -38,7 +39,7 @@ from service.taxonomy.repository import load_taxonomy
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 VERSION = "0.1.0"
-API_ROUTERS = (people_router, auth_router, taxonomy_router, programmes_router)
+API_ROUTERS = (people_router, auth_router, taxonomy_router, programmes_router, rounds_router)
 
 
 def operations() -> list[Operation]:

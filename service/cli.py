@@ -213,6 +213,85 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _match(settings: Settings, programme: str) -> int:
+    from concurrent.futures import ProcessPoolExecutor
+    from uuid import UUID
+
+    from service import db, embedded
+    from service.rounds import repository as rounds_repo
+    from service.rounds import service as rounds
+
+    try:
+        programme_id = UUID(programme)
+    except ValueError:
+        print(f"kickoff: {programme!r} is not a programme id", file=sys.stderr)
+        return 2
+    pool = await db.create_pool(embedded.database_url(settings), 2)
+    try:
+        async with pool.acquire() as conn:
+            await db.migrate(conn)
+            found = await conn.fetchrow(
+                "SELECT name, settings FROM programmes WHERE id = $1", programme_id
+            )
+        if found is None:
+            print(f"kickoff: no programme {programme_id}", file=sys.stderr)
+            return 1
+        from service.programmes.schemas import ProgrammeSettings
+
+        settings_dict = ProgrammeSettings.model_validate(found["settings"] or {}).model_dump()
+        try:
+            round_id = await rounds_repo.insert_round(pool, programme_id, settings_dict, None)
+        except Exception as exc:  # the unique index says a round is already queued or running
+            print(f"kickoff: cannot start a round: {exc}", file=sys.stderr)
+            return 1
+        print(f"round {round_id} of {found['name']!r}")
+
+        def bar(fraction: float, message: str) -> None:
+            filled = int(fraction * 30)
+            print(
+                f"\r[{'#' * filled}{' ' * (30 - filled)}] {fraction:4.0%} {message:<50}",
+                end="",
+                flush=True,
+            )
+
+        with ProcessPoolExecutor(max_workers=1) as cpu:
+            outcome = await rounds.run_round(pool, round_id, cpu, bar)
+        print()
+        row = await rounds_repo.get_round(pool, round_id)
+        assert row is not None
+        if outcome != "draft" or row.metrics is None:
+            print(f"round {outcome}: {row.message}", file=sys.stderr)
+            return 1
+        m = row.metrics
+        alt = row.alternative or {}
+        print(f"mode: {m['mode']}  mentees: {m['mentees']}  mentors: {m.get('mentors')}")
+        other = alt.get("mode")
+        print(
+            f"coverage: {m['coverage']:.1%} ({m['matched']} matched);"
+            f" {other} would give {alt.get('coverage', 0):.1%}"
+        )
+        print(f"score: {m['score']}; total {m['total_score']} ({other}: {alt.get('total_score')})")
+        print(f"blocking pairs: {m['blocking_pairs']} (alternative: {alt.get('blocking_pairs')})")
+        print(f"mentor load: {m['mentor_load']}")
+        if "certificate" in m:
+            print(f"optimality certificate: {m['certificate']}")
+        for name, rows in m.get("fairness", {}).items():
+            print(
+                f"fairness by {name}: "
+                + "; ".join(f"{r['group']} {r['coverage']:.0%} ({r['mentees']})" for r in rows)
+            )
+        print(f"review: GET /api/v1/rounds/{round_id}/matches")
+        print(f"publish: POST /api/v1/rounds/{round_id}/publish")
+        return 0
+    finally:
+        await pool.close()
+
+
+def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a matching round for a programme now, with a progress bar, and print its metrics."""
+    return asyncio.run(_match(settings, args.programme))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``kickoff``."""
     parser = argparse.ArgumentParser(
@@ -256,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mentors", type=int, default=100, help="number of mentors (default 100)")
     p.add_argument("--reset", action="store_true", help="replace existing demo people")
     p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("match", help="run a matching round now", description=cmd_match.__doc__)
+    p.add_argument("--programme", required=True, help="programme id")
+    p.set_defaults(func=cmd_match)
 
     p = sub.add_parser("admin", help="manage site admins", description="Manage site admins.")
     admin = p.add_subparsers(dest="admin_command", required=True, metavar="ACTION")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from service.auth import repository as auth_repo
+from service.rounds import service as rounds
 
 log = logging.getLogger(__name__)
 
@@ -21,3 +23,8 @@ async def purge_expired(ctx: dict[str, Any]) -> dict[str, int]:
     if sessions or failures:
         log.info("purged %d expired sessions and %d old login failures", sessions, failures)
     return {"sessions": sessions, "login_failures": failures}
+
+
+async def run_round(ctx: dict[str, Any], round_id: str) -> str:
+    """Run a matching round to a draft; safe to run again (a finished round is left alone)."""
+    return await rounds.run_round(ctx["pool"], UUID(round_id), ctx.get("cpu"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -15,7 +16,7 @@ from workers import jobs
 
 log = logging.getLogger(__name__)
 
-FUNCTIONS = [jobs.purge_expired]
+FUNCTIONS = [jobs.purge_expired, jobs.run_round]
 CRON_JOBS = [cron(jobs.purge_expired, minute={7, 37}, run_at_startup=False, unique=True)]
 
 
@@ -25,7 +26,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["pool"] = await db.create_pool(embedded.database_url(settings), settings.db_pool_max)
     async with ctx["pool"].acquire() as conn:
         await db.migrate(conn)
-    ctx["cpu"] = ProcessPoolExecutor(max_workers=ctx.get("cpu_workers", 1))
+    # spawn, not fork: the worker's event loop and pools must not be copied into children.
+    ctx["cpu"] = ProcessPoolExecutor(
+        max_workers=ctx.get("cpu_workers", 1), mp_context=multiprocessing.get_context("spawn")
+    )
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

@@ -1,0 +1,1 @@
+"""Matching rounds: run in the worker, reviewed and published by organisers."""

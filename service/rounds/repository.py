@@ -1,0 +1,299 @@
+"""Round queries. No commits here: the caller (handler or job) owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.programmes.repository import OPEN, Conn
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """A round as stored."""
+
+    id: UUID
+    programme_id: UUID
+    status: str
+    settings: dict[str, Any]
+    progress: float
+    message: str
+    metrics: dict[str, Any] | None
+    alternative: dict[str, Any] | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    published_at: datetime | None
+
+
+_ROUND = (
+    "SELECT id, programme_id, status, settings, progress, message, metrics, alternative,"
+    " created_at, started_at, finished_at, published_at FROM rounds"
+)
+
+
+async def insert_round(
+    conn: Conn, programme_id: UUID, settings: dict[str, Any], created_by: UUID | None
+) -> UUID:
+    """Queue a round; raises asyncpg.UniqueViolationError if one is queued or running."""
+    rid: UUID = await conn.fetchval(
+        "INSERT INTO rounds (programme_id, settings, created_by) VALUES ($1, $2, $3) RETURNING id",
+        programme_id,
+        settings,
+        created_by,
+    )
+    return rid
+
+
+async def get_round(conn: Conn, round_id: UUID, *, for_update: bool = False) -> RoundRow | None:
+    """One round, or None."""
+    row = await conn.fetchrow(
+        _ROUND + " WHERE id = $1" + (" FOR UPDATE" if for_update else ""), round_id
+    )
+    return None if row is None else RoundRow(**dict(row))
+
+
+async def claim_round(conn: Conn, round_id: UUID) -> RoundRow | None:
+    """Mark a queued (or interrupted running) round as running; None if it is past that."""
+    row = await conn.fetchrow(
+        "UPDATE rounds SET status = 'running', started_at = now(), progress = 0.01,"
+        " message = 'loading participants'"
+        " WHERE id = $1 AND status IN ('queued', 'running')"
+        " RETURNING id, programme_id, status, settings, progress, message, metrics, alternative,"
+        " created_at, started_at, finished_at, published_at",
+        round_id,
+    )
+    return None if row is None else RoundRow(**dict(row))
+
+
+async def set_progress(conn: Conn, round_id: UUID, progress: float, message: str) -> None:
+    """Record how far a running round is."""
+    await conn.execute(
+        "UPDATE rounds SET progress = $2, message = $3 WHERE id = $1 AND status = 'running'",
+        round_id,
+        max(0.0, min(1.0, progress)),
+        message[:300],
+    )
+
+
+async def fail_round(conn: Conn, round_id: UUID, message: str) -> None:
+    """Mark a round failed with the reason."""
+    await conn.execute(
+        "UPDATE rounds SET status = 'failed', message = $2, finished_at = now() WHERE id = $1",
+        round_id,
+        message[:1000],
+    )
+
+
+async def store_result(
+    conn: asyncpg.Connection,
+    round_id: UUID,
+    matches: list[tuple[UUID, UUID, float, dict[str, Any], list[str], bool]],
+    unmatched: list[tuple[UUID, str, str, dict[str, Any]]],
+    metrics: dict[str, Any],
+    alternative: dict[str, Any],
+) -> None:
+    """Replace the round's matches and unmatched reasons and make it a draft (idempotent)."""
+    await conn.execute("DELETE FROM round_matches WHERE round_id = $1", round_id)
+    await conn.execute("DELETE FROM round_unmatched WHERE round_id = $1", round_id)
+    # executemany, not COPY: the jsonb columns use a text codec, which COPY's binary format lacks.
+    await conn.executemany(
+        "INSERT INTO round_matches"
+        " (round_id, mentee_id, mentor_id, score, components, reasons, pinned)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [(round_id, e, o, s, c, r, p) for e, o, s, c, r, p in matches],
+    )
+    await conn.executemany(
+        "INSERT INTO round_unmatched (round_id, mentee_id, code, reason, details)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        [(round_id, e, code, text, d) for e, code, text, d in unmatched],
+    )
+    await conn.execute(
+        "UPDATE rounds SET status = 'draft', progress = 1, message = 'ready for review',"
+        " metrics = $2, alternative = $3, finished_at = now() WHERE id = $1",
+        round_id,
+        metrics,
+        alternative,
+    )
+
+
+@dataclass(frozen=True)
+class Participants:
+    """Who takes part in a round, with what matching needs of them."""
+
+    mentees: list[dict[str, Any]]
+    mentors: list[dict[str, Any]]
+    windows: dict[UUID, list[tuple[int, int, int]]]
+    previous_pairs: list[tuple[UUID, UUID]]
+    overrides: list[tuple[UUID, UUID, str]]
+
+
+_PERSON = """
+SELECT p.id, p.display_name, p.skills, p.goals, p.certifications_held, p.certifications_target,
+       p.tools, p.industries, p.languages, p.years_experience, p."current_role", p.headline,
+       p.bio, p.employer, p.country, p.timezone, p.mentor_capacity, m.joined_at
+  FROM programme_members m JOIN people p ON p.id = m.person_id
+ WHERE m.programme_id = $1 AND p.consent_to_match
+"""
+
+
+async def load_participants(conn: Conn, programme_id: UUID) -> Participants:
+    """Waitlisted mentees, mentors with places left, windows, earlier pairs and overrides."""
+    mentees = await conn.fetch(
+        _PERSON  # noqa: S608 - constant SQL fragments
+        + """ AND p.is_mentee
+              AND NOT EXISTS (SELECT 1 FROM mentorships ms
+                               WHERE ms.programme_id = $1 AND ms.mentee_id = p.id
+                                 AND ms.status = ANY($2::text[]))
+            ORDER BY m.joined_at, p.id""",
+        programme_id,
+        list(OPEN),
+    )
+    mentors = await conn.fetch(
+        "SELECT * FROM (SELECT q.*, q.mentor_capacity - (SELECT count(*) FROM mentorships ms"  # noqa: S608 - constant SQL fragments
+        " WHERE ms.mentor_id = q.id AND ms.status = ANY($2::text[])) AS places FROM ("
+        + _PERSON
+        + " AND p.is_mentor) q) r WHERE places > 0 ORDER BY joined_at, id",
+        programme_id,
+        list(OPEN),
+    )
+    ids = [r["id"] for r in mentees] + [r["id"] for r in mentors]
+    windows: dict[UUID, list[tuple[int, int, int]]] = {}
+    for w in await conn.fetch(
+        "SELECT person_id, weekday, start_minute, end_minute FROM availability_windows"
+        " WHERE person_id = ANY($1::uuid[])",
+        ids,
+    ):
+        windows.setdefault(w["person_id"], []).append(
+            (w["weekday"], w["start_minute"], w["end_minute"])
+        )
+    previous = await conn.fetch(
+        "SELECT mentee_id, mentor_id FROM mentorships WHERE programme_id = $1", programme_id
+    )
+    overrides = await conn.fetch(
+        "SELECT mentee_id, mentor_id, kind FROM programme_overrides WHERE programme_id = $1",
+        programme_id,
+    )
+    return Participants(
+        [dict(r) for r in mentees],
+        [dict(r) for r in mentors],
+        windows,
+        [(r["mentee_id"], r["mentor_id"]) for r in previous],
+        [(r["mentee_id"], r["mentor_id"], r["kind"]) for r in overrides],
+    )
+
+
+async def upsert_override(
+    conn: Conn, programme_id: UUID, mentee_id: UUID, mentor_id: UUID, kind: str, by: UUID
+) -> None:
+    """Pin or forbid a pair for the programme's later rounds (replacing an earlier choice)."""
+    await conn.execute(
+        """INSERT INTO programme_overrides (programme_id, mentee_id, mentor_id, kind, created_by)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (programme_id, mentee_id, mentor_id)
+           DO UPDATE SET kind = EXCLUDED.kind, created_by = EXCLUDED.created_by,
+                         created_at = now()""",
+        programme_id,
+        mentee_id,
+        mentor_id,
+        kind,
+        by,
+    )
+
+
+async def list_matches(
+    conn: Conn, round_id: UUID, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of a round's matches with both names, best score first."""
+    rows = await conn.fetch(
+        """SELECT rm.mentee_id, e.display_name AS mentee_name, rm.mentor_id,
+                  o.display_name AS mentor_name, rm.score, rm.components, rm.reasons, rm.pinned
+             FROM round_matches rm
+             JOIN people e ON e.id = rm.mentee_id
+             JOIN people o ON o.id = rm.mentor_id
+            WHERE rm.round_id = $1
+            ORDER BY rm.score DESC, rm.mentee_id
+            LIMIT $2 OFFSET $3""",
+        round_id,
+        limit,
+        offset,
+    )
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM round_matches WHERE round_id = $1", round_id
+    )
+    return [dict(r) for r in rows], total
+
+
+async def list_unmatched(
+    conn: Conn, round_id: UUID, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of a round's unmatched mentees with the reason."""
+    rows = await conn.fetch(
+        """SELECT u.mentee_id, e.display_name AS mentee_name, u.code, u.reason, u.details
+             FROM round_unmatched u JOIN people e ON e.id = u.mentee_id
+            WHERE u.round_id = $1 ORDER BY e.display_name, u.mentee_id LIMIT $2 OFFSET $3""",
+        round_id,
+        limit,
+        offset,
+    )
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM round_unmatched WHERE round_id = $1", round_id
+    )
+    return [dict(r) for r in rows], total
+
+
+async def round_pairs(conn: Conn, round_id: UUID) -> list[tuple[UUID, UUID, float]]:
+    """(mentee, mentor, score) of every match of a round, best first."""
+    rows = await conn.fetch(
+        "SELECT mentee_id, mentor_id, score FROM round_matches WHERE round_id = $1"
+        " ORDER BY score DESC, mentee_id",
+        round_id,
+    )
+    return [(r["mentee_id"], r["mentor_id"], r["score"]) for r in rows]
+
+
+async def lock_mentors(conn: asyncpg.Connection, mentor_ids: list[UUID]) -> dict[UUID, int]:
+    """Lock mentors' rows in id order (no deadlock between publishers); their places left."""
+    rows = await conn.fetch(
+        """SELECT p.id, p.mentor_capacity - (SELECT count(*) FROM mentorships ms
+                                            WHERE ms.mentor_id = p.id
+                                              AND ms.status = ANY($2::text[])) AS places
+             FROM people p WHERE p.id = ANY($1::uuid[]) ORDER BY p.id FOR NO KEY UPDATE""",
+        mentor_ids,
+        list(OPEN),
+    )
+    return {r["id"]: int(r["places"] or 0) for r in rows}
+
+
+async def open_mentees(conn: Conn, programme_id: UUID, mentee_ids: list[UUID]) -> set[UUID]:
+    """Which of these mentees already have a pending or active mentorship in the programme."""
+    rows = await conn.fetch(
+        "SELECT mentee_id FROM mentorships WHERE programme_id = $1 AND mentee_id = ANY($2::uuid[])"
+        " AND status = ANY($3::text[])",
+        programme_id,
+        mentee_ids,
+        list(OPEN),
+    )
+    return {r["mentee_id"] for r in rows}
+
+
+async def insert_round_mentorships(
+    conn: asyncpg.Connection, programme_id: UUID, round_id: UUID, pairs: list[tuple[UUID, UUID]]
+) -> None:
+    """Create pending mentorships for published pairs."""
+    await conn.executemany(
+        "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source, status, round_id)"
+        " VALUES ($1, $2, $3, 'round', 'pending', $4)",
+        [(programme_id, e, o, round_id) for e, o in pairs],
+    )
+
+
+async def mark_published(conn: Conn, round_id: UUID) -> None:
+    """Mark a round published."""
+    await conn.execute(
+        "UPDATE rounds SET status = 'published', published_at = now() WHERE id = $1", round_id
+    )

@@ -1,0 +1,89 @@
+"""Round API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from service.people.schemas import Strict
+from service.programmes.schemas import Id, Weights
+
+
+class RoundIn(Strict):
+    """Start a round; fields sent override the programme's settings for this round only."""
+
+    weights: Weights | None = None
+    min_overlap_hours: Annotated[float, Field(ge=0, le=40, allow_inf_nan=False)] | None = None
+    mode: Literal["optimal", "stable"] | None = None
+    round_size: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+
+class RoundOut(BaseModel):
+    """A round's state and, once done, its metrics."""
+
+    id: UUID
+    programme_id: UUID
+    status: Literal["queued", "running", "draft", "published", "failed"]
+    settings: dict[str, Any]
+    progress: float
+    message: str
+    metrics: dict[str, Any] | None
+    alternative: dict[str, Any] | None = Field(
+        description="the same figures for the other mode: the price of stability or optimality"
+    )
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    published_at: datetime | None
+
+
+class MatchOut(BaseModel):
+    """One proposed pair, with why."""
+
+    mentee_id: UUID
+    mentee_name: str
+    mentor_id: UUID
+    mentor_name: str
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
+    pinned: bool
+
+
+class UnmatchedOut(BaseModel):
+    """A mentee left without a mentor, and the binding reason."""
+
+    mentee_id: UUID
+    mentee_name: str
+    code: str
+    reason: str
+    details: dict[str, Any]
+
+
+class MatchPage(BaseModel):
+    """A page of matches and the unmatched."""
+
+    total: int
+    limit: int
+    offset: int
+    matches: list[MatchOut]
+    unmatched_total: int
+    unmatched: list[UnmatchedOut]
+
+
+class OverrideIn(Strict):
+    """Pin or forbid a pair for this programme's next rounds."""
+
+    mentee_id: Id
+    mentor_id: Id
+    kind: Literal["pin", "forbid"]
+
+
+class PublishOut(BaseModel):
+    """What publishing did."""
+
+    published: int
+    skipped: list[dict[str, str]]

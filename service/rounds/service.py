@@ -1,0 +1,213 @@
+"""Round operations shared by the API, the CLI and the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from matching.pipeline import solve_and_explain
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.programmes import repository as programmes
+from service.programmes.repository import Conn
+from service.programmes.roles import require_organiser
+from service.programmes.schemas import ProgrammeSettings
+from service.rounds import repository as repo
+from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
+from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundIn, RoundOut
+from service.taxonomy.repository import load_taxonomy
+
+log = logging.getLogger(__name__)
+LOCK_NAMESPACE = 7212604  # pg_advisory_lock(namespace, hashtext(programme id))
+JOB_NAME = "run_round"
+
+
+def round_out(row: repo.RoundRow) -> RoundOut:
+    """API view of a round."""
+    return RoundOut(**row.__dict__)
+
+
+async def create_round(pool: asyncpg.Pool, caller: UUID, programme_id: UUID, body: RoundIn) -> UUID:
+    """Queue a round with the programme's settings overlaid by the body's."""
+    async with pool.acquire() as conn, conn.transaction():
+        await require_organiser(conn, programme_id, caller)
+        programme = await programmes.get_programme(conn, programme_id)
+        assert programme is not None
+        base = ProgrammeSettings.model_validate(programme.settings or {}).model_dump()
+        base.update(body.model_dump(exclude_none=True))
+        try:
+            return await repo.insert_round(conn, programme_id, base, caller)
+        except asyncpg.UniqueViolationError:
+            raise Conflict("a round of this programme is already queued or running") from None
+
+
+async def visible_round(conn: Conn, caller: UUID, round_id: UUID) -> repo.RoundRow:
+    """The round if the caller organises its programme (404 / 403 otherwise)."""
+    row = await repo.get_round(conn, round_id)
+    if row is None:
+        raise NotFound("no such round")
+    await require_organiser(conn, row.programme_id, caller)
+    return row
+
+
+async def match_page(
+    pool: asyncpg.Pool, caller: UUID, round_id: UUID, limit: int, offset: int
+) -> MatchPage:
+    """A page of matches and unmatched mentees."""
+    async with pool.acquire() as conn:
+        await visible_round(conn, caller, round_id)
+        matches, total = await repo.list_matches(conn, round_id, limit, offset)
+        unmatched, unmatched_total = await repo.list_unmatched(conn, round_id, limit, offset)
+    return MatchPage.model_validate(
+        {
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "matches": matches,
+            "unmatched_total": unmatched_total,
+            "unmatched": unmatched,
+        }
+    )
+
+
+async def add_override(pool: asyncpg.Pool, caller: UUID, round_id: UUID, body: OverrideIn) -> None:
+    """Pin or forbid a pair of the round's programme (used by its next rounds)."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await visible_round(conn, caller, round_id)
+        fields = []
+        for field, person, role in (
+            ("mentee_id", body.mentee_id, "is_mentee"),
+            ("mentor_id", body.mentor_id, "is_mentor"),
+        ):
+            ok = await conn.fetchval(
+                f"SELECT p.{role} FROM programme_members m JOIN people p ON p.id = m.person_id"  # noqa: S608 - fixed names
+                " WHERE m.programme_id = $1 AND m.person_id = $2",
+                row.programme_id,
+                person,
+            )
+            if not ok:
+                fields.append(
+                    {"field": field, "message": f"not a {field[:-3]} member of this programme"}
+                )
+        if body.mentee_id == body.mentor_id:
+            fields.append({"field": "mentor_id", "message": "a person cannot mentor themselves"})
+        if fields:
+            raise ValidationFailed("some fields are invalid", fields=fields)
+        await repo.upsert_override(
+            conn, row.programme_id, body.mentee_id, body.mentor_id, body.kind, caller
+        )
+
+
+async def publish(pool: asyncpg.Pool, caller: UUID, round_id: UUID) -> PublishOut:
+    """Turn a draft round's pairs into pending mentorships, within every mentor's capacity."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await repo.get_round(conn, round_id, for_update=True)
+        if row is None:
+            raise NotFound("no such round")
+        await require_organiser(conn, row.programme_id, caller)
+        if row.status == "published":
+            raise Conflict("this round is already published")
+        if row.status != "draft":
+            raise Conflict(f"only a finished draft can be published (this round is {row.status})")
+        pairs = await repo.round_pairs(conn, round_id)
+        # Requests may have taken places since the round ran: recheck under the mentors' locks.
+        places = await repo.lock_mentors(conn, sorted({o for _, o, _ in pairs}))
+        busy = await repo.open_mentees(conn, row.programme_id, [e for e, _, _ in pairs])
+        keep, skipped = [], []
+        for mentee, mentor, _score in pairs:
+            if mentee in busy:
+                skipped.append(
+                    {
+                        "mentee_id": str(mentee),
+                        "mentor_id": str(mentor),
+                        "why": "mentee already has a mentor",
+                    }
+                )
+            elif places.get(mentor, 0) <= 0:
+                skipped.append(
+                    {
+                        "mentee_id": str(mentee),
+                        "mentor_id": str(mentor),
+                        "why": "mentor is now full",
+                    }
+                )
+            else:
+                places[mentor] -= 1
+                keep.append((mentee, mentor))
+        await repo.insert_round_mentorships(conn, row.programme_id, round_id, keep)
+        await repo.mark_published(conn, round_id)
+    return PublishOut(published=len(keep), skipped=skipped)
+
+
+Progress = Callable[[float, str], None]
+
+
+async def run_round(
+    pool: asyncpg.Pool, round_id: UUID, cpu: Executor | None, progress: Progress | None = None
+) -> str:
+    """Run a queued round to a draft (idempotent: a finished round is left alone)."""
+    async with pool.acquire() as conn:
+        row = await repo.claim_round(conn, round_id)
+        if row is None:
+            return "already done"
+        # One round per programme at a time, across every worker process.
+        locked = await conn.fetchval(
+            "SELECT pg_try_advisory_lock($1, hashtext($2))", LOCK_NAMESPACE, str(row.programme_id)
+        )
+        if not locked:
+            raise RuntimeError("another worker is running a round of this programme")
+        try:
+            return await _run_locked(conn, row, cpu, progress)
+        except Exception as exc:
+            log.exception("round %s failed", round_id)
+            await repo.fail_round(conn, round_id, f"failed: {exc!r}")
+            return "failed"
+        finally:
+            await conn.execute(
+                "SELECT pg_advisory_unlock($1, hashtext($2))", LOCK_NAMESPACE, str(row.programme_id)
+            )
+
+
+async def _run_locked(
+    conn: asyncpg.Connection, row: repo.RoundRow, cpu: Executor | None, progress: Progress | None
+) -> str:
+    async def step(fraction: float, message: str) -> None:
+        await repo.set_progress(conn, row.id, fraction, message)
+        if progress:
+            progress(fraction, message)
+
+    data = await repo.load_participants(conn, row.programme_id)
+    taxonomy = await load_taxonomy(conn)
+    built = build_problem(data, row.settings, taxonomy.goal_needs, now_week())
+    n, m = len(built.mentee_ids), len(built.mentor_ids)
+    await step(0.2, f"matching {n} mentees with {m} mentors")
+    labels = {slug: t.label for slug, t in taxonomy.terms.items()}
+    loop = asyncio.get_running_loop()
+    # CPU-heavy: never on the event loop; in the worker's process pool when there is one.
+    result, reasons = await loop.run_in_executor(cpu, solve_and_explain, built.problem, labels)
+    await step(0.9, "saving matches")
+    metrics: dict[str, Any] = dict(result.metrics)
+    metrics["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
+    metrics["mentors"] = m
+    metrics["skipped_overrides"] = built.skipped_overrides
+    if n == 0:
+        metrics["note"] = "no eligible mentees: nobody is waiting for a mentor in this programme"
+    elif m == 0:
+        metrics["note"] = "no eligible mentors: no mentor with places left has agreed to be matched"
+    async with conn.transaction():
+        await repo.store_result(
+            conn,
+            row.id,
+            match_rows(built, result, reasons),
+            unmatched_rows(built, result.unmatched),
+            metrics,
+            result.alternative,
+        )
+    if progress:
+        progress(1.0, "done")
+    return "draft"

@@ -1,0 +1,190 @@
+"""A matching round over the demo data through the API and the arq worker (real PG and Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from service.demo.seed import seed_demo
+from tests.conftest import sign_up_and_login
+from workers.settings import build_worker
+
+
+async def _organiser(client, pool) -> dict:
+    me = await sign_up_and_login(client, email="organiser@example.org", consent_to_match=False)
+    await pool.execute("UPDATE people SET is_admin = true WHERE id = $1", me["id"])
+    return me
+
+
+async def _programme(
+    client, pool, *, members: str = "is_demo", settings: dict | None = None
+) -> str:
+    r = await client.post(
+        "/api/v1/programmes", json={"name": "PMI Lisbon spring 2027", "settings": settings or {}}
+    )
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    await pool.execute(
+        "INSERT INTO programme_members (programme_id, person_id)"
+        f" SELECT $1, id FROM people WHERE {members}",
+        pid,
+    )
+    return pid
+
+
+async def _run_worker(settings) -> None:
+    worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+
+
+async def _start_and_run(client, settings, pid: str, body: dict | None = None) -> dict:
+    r = await client.post(f"/api/v1/programmes/{pid}/rounds", json=body or {})
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] == "queued"
+    await _run_worker(settings)
+    r = await client.get(f"/api/v1/rounds/{r.json()['id']}")
+    assert r.status_code == 200
+    return r.json()
+
+
+async def test_round_over_demo_data_review_override_publish_rerun(client, app, pool, settings):
+    await seed_demo(pool, app.state.taxonomy, app.state.passwords)
+    await _organiser(client, pool)
+    pid = await _programme(client, pool)
+
+    rnd = await _start_and_run(client, settings, pid)
+    assert rnd["status"] == "draft", rnd["message"]
+    m = rnd["metrics"]
+    assert m["mentees"] >= 300 and m["coverage"] > 0.5
+    assert m["certificate"]["gap_bound"] < 1e-6
+    assert {"mean", "median", "p10", "min"} <= set(m["score"])
+    assert {"country", "timezone_band", "experience_band"} <= set(m["fairness"])
+    assert rnd["alternative"]["mode"] == "stable" and rnd["alternative"]["blocking_pairs"] == 0
+
+    page = (await client.get(f"/api/v1/rounds/{rnd['id']}/matches?limit=1000")).json()
+    assert page["total"] == m["matched"]
+    assert all(x["reasons"] for x in page["matches"])
+    assert page["unmatched_total"] == m["mentees"] - m["matched"]
+    assert all(u["reason"] for u in page["unmatched"])
+    # Capacity holds against the stored pairs.
+    over = await pool.fetchval(
+        """SELECT count(*) FROM (SELECT rm.mentor_id, count(*) AS n FROM round_matches rm
+             WHERE rm.round_id = $1 GROUP BY rm.mentor_id) x JOIN people p ON p.id = x.mentor_id
+           WHERE x.n > p.mentor_capacity""",
+        rnd["id"],
+    )
+    assert over == 0
+    # Hard constraints hold: a shared language, different employers.
+    bad = await pool.fetchval(
+        """SELECT count(*) FROM round_matches rm JOIN people e ON e.id = rm.mentee_id
+             JOIN people o ON o.id = rm.mentor_id
+            WHERE rm.round_id = $1 AND (NOT (e.languages && o.languages)
+               OR (e.employer <> '' AND lower(e.employer) = lower(o.employer)))""",
+        rnd["id"],
+    )
+    assert bad == 0
+
+    # Organiser forbids one proposed pair and pins an unmatched mentee to a mentor.
+    first = page["matches"][0]
+    r = await client.post(
+        f"/api/v1/rounds/{rnd['id']}/overrides",
+        json={"mentee_id": first["mentee_id"], "mentor_id": first["mentor_id"], "kind": "forbid"},
+    )
+    assert r.status_code == 201
+    bad_override = await client.post(
+        f"/api/v1/rounds/{rnd['id']}/overrides",
+        json={"mentee_id": first["mentor_id"], "mentor_id": first["mentor_id"], "kind": "pin"},
+    )
+    assert bad_override.status_code == 422
+
+    # Publish: pairs become pending mentorships; twice concurrently gives one publish.
+    results = await asyncio.gather(
+        client.post(f"/api/v1/rounds/{rnd['id']}/publish"),
+        client.post(f"/api/v1/rounds/{rnd['id']}/publish"),
+    )
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200, 409]
+    published = next(r for r in results if r.status_code == 200).json()["published"]
+    assert published == m["matched"]
+    assert (
+        await pool.fetchval("SELECT count(*) FROM mentorships WHERE round_id = $1", rnd["id"])
+        == published
+    )
+
+    # A late joiner arrives; the re-run keeps published pairs and matches the waitlist only.
+    late = await sign_up_and_login(client, email="late@example.org", languages=["en"])
+    await pool.execute("INSERT INTO programme_members VALUES ($1, $2)", pid, late["id"])
+    r = await client.post(
+        "/api/v1/auth/login",
+        json={"email": "organiser@example.org", "password": "correct horse battery staple"},
+    )
+    assert r.status_code == 200
+    again = await _start_and_run(client, settings, pid)
+    assert again["status"] == "draft"
+    assert again["metrics"]["mentees"] == m["mentees"] - m["matched"] + 1
+    rematched = await pool.fetchval(
+        """SELECT count(*) FROM round_matches rm JOIN mentorships ms
+             ON ms.mentee_id = rm.mentee_id AND ms.programme_id = $2
+            WHERE rm.round_id = $1""",
+        again["id"],
+        pid,
+    )
+    assert rematched == 0
+
+
+async def test_one_round_at_a_time_and_bad_settings(client, pool, settings):
+    await _organiser(client, pool)
+    pid = await _programme(client, pool, members="false")
+    for body, field in (
+        ({"weights": {"charisma": 1}}, "weights"),
+        ({"weights": {"tools": -1}}, "weights"),
+        ({"min_overlap_hours": 41}, "min_overlap_hours"),
+        ({"min_overlap_hours": -1}, "min_overlap_hours"),
+        ({"mode": "fast"}, "mode"),
+    ):
+        r = await client.post(f"/api/v1/programmes/{pid}/rounds", json=body)
+        assert r.status_code == 422, body
+        assert any(f["field"].startswith(field) for f in r.json()["error"]["fields"])
+    assert (await client.post(f"/api/v1/programmes/{pid}/rounds", json={})).status_code == 202
+    second = await client.post(f"/api/v1/programmes/{pid}/rounds", json={})
+    assert second.status_code == 409
+
+
+async def test_programme_without_mentors_completes_with_zero_coverage(client, app, pool, settings):
+    await seed_demo(pool, app.state.taxonomy, app.state.passwords, mentees=20, mentors=5)
+    await _organiser(client, pool)
+    pid = await _programme(client, pool, members="is_demo AND NOT is_mentor")
+    rnd = await _start_and_run(client, settings, pid)
+    assert rnd["status"] == "draft"
+    assert rnd["metrics"]["coverage"] == 0
+    assert "no eligible mentors" in rnd["metrics"]["note"]
+    page = (await client.get(f"/api/v1/rounds/{rnd['id']}/matches")).json()
+    assert {u["code"] for u in page["unmatched"]} == {"no_mentors"}
+
+
+async def test_rounds_are_organiser_only(client, pool):
+    await _organiser(client, pool)
+    pid = await _programme(client, pool, members="false")
+    r = await client.post(f"/api/v1/programmes/{pid}/rounds", json={})
+    rid = r.json()["id"]
+    await sign_up_and_login(client, email="nosy@example.org")
+    assert (await client.get(f"/api/v1/rounds/{rid}")).status_code == 403
+    assert (await client.post(f"/api/v1/programmes/{pid}/rounds", json={})).status_code == 403
+    assert (await client.post(f"/api/v1/rounds/{rid}/publish")).status_code == 403
+    assert (await client.get("/api/v1/rounds/not-a-uuid")).status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["stable"])
+async def test_stable_mode_round_has_no_blocking_pairs(client, app, pool, settings, mode):
+    await seed_demo(pool, app.state.taxonomy, app.state.passwords, mentees=60, mentors=20)
+    await _organiser(client, pool)
+    pid = await _programme(client, pool, settings={"mode": mode})
+    rnd = await _start_and_run(client, settings, pid)
+    assert rnd["metrics"]["mode"] == "stable"
+    assert rnd["metrics"]["blocking_pairs"] == 0
+    assert rnd["alternative"]["mode"] == "optimal"
+    assert rnd["alternative"]["coverage"] >= rnd["metrics"]["coverage"]
