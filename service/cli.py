@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import getpass
 import logging
+import multiprocessing
 import signal
 import sys
 import time
@@ -254,7 +255,9 @@ async def _match(settings: Settings, programme: str) -> int:
                 flush=True,
             )
 
-        with ProcessPoolExecutor(max_workers=1) as cpu:
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        ) as cpu:
             outcome = await rounds.run_round(pool, round_id, cpu, bar)
         print()
         row = await rounds_repo.get_round(pool, round_id)
