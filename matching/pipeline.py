@@ -92,16 +92,44 @@ class _Scores:
         for i, j in problem.forbidden:
             self.forbidden.setdefault(int(i), []).append(int(j))
         self.store = self.n * self.m <= STORE_PAIRS
+        self.kth: FloatArray = np.full(self.n, -1.0)
+        self.allowed_bits = np.zeros((self.n, (self.m + 7) // 8), dtype=np.uint8)
         self.fused = fuse(mentees, mentors, problem.weights)
         self._blocks: dict[int, Block] = {}
 
     def starts(self) -> range:
         return range(0, self.n, self.p.chunk)
 
+    def rows_block(self, rows: IntArray) -> Block:
+        """A block for arbitrary mentee rows (from memory when stored, else recomputed)."""
+        if not self.store:
+            return self._score(rows)
+        parts = [
+            self.block(start)
+            for start in sorted({int(r) // self.p.chunk * self.p.chunk for r in rows})
+        ]
+        offset = {int(b.rows[0]): b for b in parts}
+        pick = [
+            (offset[int(r) // self.p.chunk * self.p.chunk], int(r) % self.p.chunk) for r in rows
+        ]
+        return Block(
+            rows,
+            np.stack([b.scores[k] for b, k in pick]),
+            np.stack([b.allowed[k] for b, k in pick]),
+            np.stack([b.overlap_hours[k] for b, k in pick]),
+            np.stack([b.shared_language[k] for b, k in pick]),
+            np.stack([b.same_employer[k] for b, k in pick]),
+        )
+
     def block(self, start: int) -> Block:
         if start in self._blocks:
             return self._blocks[start]
-        rows = np.arange(start, min(start + self.p.chunk, self.n), dtype=np.int64)
+        b = self._score(np.arange(start, min(start + self.p.chunk, self.n), dtype=np.int64))
+        if self.store:
+            self._blocks[start] = b
+        return b
+
+    def _score(self, rows: IntArray) -> Block:
         b = score_block(
             self.fe, self.fo, rows, self.p.weights, self.p.min_overlap_hours, self.fused
         )
@@ -110,8 +138,6 @@ class _Scores:
             cols = self.forbidden.get(int(i))
             if cols:
                 b.allowed[local, cols] = False
-        if self.store:
-            self._blocks[start] = b
         return b
 
 
@@ -178,11 +204,19 @@ def _candidates(
     short_out: list[npt.NDArray[np.bool_]] = [np.zeros(0, dtype=bool)]
     rng = np.random.default_rng(scores.p.random_state)
     sample = np.sort(rng.choice(scores.m, size=min(scores.m, 256), replace=False))
+    scores.kth = np.full(scores.n, -1.0)
+    scores.allowed_bits = np.zeros((scores.n, (scores.m + 7) // 8), dtype=np.uint8)
     for start in scores.starts():
         b = scores.block(start)
         masked = np.where(b.allowed, b.scores, np.float32(-1.0))
         masked[skip[b.rows]] = -1.0
+        scores.allowed_bits[b.rows] = np.packbits(masked >= 0, axis=1)
         r, c = _top_per_row(masked, k, sample)
+        # Every allowed pair outside a full shortlist scores at most its last entry.
+        counts = np.bincount(r, minlength=len(b.rows))
+        lowest = np.full(len(b.rows), np.inf)
+        np.minimum.at(lowest, r, masked[r, c])
+        scores.kth[b.rows] = np.where(counts >= k, lowest, -1.0)
         pr, pc = _top_per_column(masked, k_mentor) if k_mentor else (r[:0], c[:0])
         rows_out += [b.rows[r], b.rows[pr]]
         cols_out += [c, pc]
@@ -202,42 +236,55 @@ def _candidates(
 def _violation_finder(
     scores: _Scores, skip: npt.NDArray[np.bool_]
 ) -> Callable[[Solution, bool], tuple[IntArray, IntArray, FloatArray, float]]:
+    """Check every allowed pair against the duals, recomputing only rows that could fail.
+
+    Pairs in the candidate graph satisfy the duals by construction (Bellman-Ford). A pair
+    outside it scores at most its mentee's last shortlist score ``kth``, so a row whose
+    ``kth - u_i - lambda - min(v)`` is within tolerance is certified without recomputing it.
+    The cut condition uses the allowed-pair bits kept from the first pass.
+    """
+
     def find(sol: Solution, check_cut: bool) -> tuple[IntArray, IntArray, FloatArray, float]:
-        add_r, add_c, add_s = [], [], []
-        worst = -np.inf
-        thr = (sol.v + sol.lam).astype(np.float32)
-        for start in scores.starts():
-            b = scores.block(start)
-            ok = b.allowed & ~skip[b.rows][:, None]
-            # Screen in float32 with a margin, confirm the few survivors in float64.
-            red32 = b.scores - sol.u[b.rows, None].astype(np.float32) - thr[None, :]
-            red32[~ok] = -np.inf
-            r, c = np.nonzero(red32 > -1e-4)
-            red = b.scores[r, c].astype(np.float64) - sol.u[b.rows[r]] - sol.v[c] - sol.lam
-            if len(red):
-                worst = max(worst, float(red.max()))
-            bad = red > 1e-9
-            if check_cut:
-                cr, cc = np.nonzero(
-                    ok & sol.reach_mentees[b.rows][:, None] & ~sol.reach_mentors[None, :]
-                )
-                cred = b.scores[cr, cc].astype(np.float64)
-                keep = worst_per_mentee(b.rows[cr], cc.astype(np.int64), cred)
-                add_r.append(b.rows[cr[keep]])
-                add_c.append(cc[keep].astype(np.int64))
-                add_s.append(cred[keep])
-            keep = worst_per_mentee(b.rows[r[bad]], c[bad].astype(np.int64), red[bad])
-            add_r.append(b.rows[r[bad]][keep])
-            add_c.append(c[bad][keep].astype(np.int64))
-            add_s.append(b.scores[r[bad], c[bad]].astype(np.float64)[keep])
-        if not add_r:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0.0
-        return (
-            np.concatenate(add_r),
-            np.concatenate(add_c),
-            np.concatenate(add_s),
-            worst if np.isfinite(worst) else 0.0,
-        )
+        add_r: list[IntArray] = [np.zeros(0, np.int64)]
+        add_c: list[IntArray] = [np.zeros(0, np.int64)]
+        add_s: list[FloatArray] = [np.zeros(0)]
+        vmin = float(sol.v.min()) if len(sol.v) else 0.0
+        bound = scores.kth - sol.u - sol.lam - vmin
+        todo = np.flatnonzero((scores.kth >= 0) & ~skip & (bound > 1e-9))
+        worst = float(bound[(scores.kth >= 0) & ~skip].max(initial=0.0))
+        seen = -np.inf
+        for start in range(0, len(todo), scores.p.chunk):
+            rows = todo[start : start + scores.p.chunk]
+            b = scores.rows_block(rows)
+            red = b.scores.astype(np.float64) - sol.u[rows, None] - sol.v[None, :] - sol.lam
+            red[~b.allowed] = -np.inf
+            seen = max(seen, float(red.max(initial=-np.inf)))
+            r, c = np.nonzero(red > 1e-9)
+            keep = worst_per_mentee(rows[r], c.astype(np.int64), red[r, c])
+            add_r.append(rows[r[keep]])
+            add_c.append(c[keep].astype(np.int64))
+            add_s.append(b.scores[r[keep], c[keep]].astype(np.float64))
+        if len(todo):
+            worst = seen if np.isfinite(seen) else 0.0
+        if check_cut:
+            reach = np.flatnonzero(sol.reach_mentees & ~skip)
+            if len(reach):
+                outside = np.packbits(~sol.reach_mentors)
+                cross = scores.allowed_bits[reach] & outside[None, :]
+                hit = np.flatnonzero(cross.any(axis=1))
+                for start in range(0, len(hit), scores.p.chunk):
+                    part = hit[start : start + scores.p.chunk]
+                    bits = np.unpackbits(cross[part], axis=1, count=scores.m).astype(bool)
+                    # Scores from the same block arithmetic as the rest of the graph.
+                    b = scores.rows_block(reach[part])
+                    r, c = np.nonzero(bits)
+                    e, o = reach[part][r], c.astype(np.int64)
+                    vals = b.scores[r, c].astype(np.float64)
+                    keep = worst_per_mentee(e, o, vals)
+                    add_r.append(e[keep])
+                    add_c.append(o[keep])
+                    add_s.append(vals[keep])
+        return np.concatenate(add_r), np.concatenate(add_c), np.concatenate(add_s), worst
 
     return find
 
@@ -307,14 +354,12 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
 
     report(0.15, "scoring pairs")
     t1 = time.perf_counter()
-    all_r, all_c, all_s, is_short = _candidates(
-        scores, max(SHORTLIST, problem.k_mentee), problem.k_mentor, skip
-    )
+    all_r, all_c, all_s, is_short = _candidates(scores, SHORTLIST, problem.k_mentor, skip)
     short_r, short_c, short_s = all_r[is_short], all_c[is_short], all_s[is_short]
     mentee_prefs, mentor_prefs = _shortlists(scores.n, scores.m, short_r, short_c, short_s)
-    first = ~is_short
-    first[is_short] = _rank_within_mentee(short_r, short_s) < problem.k_mentee
-    rows, cols, vals = all_r[first], all_c[first], all_s[first]
+    # The whole shortlist seeds the candidate graph: the row bound in the certificate relies
+    # on every pair outside it scoring at most the shortlist's last entry.
+    rows, cols, vals = all_r, all_c, all_s
     timings["scores_s"] = time.perf_counter() - t1
 
     report(0.5, "solving")
