@@ -1,0 +1,187 @@
+"""`matching.explain` reasons and `matching.metrics.round_metrics` on hand-made examples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching.availability import weekly_intervals
+from matching.explain import match_reasons, overlap_phrase
+from matching.features import ProfileVectorizer
+from matching.metrics import round_metrics, score_summary
+from matching.profiles import COMPONENTS, Profile, Weights
+from matching.scoring import pair_components
+
+GOAL_NEEDS = {"get-certified": {"pmp": 1.0, "risk-management": 0.6}}
+LABELS = {"pmp": "PMP", "risk-management": "Risk management", "jira": "Jira"}
+MON, TUE, WED = 0, 1440, 2 * 1440
+
+
+def utc(day_minute: int, start_h: float, end_h: float) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        weekly_intervals([day_minute + round(start_h * 60)], [day_minute + round(end_h * 60)])
+    )
+
+
+MENTEE = Profile(
+    goals=("get-certified",),
+    certifications_target=("pmp",),
+    tools=("jira",),
+    industries=("fintech",),
+    languages=("en",),
+    years_experience=1,
+    role="business analyst",
+    utc_offset_hours=1.0,
+    availability=utc(TUE, 17, 19),  # Tue 18:00-20:00 in the mentee's UTC+1
+)
+MENTOR = Profile(
+    skills=("risk-management",),
+    certifications_held=("pmp",),
+    tools=("jira",),
+    industries=("fintech", "retail"),
+    languages=("en",),
+    years_experience=9,
+    role="senior project manager",
+    availability=utc(TUE, 16, 21),
+)
+#: What each reason's wording says it is about.
+PREFIXES = {
+    "offers what your goals need": "need_offer",
+    "holds ": "certification",
+    "works with ": "tools",
+    "both work in ": "industry_role",
+    "a related role": "industry_role",
+    "similar interests": "text",
+    "years of project management": "experience",
+    "h/week overlap": "availability",
+}
+
+
+def component_of(reason: str) -> str:
+    found = {c for p, c in PREFIXES.items() if p in reason}
+    assert len(found) == 1, reason
+    return found.pop()
+
+
+def components(mentee: Profile, mentor: Profile) -> dict[str, float]:
+    vec = ProfileVectorizer(GOAL_NEEDS).fit([mentee], [mentor])
+    fe, fo = vec.transform([mentee], "mentee"), vec.transform([mentor], "mentor")
+    comps = pair_components(fe, fo, np.array([0]), np.array([0]))
+    return {k: float(v[0]) for k, v in comps.items()}
+
+
+def test_reasons_in_words():
+    comps = components(MENTEE, MENTOR)
+    weights = Weights().normalised()
+    reasons = match_reasons(MENTEE, MENTOR, comps, weights, LABELS, GOAL_NEEDS, limit=7)
+    assert "holds PMP, which you are aiming for" in reasons
+    assert "both work in fintech" in reasons
+    assert "2 h/week overlap: Tue evenings your time" in reasons
+    assert "works with Jira" in reasons
+    assert "offers what your goals need: PMP and Risk management" in reasons
+    assert "9 years of project management experience, a useful step ahead of your 1" in reasons
+    # Strongest first, by what each component added to the score.
+    added = [weights[component_of(r)] * comps[component_of(r)] for r in reasons]
+    assert added == sorted(added, reverse=True)
+    assert reasons[0].startswith("offers what your goals need")  # need/offer weighs most
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_at_most_limit_reasons_and_the_strongest(limit):
+    comps = components(MENTEE, MENTOR)
+    weights = Weights().normalised()
+    every = match_reasons(MENTEE, MENTOR, comps, weights, LABELS, GOAL_NEEDS, limit=7)
+    some = match_reasons(MENTEE, MENTOR, comps, weights, LABELS, GOAL_NEEDS, limit=limit)
+    assert len(some) == limit
+    assert some == every[:limit]
+    assert len(match_reasons(MENTEE, MENTOR, comps, weights, LABELS, GOAL_NEEDS)) <= 3
+
+
+def test_ranked_by_weighted_component_not_raw_value():
+    comps = dict.fromkeys(COMPONENTS, 0.0)
+    comps.update(certification=0.3, industry_role=1.0, availability=0.6)
+    even = dict.fromkeys(COMPONENTS, 1 / len(COMPONENTS))
+    reasons = match_reasons(MENTEE, MENTOR, comps, even, LABELS, GOAL_NEEDS, limit=5)
+    assert [component_of(r) for r in reasons] == ["industry_role", "availability", "certification"]
+    skewed = {**even, "certification": 0.7, "industry_role": 0.1, "availability": 0.1}
+    reasons = match_reasons(MENTEE, MENTOR, comps, skewed, LABELS, GOAL_NEEDS, limit=5)
+    assert [component_of(r) for r in reasons] == ["certification", "industry_role", "availability"]
+    # A component with zero weight or a negligible value gives no reason.
+    muted = {**even, "industry_role": 0.0}
+    reasons = match_reasons(MENTEE, MENTOR, comps, muted, LABELS, GOAL_NEEDS, limit=5)
+    assert "industry_role" not in [component_of(r) for r in reasons]
+
+
+def test_unlabelled_slugs_and_related_role():
+    mentee = Profile(certifications_target=("prince2-practitioner",), industries=("health",))
+    mentor = Profile(certifications_held=("prince2-practitioner",), role="delivery lead")
+    comps = dict.fromkeys(COMPONENTS, 0.0)
+    comps.update(certification=1.0, industry_role=0.5)
+    reasons = match_reasons(mentee, mentor, comps, Weights().normalised(), {}, {})
+    assert reasons == [
+        "holds prince2 practitioner, which you are aiming for",
+        "a related role: delivery lead",
+    ]
+
+
+def test_overlap_phrase_local_days_and_parts():
+    hours, when = overlap_phrase(utc(TUE, 17, 19), utc(MON, 0, 7 * 24), 1.0)
+    assert (hours, when) == (2.0, "Tue evenings your time")
+    # Monday 02:00 UTC is Sunday 21:00 in UTC-5: the phrase wraps back across the week.
+    hours, when = overlap_phrase(utc(MON, 2, 3), utc(MON, 0, 24), -5.0)
+    assert (hours, when) == (1.0, "Sun evenings your time")
+    a = (*utc(MON, 8, 9), *utc(WED, 8, 9), *utc(WED, 13, 14))
+    hours, when = overlap_phrase(a, utc(MON, 0, 7 * 24), 0.0)
+    assert hours == 3.0
+    assert when == "Wed lunchtimes; Mon and Wed mornings your time"
+    assert overlap_phrase(utc(MON, 8, 9), utc(TUE, 8, 9), 0.0) == (0.0, "no common time")
+    assert overlap_phrase((), utc(TUE, 8, 9), 0.0) == (0.0, "no common time")
+
+
+def test_round_metrics_on_a_hand_made_round():
+    assignment = [0, 0, 1, -1, -1]
+    scores = [0.8, 0.4, 0.6, 0.0, 0.0]
+    capacity = [2, 2, 1]
+    mentee_prefs = [[0], [0, 1], [0, 1], [2], [1]]
+    mentor_prefs = [[0, 1, 2], [1, 2], [3]]
+    groups = {
+        "country": ["PT", "PT", "BR", "BR", "US"],
+        "experience_band": ["0-1 years"] * 5,
+    }
+    metrics = round_metrics(assignment, scores, capacity, mentee_prefs, mentor_prefs, groups)
+    assert metrics["mentees"] == 5
+    assert metrics["matched"] == 3
+    assert metrics["coverage"] == 0.6
+    assert metrics["score"] == {"mean": 0.6, "median": 0.6, "p10": 0.44, "min": 0.4}
+    assert metrics["mentor_load"] == {
+        "histogram": {"0": 1, "1": 1, "2": 1},  # mentors with 0, 1 and 2 mentees
+        "capacity_used": 3,
+        "capacity_total": 5,
+        "mentors_at_capacity": 1,
+    }
+    # Mentee 3 and mentor 2 (a free seat) want each other. Mentee 2 would rather have mentor
+    # 0, but mentor 0 is full with mentees it ranks higher; mentor 1 does not list mentee 4.
+    assert metrics["blocking_pairs"] == 1
+    assert metrics["fairness"]["country"] == [
+        {"group": "BR", "mentees": 2, "coverage": 0.5, "mean_score": 0.6},
+        {"group": "PT", "mentees": 2, "coverage": 1.0, "mean_score": 0.6},
+        {"group": "US", "mentees": 1, "coverage": 0.0, "mean_score": None},
+    ]
+    assert metrics["fairness"]["experience_band"] == [
+        {"group": "0-1 years", "mentees": 5, "coverage": 0.6, "mean_score": 0.6},
+    ]
+
+
+def test_round_metrics_when_nothing_is_matched():
+    metrics = round_metrics([-1, -1], [0.0, 0.0], [0], [[], []], [[]], {"country": ["PT", "PT"]})
+    assert metrics["coverage"] == 0.0
+    assert metrics["score"] == score_summary([])
+    assert metrics["score"]["mean"] is None
+    assert metrics["mentor_load"]["histogram"] == {"0": 1}
+    assert metrics["mentor_load"]["mentors_at_capacity"] == 0  # a closed mentor is not "full"
+    assert metrics["fairness"]["country"] == [
+        {"group": "PT", "mentees": 2, "coverage": 0.0, "mean_score": None}
+    ]
+    empty = round_metrics([], [], [], [], [])
+    assert empty["coverage"] == 0.0
+    assert empty["mentor_load"]["histogram"] == {}
