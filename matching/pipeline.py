@@ -104,21 +104,26 @@ class _Scores:
         """A block for arbitrary mentee rows (from memory when stored, else recomputed)."""
         if not self.store:
             return self._score(rows)
-        parts = [
-            self.block(start)
-            for start in sorted({int(r) // self.p.chunk * self.p.chunk for r in rows})
-        ]
-        offset = {int(b.rows[0]): b for b in parts}
-        pick = [
-            (offset[int(r) // self.p.chunk * self.p.chunk], int(r) % self.p.chunk) for r in rows
-        ]
+        starts = rows // self.p.chunk * self.p.chunk
+        pieces = []
+        for start in np.unique(starts).tolist():
+            sel = np.flatnonzero(starts == start)
+            pieces.append((sel, self.block(start), rows[sel] - start))
+        # Gather per stored block, then put the rows back in the order they were asked for.
+        inverse = np.empty(len(rows), dtype=np.int64)
+        inverse[np.concatenate([sel for sel, _, _ in pieces])] = np.arange(len(rows))
+
+        def gather(name: str) -> npt.NDArray[Any]:
+            stacked = np.concatenate([getattr(b, name)[local] for _, b, local in pieces])
+            return stacked[inverse]
+
         return Block(
             rows,
-            np.stack([b.scores[k] for b, k in pick]),
-            np.stack([b.allowed[k] for b, k in pick]),
-            np.stack([b.overlap_hours[k] for b, k in pick]),
-            np.stack([b.shared_language[k] for b, k in pick]),
-            np.stack([b.same_employer[k] for b, k in pick]),
+            gather("scores"),
+            gather("allowed"),
+            gather("overlap_hours"),
+            gather("shared_language"),
+            gather("same_employer"),
         )
 
     def block(self, start: int) -> Block:
