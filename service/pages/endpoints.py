@@ -24,31 +24,11 @@ from service.pages.forms import (
 )
 from service.people import repository as people_repo
 from service.people import service as people
-from service.people.schemas import ProfilePatch, SignupIn
+from service.people.schemas import ProfileFields, ProfilePatch, SignupIn
 from service.security import new_token, token_hash
 
-PROFILE_FIELDS = {
-    "display_name",
-    "headline",
-    "bio",
-    "years_experience",
-    "current_role",
-    "employer",
-    "city",
-    "country",
-    "timezone",
-    "languages",
-    "skills",
-    "goals",
-    "certifications_held",
-    "certifications_target",
-    "tools",
-    "industries",
-    "meeting_modes",
-    "availability",
-    "mentor_capacity",
-    "consent_to_match",
-}
+# The form's profile fields are exactly the API's (sign-up adds email, password and roles).
+PROFILE_FIELDS = set(ProfileFields.model_fields)
 
 
 def render(

@@ -12,20 +12,14 @@ from starlette.responses import Response
 
 from service.auth.service import request_token
 from service.errors import DomainError, Forbidden, field_errors
+from service.people.service import TAG_FIELDS
 from service.security import csrf_token, csrf_valid
 
 M = TypeVar("M", bound=BaseModel)
 CSRF_COOKIE = "kickoff_csrf"
 CSRF_FIELD = "csrf_token"
-LIST_FIELDS = (
-    "languages",
-    "skills",
-    "goals",
-    "certifications_held",
-    "certifications_target",
-    "tools",
-    "industries",
-)
+# Comma-separated in forms: languages and every taxonomy tag list.
+LIST_FIELDS = ("languages", *TAG_FIELDS)
 INT_FIELDS = ("years_experience", "mentor_capacity")
 
 
