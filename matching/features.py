@@ -39,7 +39,6 @@ class SideFeatures:
     slots: FloatArray  # fraction of each 30-minute UTC slot of the week that is available
     employer: IntArray  # 0 = unknown
     language_onehot: FloatArray
-    has_needs: npt.NDArray[np.bool_]
 
 
 def availability_slots(intervals: Sequence[tuple[int, int]]) -> FloatArray:
@@ -194,7 +193,6 @@ class ProfileVectorizer:
                 [self.employer_vocabulary_.get(p.employer, 0) for p in profiles], dtype=np.int64
             ),
             language_onehot=_onehot([p.languages for p in profiles], self.language_vocabulary_),
-            has_needs=tags.sum(axis=1) > 0,
         )
 
 

@@ -22,8 +22,6 @@ FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[float, str], None]
 #: Keep the whole score matrix in memory up to this many pairs (float32 + bool: 5 bytes each).
 STORE_PAIRS = 80_000_000
-#: Length of the ranked shortlists used by the stable mode and the blocking-pair count.
-SHORTLIST = 20
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,9 @@ class RoundProblem:
     #: Organiser-forbidden pairs and pairs already matched in earlier rounds.
     forbidden: Sequence[tuple[int, int]] = ()
     goal_needs: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    k_mentee: int = 10
+    #: Length of each mentee's ranked shortlist: the stable mode's preference lists and the
+    #: seed of the certified solver's candidate graph (it affects speed, never the optimum).
+    shortlist: int = 20
     k_mentor: int = 5
     chunk: int = 2048
     random_state: int = 0
@@ -359,7 +359,7 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
 
     report(0.15, "scoring pairs")
     t1 = time.perf_counter()
-    all_r, all_c, all_s, is_short = _candidates(scores, SHORTLIST, problem.k_mentor, skip)
+    all_r, all_c, all_s, is_short = _candidates(scores, problem.shortlist, problem.k_mentor, skip)
     short_r, short_c, short_s = all_r[is_short], all_c[is_short], all_s[is_short]
     mentee_prefs, mentor_prefs = _shortlists(scores.n, scores.m, short_r, short_c, short_s)
     # The whole shortlist seeds the candidate graph: the row bound in the certificate relies
@@ -444,6 +444,8 @@ def _unmatched(
     for i, j in enumerate(result.tolist()):
         if j >= 0:
             holders.setdefault(j, []).append(i)
+    load = np.bincount(result[result >= 0], minlength=scores.m)
+    has_room = load < np.asarray(scores.p.capacity, dtype=np.int64)
     for start in scores.starts():
         b = scores.block(start)
         for local, i in enumerate(b.rows.tolist()):
@@ -467,11 +469,20 @@ def _unmatched(
                 out.append(Unmatched(i, code))
                 continue
             cand = np.flatnonzero(allowed)
+            # Only the stable mode can leave a mentee out while a suitable mentor has room:
+            # every mentor on their shortlist chose mentees they rank higher.
+            code = (
+                "shortlist_mentors_chose_others"
+                if has_room[cand].any()
+                else "all_suitable_mentors_full"
+            )
+            if code == "shortlist_mentors_chose_others":
+                cand = cand[~has_room[cand]]
             best = cand[np.argsort(-b.scores[local, cand], kind="stable")[:3]]
             out.append(
                 Unmatched(
                     i,
-                    "all_suitable_mentors_full",
+                    code,
                     tuple(
                         (
                             int(j),

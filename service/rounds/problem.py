@@ -146,7 +146,7 @@ def unmatched_rows(
     ids_e, ids_o, names = built.mentee_ids, built.mentor_ids, built.names
     for u in unmatched:
         code = u.code if ids_o else "no_mentors"
-        if code == "all_suitable_mentors_full":
+        if code in ("all_suitable_mentors_full", "shortlist_mentors_chose_others"):
             parts = []
             details = []
             for j, score, holders in u.best:
@@ -165,12 +165,18 @@ def unmatched_rows(
                         ],
                     }
                 )
-            text = (
-                "All suitable mentors are full; giving this mentee one would leave another"
-                " mentee without a mentor or lower the round's total. Best candidates: "
-                + "; ".join(parts)
-                + "."
-            )
+            if code == "all_suitable_mentors_full":
+                text = (
+                    "All suitable mentors are full; giving this mentee one would leave another"
+                    " mentee without a mentor or lower the round's total. Best candidates: "
+                )
+            else:
+                text = (
+                    "Stable mode: the mentors on this mentee's shortlist all chose mentees they"
+                    " rank higher, although mentors further down still have room (optimal mode"
+                    " would place this mentee). Shortlisted mentors: "
+                )
+            text += "; ".join(parts) + "."
             rows.append((ids_e[u.mentee], code, text, {"best_candidates": details}))
         else:
             rows.append((ids_e[u.mentee], code, UNMATCHED_TEXT[code], {}))

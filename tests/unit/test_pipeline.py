@@ -26,6 +26,7 @@ CODES = {
     "conflict_of_interest",
     "no_eligible_mentor",
     "all_suitable_mentors_full",
+    "shortlist_mentors_chose_others",
 }
 
 
@@ -54,7 +55,7 @@ def problems(draw):
         forbidden=forbidden,
         goal_needs=GOAL_NEEDS,
         # Tiny candidate graphs and blocks make the certificate loop and chunking do work.
-        k_mentee=draw(st.sampled_from((1, 2, 10))),
+        shortlist=draw(st.sampled_from((1, 2, 10))),
         k_mentor=draw(st.sampled_from((0, 1, 5))),
         chunk=draw(st.sampled_from((1, 3, 2048))),
     )
@@ -141,8 +142,11 @@ def check_round(problem: RoundProblem, result: RoundResult) -> None:
     assert set(unmatched) == {i for i in range(n) if a[i] < 0 and i not in pinned}
     for i, u in unmatched.items():
         assert u.code in CODES
-        if u.code == "all_suitable_mentors_full":
-            assert u.best
+        if u.code == "shortlist_mentors_chose_others":
+            # Only stable matching leaves a mentee out while a suitable mentor has room.
+            assert problem.mode == "stable"
+        if u.code in ("all_suitable_mentors_full", "shortlist_mentors_chose_others"):
+            assert u.best or u.code == "shortlist_mentors_chose_others"
             for j, score, holders in u.best:
                 assert allowed[i, j]
                 assert load[j] >= cap[j], "a listed best mentor still has room"
@@ -196,15 +200,21 @@ def check_optimal(problem: RoundProblem, result: RoundResult) -> None:
 
 def check_stable(problem: RoundProblem, result: RoundResult) -> None:
     assert result.metrics["blocking_pairs"] == 0
-    # Independently: no allowed pair strictly prefers each other to what they have.
+    # Independently: no pair on a mentee's ranked shortlist (their best ``shortlist`` allowed
+    # mentors, ties by index) strictly prefers each other to what they have.
     scores, allowed, free, _ = free_problem(problem)
+    listed = np.zeros_like(allowed)
+    for i in range(allowed.shape[0]):
+        cols = np.flatnonzero(allowed[i])
+        ranked = cols[np.lexsort((cols, -scores[i, cols]))][: problem.shortlist]
+        listed[i, ranked] = True
     pinned = {i for i, _ in problem.pinned}
     a = result.assignment
     holders: dict[int, list[int]] = {}
     for i, j in enumerate(a.tolist()):
         if j >= 0 and i not in pinned:
             holders.setdefault(j, []).append(i)
-    for i, j in zip(*np.nonzero(allowed), strict=True):
+    for i, j in zip(*np.nonzero(listed), strict=True):
         if a[i] == j:
             continue
         mentee_wants = a[i] < 0 or scores[i, j] > scores[i, a[i]]
