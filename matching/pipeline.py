@@ -41,7 +41,7 @@ class RoundProblem:
     #: Length of each mentee's ranked shortlist: the stable mode's preference lists and the
     #: seed of the certified solver's candidate graph (it affects speed, never the optimum).
     shortlist: int = 20
-    k_mentor: int = 5
+    k_mentor: int = 15
     chunk: int = 2048
     random_state: int = 0
 
@@ -185,17 +185,12 @@ def _top_per_row(
     return np.concatenate(out_r), np.concatenate(out_c)
 
 
-def _top_per_column(masked: npt.NDArray[np.float32], k: int) -> tuple[IntArray, IntArray]:
-    """Each column's ``k`` best rows (values >= 0) by repeated argmax; consumes ``masked``."""
-    out_r, out_c = [], []
-    cols = np.arange(masked.shape[1])
-    for _ in range(min(k, masked.shape[0])):
-        best = np.argmax(masked, axis=0)
-        ok = masked[best, cols] >= 0
-        out_r.append(best[ok].astype(np.int64))
-        out_c.append(cols[ok].astype(np.int64))
-        masked[best, cols] = -1.0
-    return np.concatenate(out_r), np.concatenate(out_c)
+def _top_per_column(
+    masked: npt.NDArray[np.float32], k: int, sample: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Each column's ``k`` best rows (values >= 0): the row selection on the transpose."""
+    cols, rows = _top_per_row(np.ascontiguousarray(masked.T), k, sample)
+    return rows, cols
 
 
 def _candidates(
@@ -222,7 +217,10 @@ def _candidates(
         lowest = np.full(len(b.rows), np.inf)
         np.minimum.at(lowest, r, masked[r, c])
         scores.kth[b.rows] = np.where(counts >= k, lowest, -1.0)
-        pr, pc = _top_per_column(masked, k_mentor) if k_mentor else (r[:0], c[:0])
+        row_sample = rng.choice(len(b.rows), size=min(len(b.rows), 256), replace=False)
+        pr, pc = (
+            _top_per_column(masked, k_mentor, np.sort(row_sample)) if k_mentor else (r[:0], c[:0])
+        )
         rows_out += [b.rows[r], b.rows[pr]]
         cols_out += [c, pc]
         vals_out += [b.scores[r, c].astype(np.float64), b.scores[pr, pc].astype(np.float64)]
