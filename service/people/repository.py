@@ -177,3 +177,48 @@ async def count_people(conn: asyncpg.Connection | asyncpg.Pool) -> dict[str, int
     )
     assert row is not None
     return {"mentees": row["mentees"], "mentors": row["mentors"]}
+
+
+async def related_records(conn: asyncpg.Connection, person_id: UUID) -> dict[str, Any]:
+    """Everything outside the profile that names this person (for the data export)."""
+
+    async def rows(sql: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in await conn.fetch(sql, person_id)]
+
+    return {
+        "is_admin": bool(
+            await conn.fetchval("SELECT is_admin FROM people WHERE id = $1", person_id)
+        ),
+        "programmes": await rows(
+            """SELECT p.id, p.name, m.joined_at, EXISTS (SELECT 1 FROM programme_organisers o
+                        WHERE o.programme_id = p.id AND o.person_id = $1) AS organiser
+                 FROM programmes p JOIN programme_members m ON m.programme_id = p.id
+                WHERE m.person_id = $1
+               UNION
+               SELECT p.id, p.name, NULL, true FROM programmes p
+                 JOIN programme_organisers o ON o.programme_id = p.id
+                WHERE o.person_id = $1 AND NOT EXISTS (SELECT 1 FROM programme_members m
+                        WHERE m.programme_id = p.id AND m.person_id = $1)"""
+        ),
+        "mentorships": await rows(
+            """SELECT ms.id, ms.programme_id, ms.source, ms.status, ms.created_at, ms.updated_at,
+                      CASE WHEN ms.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS my_role,
+                      other.display_name AS other_display_name
+                 FROM mentorships ms JOIN people other ON other.id =
+                      CASE WHEN ms.mentee_id = $1 THEN ms.mentor_id ELSE ms.mentee_id END
+                WHERE $1 IN (ms.mentee_id, ms.mentor_id) ORDER BY ms.created_at"""
+        ),
+        "round_proposals": await rows(
+            """SELECT rm.round_id, CASE WHEN rm.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END
+                      AS my_role, rm.score, rm.components, rm.reasons, rm.pinned
+                 FROM round_matches rm WHERE $1 IN (rm.mentee_id, rm.mentor_id)"""
+        ),
+        "round_unmatched": await rows(
+            "SELECT round_id, code, reason FROM round_unmatched WHERE mentee_id = $1"
+        ),
+        "overrides": await rows(
+            """SELECT programme_id, kind, created_at,
+                      CASE WHEN mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS my_role
+                 FROM programme_overrides WHERE $1 IN (mentee_id, mentor_id)"""
+        ),
+    }

@@ -296,5 +296,13 @@ class ExportOut(BaseModel):
 
     exported_at: datetime
     profile: ProfileOut
+    is_admin: bool
     sessions: list[SessionOut]
     login_failures: list[datetime]
+    programmes: list[dict[str, Any]] = Field(description="memberships and organiser roles")
+    mentorships: list[dict[str, Any]] = Field(description="the other person by name only")
+    round_proposals: list[dict[str, Any]] = Field(
+        description="pairs proposed to organisers, with score and reasons"
+    )
+    round_unmatched: list[dict[str, Any]]
+    overrides: list[dict[str, Any]] = Field(description="organiser pins and forbids naming me")

@@ -175,9 +175,11 @@ async def export(pool: asyncpg.Pool, taxonomy: Taxonomy, person_id: UUID) -> Exp
             raise NotFound("no such person")
         sessions = await auth_repo.sessions_of(conn, person_id)
         failures = await auth_repo.failures_of(conn, person.email)
+        related = await repo.related_records(conn, person_id)
     return ExportOut(
         exported_at=datetime.now(UTC),
         profile=profile_out(person, taxonomy),
+        **related,
         sessions=[
             SessionOut(
                 created_at=s.created_at,

@@ -184,3 +184,24 @@ async def test_taxonomy_lists_terms_synonyms_and_goal_needs(client):
     r = await client.get("/api/v1/taxonomy", params={"kind": "planet"})
     assert r.status_code == 422
     assert r.json()["error"]["fields"][0]["field"] == "kind"
+
+
+async def test_export_includes_programmes_mentorships_and_proposals_without_contacts(client, pool):
+    other = signup_body(email="mentor.secret@example.org", roles=["mentor"], mentor_capacity=2)
+    other_id = (await client.post("/api/v1/people", json=other)).json()["id"]
+    me = await sign_up_and_login(client)
+    pid = await pool.fetchval("INSERT INTO programmes (name) VALUES ('PMI Porto') RETURNING id")
+    assert (await client.post(f"/api/v1/programmes/{pid}/join")).status_code == 201
+    await pool.execute(
+        "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source)"
+        " VALUES ($1, $2, $3, 'request')",
+        pid,
+        me["id"],
+        other_id,
+    )
+    data = (await client.get("/api/v1/me/export")).json()
+    assert data["is_admin"] is False
+    assert [p["name"] for p in data["programmes"]] == ["PMI Porto"]
+    assert data["mentorships"][0]["other_display_name"] == "Ana Silva"
+    assert data["mentorships"][0]["my_role"] == "mentee"
+    assert "mentor.secret@example.org" not in (await client.get("/api/v1/me/export")).text
