@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from service.cli import main
+from kickoff.cli import main
 from tests.conftest import signup_body
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.cli import main
+from kickoff.cli import main
 from service.demo.seed import seed_demo
 from service.security import Passwords
 from service.taxonomy.repository import load_taxonomy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.cli import main
+from kickoff.cli import main
 
 COMMANDS = ["demo", "serve", "worker", "migrate", "seed", "admin"]
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from service.cli import build_parser
+from kickoff.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 APP_ENV = ("DATABASE_URL", "REDIS_URL", "SMTP_URL", "SECRET_KEY")
