@@ -47,7 +47,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> str:
     from service import db, embedded
-    from service.demo.seed import DEMO_PASSWORD, demo_examples, seed_demo
+    from service.demo.seed import DEMO_PASSWORD, demo_examples, demo_programme_id, seed_demo
     from service.security import Passwords
     from service.taxonomy.repository import load_taxonomy
 
@@ -61,6 +61,7 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
             pool, taxonomy, passwords, mentees=mentees, mentors=mentors, reset=reset
         )
         examples = await demo_examples(pool)
+        programme = await demo_programme_id(pool)
     finally:
         await pool.close()
     if result.skipped:
@@ -72,6 +73,12 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
         head = f"loaded {result.mentees} demo mentees and {result.mentors} demo mentors"
     lines = [head, f"every demo account's password: {DEMO_PASSWORD}"]
     lines += [f"  a demo {role}: {email}" for role, email in examples]
+    if programme and examples:
+        lines.append(
+            f"the demo mentor above organises the programme {programme} (and is a site admin):"
+            f" try `kickoff match --programme {programme}` or POST"
+            f" /api/v1/programmes/{programme}/rounds"
+        )
     return "\n".join(lines)
 
 

@@ -50,6 +50,7 @@ async def seed_demo(
             assert counts is not None
             return SeedResult(counts["mentees"], counts["mentors"], True)
         if existing:
+            await conn.execute("DELETE FROM programmes WHERE name = $1", DEMO_PROGRAMME)
             await conn.execute("DELETE FROM people WHERE is_demo")
         # Every demo account shares one hash: hashing 400 passwords with argon2 would take a minute.
         password_hash = await asyncio.to_thread(passwords.hash, DEMO_PASSWORD)
@@ -79,7 +80,43 @@ async def seed_demo(
             records=window_records,
             columns=["person_id", "weekday", "start_minute", "end_minute"],
         )
+        await _demo_programme(conn)
     return SeedResult(mentees, mentors, False)
+
+
+DEMO_PROGRAMME = "Kickoff demo cohort"
+
+
+async def _demo_programme(conn: asyncpg.Connection) -> None:
+    """A programme with every demo person, organised by the first demo mentor (a site admin)."""
+    organiser = await conn.fetchval(
+        "SELECT id FROM people WHERE is_demo AND is_mentor ORDER BY email LIMIT 1"
+    )
+    await conn.execute("UPDATE people SET is_admin = true WHERE id = $1", organiser)
+    programme = await conn.fetchval(
+        "INSERT INTO programmes (name, description, created_by) VALUES ($1, $2, $3) RETURNING id",
+        DEMO_PROGRAMME,
+        "Every demo mentee and mentor, ready for a matching round.",
+        organiser,
+    )
+    await conn.execute(
+        "INSERT INTO programme_organisers (programme_id, person_id) VALUES ($1, $2)",
+        programme,
+        organiser,
+    )
+    await conn.execute(
+        "INSERT INTO programme_members (programme_id, person_id)"
+        " SELECT $1, id FROM people WHERE is_demo",
+        programme,
+    )
+
+
+async def demo_programme_id(pool: asyncpg.Pool) -> str | None:
+    """The demo programme's id, if the demo data is loaded."""
+    found = await pool.fetchval(
+        "SELECT id FROM programmes WHERE name = $1 ORDER BY created_at LIMIT 1", DEMO_PROGRAMME
+    )
+    return None if found is None else str(found)
 
 
 async def demo_examples(pool: asyncpg.Pool) -> list[tuple[str, str]]:

@@ -49,3 +49,23 @@ async def test_demo_accounts_can_log_in(client, app):
         )
         assert r.status_code == 200, r.text
         assert (await client.get("/api/v1/me")).json()["email"] == email
+
+
+async def test_demo_programme_is_ready_for_a_round(pool):
+    from service.demo.seed import demo_programme_id
+
+    await seed_demo(pool, await load_taxonomy(pool), Passwords(1024, 1), mentees=10, mentors=4)
+    pid = await demo_programme_id(pool)
+    assert pid is not None
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM programme_members WHERE programme_id = $1::uuid", pid
+        )
+        == 14
+    )
+    organiser = await pool.fetchrow(
+        "SELECT p.is_admin, p.is_mentor FROM programme_organisers o"
+        " JOIN people p ON p.id = o.person_id WHERE o.programme_id = $1::uuid",
+        pid,
+    )
+    assert organiser["is_admin"] and organiser["is_mentor"]
