@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -236,6 +236,21 @@ def _candidates(
     return rows[idx], cols[idx], vals[idx], short[idx]
 
 
+def _row_groups(
+    scores: _Scores, rows: IntArray
+) -> Iterator[tuple[IntArray, Block, npt.NDArray[np.int64] | slice]]:
+    """Blocks covering ``rows``: stored blocks sliced in place, or fresh blocks of those rows."""
+    if scores.store:
+        for start in scores.starts():
+            local = rows[(rows >= start) & (rows < start + scores.p.chunk)] - start
+            if len(local):
+                yield local + start, scores.block(start), local
+    else:
+        for start in range(0, len(rows), scores.p.chunk):
+            part = rows[start : start + scores.p.chunk]
+            yield part, scores.rows_block(part), slice(None)
+
+
 def _violation_finder(
     scores: _Scores, skip: npt.NDArray[np.bool_]
 ) -> Callable[[Solution, bool], tuple[IntArray, IntArray, FloatArray, float]]:
@@ -256,17 +271,15 @@ def _violation_finder(
         todo = np.flatnonzero((scores.kth >= 0) & ~skip & (bound > 1e-9))
         worst = float(bound[(scores.kth >= 0) & ~skip].max(initial=0.0))
         seen = -np.inf
-        for start in range(0, len(todo), scores.p.chunk):
-            rows = todo[start : start + scores.p.chunk]
-            b = scores.rows_block(rows)
-            red = b.scores.astype(np.float64) - sol.u[rows, None] - sol.v[None, :] - sol.lam
-            red[~b.allowed] = -np.inf
+        for rows, b, sel in _row_groups(scores, todo):
+            red = b.scores[sel].astype(np.float64) - sol.u[rows, None] - sol.v[None, :] - sol.lam
+            red[~b.allowed[sel]] = -np.inf
             seen = max(seen, float(red.max(initial=-np.inf)))
             r, c = np.nonzero(red > 1e-9)
             keep = worst_per_mentee(rows[r], c.astype(np.int64), red[r, c])
             add_r.append(rows[r[keep]])
             add_c.append(c[keep].astype(np.int64))
-            add_s.append(b.scores[r[keep], c[keep]].astype(np.float64))
+            add_s.append(b.scores[sel][r[keep], c[keep]].astype(np.float64))
         if len(todo):
             worst = seen if np.isfinite(seen) else 0.0
         if check_cut:
