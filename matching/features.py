@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -78,6 +79,21 @@ class ProfileVectorizer:
 
     def fit(self, mentees: Sequence[Profile], mentors: Sequence[Profile]) -> ProfileVectorizer:
         """Learn vocabularies from both sides and IDF from what mentors offer."""
+        self._fit(mentees, mentors)
+        return self
+
+    def fit_transform(
+        self, mentees: Sequence[Profile], mentors: Sequence[Profile]
+    ) -> tuple[SideFeatures, SideFeatures]:
+        """:meth:`fit`, then the features of both sides (text is tokenised only once)."""
+        tfidf = self._fit(mentees, mentors)
+        n = len(mentees)
+        return (
+            self._transform(mentees, "mentee", None if tfidf is None else tfidf[:n]),
+            self._transform(mentors, "mentor", None if tfidf is None else tfidf[n:]),
+        )
+
+    def _fit(self, mentees: Sequence[Profile], mentors: Sequence[Profile]) -> Any:
         needs = self.goal_needs or {}
         offer_tags: set[str] = set()
         for p in mentors:
@@ -120,16 +136,20 @@ class ProfileVectorizer:
             # A few thousand documents pin down the topic space as well as all of them do, at a
             # fraction of the cost; the sample is drawn with the estimator's random_state.
             rng = np.random.default_rng(self.random_state)
+            sample = tfidf
             if tfidf.shape[0] > SVD_SAMPLE:
-                tfidf = tfidf[np.sort(rng.choice(tfidf.shape[0], SVD_SAMPLE, replace=False))]
-            k = max(1, min(self.text_components, min(tfidf.shape) - 1))
+                sample = tfidf[np.sort(rng.choice(tfidf.shape[0], SVD_SAMPLE, replace=False))]
+            k = max(1, min(self.text_components, min(sample.shape) - 1))
             self.svd_ = TruncatedSVD(n_components=k, n_iter=3, random_state=self.random_state).fit(
-                tfidf
+                sample
             )
-        return self
+        return tfidf
 
     def transform(self, profiles: Sequence[Profile], side: str) -> SideFeatures:
         """Features of ``profiles`` as mentees (``side="mentee"``) or mentors (``"mentor"``)."""
+        return self._transform(profiles, side, None)
+
+    def _transform(self, profiles: Sequence[Profile], side: str, tfidf: Any) -> SideFeatures:
         if side not in ("mentee", "mentor"):
             raise ValueError("side must be 'mentee' or 'mentor'")
         mentee = side == "mentee"
@@ -171,8 +191,9 @@ class ProfileVectorizer:
             role = np.zeros((0, len(self.role_model_.vocabulary_)), dtype=np.float32)
         if self.text_model_ is not None and self.svd_ is not None:
             if n:
-                text = self.svd_.transform(self.text_model_.transform([p.text for p in profiles]))
-                text = normalize(text).astype(np.float32)
+                if tfidf is None:
+                    tfidf = self.text_model_.transform([p.text for p in profiles])
+                text = normalize(self.svd_.transform(tfidf)).astype(np.float32)
             else:
                 text = np.zeros((0, self.svd_.n_components), dtype=np.float32)
         else:

@@ -351,8 +351,7 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
         raise ValueError(f"capacity has shape {cap.shape}, expected ({m},)")
     report(0.05, "vectorising profiles")
     vec = ProfileVectorizer(problem.goal_needs, random_state=problem.random_state)
-    vec.fit(problem.mentees, problem.mentors)
-    fe, fo = vec.transform(problem.mentees, "mentee"), vec.transform(problem.mentors, "mentor")
+    fe, fo = vec.fit_transform(problem.mentees, problem.mentors)
     timings["features_s"] = time.perf_counter() - t0
 
     scores = _Scores(problem, fe, fo)

@@ -219,3 +219,16 @@ def test_block_applies_language_employer_and_overlap_constraints():
     assert looser.allowed[0, 3] and not looser.allowed[0, 5]
     anything = everything(fe, fo, Weights(), min_overlap=0.0)
     assert anything.allowed[0, 5]
+
+
+def test_fit_transform_equals_fit_then_transform():
+    from bench.population import goal_needs_from_seed, population
+    from matching.features import ProfileVectorizer
+
+    mentees, mentors, _ = population(120, 40)
+    a_e, a_o = ProfileVectorizer(goal_needs_from_seed()).fit_transform(mentees, mentors)
+    vec = ProfileVectorizer(goal_needs_from_seed()).fit(mentees, mentors)
+    b_e, b_o = vec.transform(mentees, "mentee"), vec.transform(mentors, "mentor")
+    for a, b in ((a_e, b_e), (a_o, b_o)):
+        for name in ("tags", "certs", "tools", "industries", "role", "text", "slots"):
+            np.testing.assert_allclose(getattr(a, name), getattr(b, name), atol=1e-6)
