@@ -31,6 +31,7 @@ def round_metrics(
     mentee_prefs: Sequence[Sequence[int]],
     mentor_prefs: Sequence[Sequence[int]],
     groups: Mapping[str, Sequence[str]] | None = None,
+    blocking: int | None = None,
 ) -> dict[str, Any]:
     """Figures an organiser reviews before publishing.
 
@@ -46,6 +47,9 @@ def round_metrics(
         The ranked shortlists, used to count blocking pairs.
     groups : mapping of str to sequence of str, optional
         Per grouping (e.g. ``"country"``), each mentee's group label, for the fairness table.
+    blocking : int, optional
+        The blocking-pair count when the caller already has it (e.g. computed without pinned
+        seats); counted from the shortlists otherwise.
 
     Returns
     -------
@@ -89,6 +93,8 @@ def round_metrics(
             "capacity_total": int(cap.sum()),
             "mentors_at_capacity": int(np.sum((load >= cap) & (cap > 0))),
         },
-        "blocking_pairs": len(blocking_pairs(match, mentee_prefs, mentor_prefs, cap)),
+        "blocking_pairs": len(blocking_pairs(match, mentee_prefs, mentor_prefs, cap))
+        if blocking is None
+        else blocking,
         "fairness": fairness,
     }

@@ -417,15 +417,19 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
         alt_score[i] = min(1.0, sum(w[name] * float(alt_comps[name][k]) for name in w))
     unmatched = _unmatched(scores, result, pair_score, skip)
     groups = _groups(problem.mentees)
-    metrics = round_metrics(result, pair_score, cap, mentee_prefs, mentor_prefs, groups)
+    # Pinned seats are not up for grabs: blocking pairs are among the free seats only.
+    blocking = [
+        len(blocking_pairs(np.where(skip, -1, a), mentee_prefs, mentor_prefs, free_cap))
+        for a in (result, alt)
+    ]
+    metrics = round_metrics(
+        result, pair_score, cap, mentee_prefs, mentor_prefs, groups, blocking=blocking[0]
+    )
     metrics["mode"] = problem.mode
     metrics["total_score"] = round(float(pair_score[matched].sum()), 6)
-    alternative = round_metrics(alt, alt_score, cap, mentee_prefs, mentor_prefs)
-    # Pinned seats are not up for grabs: blocking pairs are among the free seats only.
-    for counted, assignment in ((metrics, result), (alternative, alt)):
-        counted["blocking_pairs"] = len(
-            blocking_pairs(np.where(skip, -1, assignment), mentee_prefs, mentor_prefs, free_cap)
-        )
+    alternative = round_metrics(
+        alt, alt_score, cap, mentee_prefs, mentor_prefs, blocking=blocking[1]
+    )
     alternative["mode"] = "stable" if problem.mode == "optimal" else "optimal"
     alternative["total_score"] = round(float(alt_score[alt >= 0].sum()), 6)
     alternative.pop("fairness", None)
