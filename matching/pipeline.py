@@ -271,15 +271,21 @@ def _violation_finder(
         todo = np.flatnonzero((scores.kth >= 0) & ~skip & (bound > 1e-9))
         worst = float(bound[(scores.kth >= 0) & ~skip].max(initial=0.0))
         seen = -np.inf
+        thr32 = (sol.v + sol.lam).astype(np.float32)
         for rows, b, sel in _row_groups(scores, todo):
-            red = b.scores[sel].astype(np.float64) - sol.u[rows, None] - sol.v[None, :] - sol.lam
-            red[~b.allowed[sel]] = -np.inf
+            block_scores = b.scores[sel]
+            # Screen in float32 with a margin far above its rounding; confirm in float64.
+            red32 = block_scores - sol.u[rows, None].astype(np.float32) - thr32[None, :]
+            red32[~b.allowed[sel]] = -np.inf
+            r, c = np.nonzero(red32 > -1e-4)
+            red = block_scores[r, c].astype(np.float64) - sol.u[rows[r]] - sol.v[c] - sol.lam
             seen = max(seen, float(red.max(initial=-np.inf)))
-            r, c = np.nonzero(red > 1e-9)
-            keep = worst_per_mentee(rows[r], c.astype(np.int64), red[r, c])
+            bad = red > 1e-9
+            r, c, red = r[bad], c[bad], red[bad]
+            keep = worst_per_mentee(rows[r], c.astype(np.int64), red)
             add_r.append(rows[r[keep]])
             add_c.append(c[keep].astype(np.int64))
-            add_s.append(b.scores[sel][r[keep], c[keep]].astype(np.float64))
+            add_s.append(block_scores[r[keep], c[keep]].astype(np.float64))
         if len(todo):
             worst = seen if np.isfinite(seen) else 0.0
         if check_cut:
