@@ -226,6 +226,8 @@ async def _match(settings: Settings, programme: str) -> int:
     from uuid import UUID
 
     from service import db, embedded
+    from service.errors import Conflict
+    from service.programmes import repository as programmes
     from service.rounds import repository as rounds_repo
     from service.rounds import service as rounds
 
@@ -238,21 +240,16 @@ async def _match(settings: Settings, programme: str) -> int:
     try:
         async with pool.acquire() as conn:
             await db.migrate(conn)
-            found = await conn.fetchrow(
-                "SELECT name, settings FROM programmes WHERE id = $1", programme_id
-            )
-        if found is None:
-            print(f"kickoff: no programme {programme_id}", file=sys.stderr)
-            return 1
-        from service.programmes.schemas import ProgrammeSettings
-
-        settings_dict = ProgrammeSettings.model_validate(found["settings"] or {}).model_dump()
-        try:
-            round_id = await rounds_repo.insert_round(pool, programme_id, settings_dict, None)
-        except Exception as exc:  # the unique index says a round is already queued or running
-            print(f"kickoff: cannot start a round: {exc}", file=sys.stderr)
-            return 1
-        print(f"round {round_id} of {found['name']!r}")
+            found = await programmes.get_programme(conn, programme_id)
+            if found is None:
+                print(f"kickoff: no programme {programme_id}", file=sys.stderr)
+                return 1
+            try:
+                round_id = await rounds.queue_round(conn, programme_id, {}, None)
+            except Conflict as exc:
+                print(f"kickoff: cannot start a round: {exc.message}", file=sys.stderr)
+                return 1
+        print(f"round {round_id} of {found.name!r}")
 
         def bar(fraction: float, message: str) -> None:
             filled = int(fraction * 30)

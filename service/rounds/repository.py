@@ -11,6 +11,8 @@ import asyncpg
 
 from service.programmes.repository import OPEN, Conn
 
+LOCK_NAMESPACE = 7212604  # pg_advisory_lock(namespace, hashtext(programme id))
+
 
 @dataclass(frozen=True)
 class RoundRow:
@@ -184,6 +186,33 @@ async def load_participants(conn: Conn, programme_id: UUID) -> Participants:
         windows,
         [(r["mentee_id"], r["mentor_id"]) for r in previous],
         [(r["mentee_id"], r["mentor_id"], r["kind"]) for r in overrides],
+    )
+
+
+async def member_has_role(conn: Conn, programme_id: UUID, person_id: UUID, role: str) -> bool:
+    """True if the person is a member of the programme with ``role`` ("mentee" or "mentor")."""
+    column = {"mentee": "is_mentee", "mentor": "is_mentor"}[role]
+    found = await conn.fetchval(
+        f"SELECT p.{column} FROM programme_members m JOIN people p ON p.id = m.person_id"  # noqa: S608 - column from a fixed map
+        " WHERE m.programme_id = $1 AND m.person_id = $2",
+        programme_id,
+        person_id,
+    )
+    return bool(found)
+
+
+async def try_lock_programme(conn: asyncpg.Connection, programme_id: UUID) -> bool:
+    """Take the session advisory lock that lets one round of a programme run at a time."""
+    locked: bool = await conn.fetchval(
+        "SELECT pg_try_advisory_lock($1, hashtext($2))", LOCK_NAMESPACE, str(programme_id)
+    )
+    return locked
+
+
+async def unlock_programme(conn: asyncpg.Connection, programme_id: UUID) -> None:
+    """Release :func:`try_lock_programme`'s lock."""
+    await conn.execute(
+        "SELECT pg_advisory_unlock($1, hashtext($2))", LOCK_NAMESPACE, str(programme_id)
     )
 
 

@@ -23,7 +23,6 @@ from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundIn, R
 from service.taxonomy.repository import load_taxonomy
 
 log = logging.getLogger(__name__)
-LOCK_NAMESPACE = 7212604  # pg_advisory_lock(namespace, hashtext(programme id))
 JOB_NAME = "run_round"
 
 
@@ -32,18 +31,29 @@ def round_out(row: repo.RoundRow) -> RoundOut:
     return RoundOut(**row.__dict__)
 
 
+async def queue_round(
+    conn: asyncpg.Connection,
+    programme_id: UUID,
+    overrides: dict[str, Any],
+    created_by: UUID | None,
+) -> UUID:
+    """Queue a round with the programme's settings overlaid by ``overrides`` (409 if busy)."""
+    programme = await programmes.get_programme(conn, programme_id)
+    if programme is None:
+        raise NotFound("no such programme")
+    settings = ProgrammeSettings.model_validate(programme.settings or {}).model_dump()
+    settings.update(overrides)
+    try:
+        return await repo.insert_round(conn, programme_id, settings, created_by)
+    except asyncpg.UniqueViolationError:
+        raise Conflict("a round of this programme is already queued or running") from None
+
+
 async def create_round(pool: asyncpg.Pool, caller: UUID, programme_id: UUID, body: RoundIn) -> UUID:
-    """Queue a round with the programme's settings overlaid by the body's."""
+    """Queue a round for an organiser of the programme."""
     async with pool.acquire() as conn, conn.transaction():
         await require_organiser(conn, programme_id, caller)
-        programme = await programmes.get_programme(conn, programme_id)
-        assert programme is not None
-        base = ProgrammeSettings.model_validate(programme.settings or {}).model_dump()
-        base.update(body.model_dump(exclude_none=True))
-        try:
-            return await repo.insert_round(conn, programme_id, base, caller)
-        except asyncpg.UniqueViolationError:
-            raise Conflict("a round of this programme is already queued or running") from None
+        return await queue_round(conn, programme_id, body.model_dump(exclude_none=True), caller)
 
 
 async def visible_round(conn: Conn, caller: UUID, round_id: UUID) -> repo.RoundRow:
@@ -81,19 +91,11 @@ async def add_override(pool: asyncpg.Pool, caller: UUID, round_id: UUID, body: O
         row = await visible_round(conn, caller, round_id)
         fields = []
         for field, person, role in (
-            ("mentee_id", body.mentee_id, "is_mentee"),
-            ("mentor_id", body.mentor_id, "is_mentor"),
+            ("mentee_id", body.mentee_id, "mentee"),
+            ("mentor_id", body.mentor_id, "mentor"),
         ):
-            ok = await conn.fetchval(
-                f"SELECT p.{role} FROM programme_members m JOIN people p ON p.id = m.person_id"  # noqa: S608 - fixed names
-                " WHERE m.programme_id = $1 AND m.person_id = $2",
-                row.programme_id,
-                person,
-            )
-            if not ok:
-                fields.append(
-                    {"field": field, "message": f"not a {field[:-3]} member of this programme"}
-                )
+            if not await repo.member_has_role(conn, row.programme_id, person, role):
+                fields.append({"field": field, "message": f"not a {role} member of this programme"})
         if body.mentee_id == body.mentor_id:
             fields.append({"field": "mentor_id", "message": "a person cannot mentor themselves"})
         if fields:
@@ -156,10 +158,7 @@ async def run_round(
         if row is None:
             return "already done"
         # One round per programme at a time, across every worker process.
-        locked = await conn.fetchval(
-            "SELECT pg_try_advisory_lock($1, hashtext($2))", LOCK_NAMESPACE, str(row.programme_id)
-        )
-        if not locked:
+        if not await repo.try_lock_programme(conn, row.programme_id):
             raise RuntimeError("another worker is running a round of this programme")
         try:
             return await _run_locked(conn, row, cpu, progress)
@@ -168,9 +167,7 @@ async def run_round(
             await repo.fail_round(conn, round_id, f"failed: {exc!r}")
             return "failed"
         finally:
-            await conn.execute(
-                "SELECT pg_advisory_unlock($1, hashtext($2))", LOCK_NAMESPACE, str(row.programme_id)
-            )
+            await repo.unlock_programme(conn, row.programme_id)
 
 
 async def _run_locked(
