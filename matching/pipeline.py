@@ -100,32 +100,6 @@ class _Scores:
     def starts(self) -> range:
         return range(0, self.n, self.p.chunk)
 
-    def rows_block(self, rows: IntArray) -> Block:
-        """A block for arbitrary mentee rows (from memory when stored, else recomputed)."""
-        if not self.store:
-            return self._score(rows)
-        starts = rows // self.p.chunk * self.p.chunk
-        pieces = []
-        for start in np.unique(starts).tolist():
-            sel = np.flatnonzero(starts == start)
-            pieces.append((sel, self.block(start), rows[sel] - start))
-        # Gather per stored block, then put the rows back in the order they were asked for.
-        inverse = np.empty(len(rows), dtype=np.int64)
-        inverse[np.concatenate([sel for sel, _, _ in pieces])] = np.arange(len(rows))
-
-        def gather(name: str) -> npt.NDArray[Any]:
-            stacked = np.concatenate([getattr(b, name)[local] for _, b, local in pieces])
-            return stacked[inverse]
-
-        return Block(
-            rows,
-            gather("scores"),
-            gather("allowed"),
-            gather("overlap_hours"),
-            gather("shared_language"),
-            gather("same_employer"),
-        )
-
     def block(self, start: int) -> Block:
         if start in self._blocks:
             return self._blocks[start]
@@ -135,6 +109,7 @@ class _Scores:
         return b
 
     def _score(self, rows: IntArray) -> Block:
+        """Scores of arbitrary mentee rows, computed now."""
         b = score_block(
             self.fe, self.fo, rows, self.p.weights, self.p.min_overlap_hours, self.fused
         )
@@ -248,7 +223,7 @@ def _row_groups(
     else:
         for start in range(0, len(rows), scores.p.chunk):
             part = rows[start : start + scores.p.chunk]
-            yield part, scores.rows_block(part), slice(None)
+            yield part, scores._score(part), slice(None)
 
 
 def _violation_finder(
@@ -292,16 +267,14 @@ def _violation_finder(
             reach = np.flatnonzero(sol.reach_mentees & ~skip)
             if len(reach):
                 outside = np.packbits(~sol.reach_mentors)
-                cross = scores.allowed_bits[reach] & outside[None, :]
-                hit = np.flatnonzero(cross.any(axis=1))
-                for start in range(0, len(hit), scores.p.chunk):
-                    part = hit[start : start + scores.p.chunk]
-                    bits = np.unpackbits(cross[part], axis=1, count=scores.m).astype(bool)
-                    # Scores from the same block arithmetic as the rest of the graph.
-                    b = scores.rows_block(reach[part])
+                hit = reach[(scores.allowed_bits[reach] & outside[None, :]).any(axis=1)]
+                # Scores from the same block arithmetic as the rest of the graph.
+                for rows, b, sel in _row_groups(scores, hit):
+                    cross = scores.allowed_bits[rows] & outside[None, :]
+                    bits = np.unpackbits(cross, axis=1, count=scores.m).astype(bool)
                     r, c = np.nonzero(bits)
-                    e, o = reach[part][r], c.astype(np.int64)
-                    vals = b.scores[r, c].astype(np.float64)
+                    e, o = rows[r], c.astype(np.int64)
+                    vals = b.scores[sel][r, c].astype(np.float64)
                     keep = worst_per_mentee(e, o, vals)
                     add_r.append(e[keep])
                     add_c.append(o[keep])
@@ -309,15 +282,6 @@ def _violation_finder(
         return np.concatenate(add_r), np.concatenate(add_c), np.concatenate(add_s), worst
 
     return find
-
-
-def _rank_within_mentee(rows: IntArray, values: FloatArray) -> IntArray:
-    """Position of each pair in its mentee's list, best score first."""
-    order = np.lexsort((-values, rows))
-    first = np.searchsorted(rows[order], rows[order], side="left")
-    rank = np.empty(len(rows), dtype=np.int64)
-    rank[order] = np.arange(len(rows)) - first
-    return rank
 
 
 def _shortlists(

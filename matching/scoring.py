@@ -171,19 +171,3 @@ def pair_components(
         "overlap_hours": overlap,
     }
     return {k: np.asarray(v, dtype=np.float32) for k, v in comps.items()}
-
-
-def pair_scores(
-    mentees: SideFeatures,
-    mentors: SideFeatures,
-    mentee_idx: IntArray,
-    mentor_idx: IntArray,
-    weights: Weights,
-) -> npt.NDArray[np.float64]:
-    """Scores of the given pairs (the same definition as :func:`score_block`)."""
-    comps = pair_components(mentees, mentors, mentee_idx, mentor_idx)
-    w = weights.normalised()
-    total = np.zeros(len(mentee_idx), dtype=np.float64)
-    for name, weight in w.items():
-        total += weight * comps[name].astype(np.float64)
-    return np.clip(total, 0.0, 1.0)
