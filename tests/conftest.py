@@ -7,6 +7,7 @@ so tests are isolated without mocking the pool, and a fresh arq queue name on th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -85,21 +86,33 @@ def servers() -> Iterator[Servers]:
     yield Servers(admin_dsn, template, redis_url)
 
 
+@contextlib.asynccontextmanager
+async def scratch_database(
+    servers: Servers, prefix: str, template: str | None = None
+) -> AsyncIterator[str]:
+    """A new database (empty, or cloned from ``template``), dropped on exit; yields its DSN."""
+    name = prefix + uuid.uuid4().hex[:12]
+    clause = f' TEMPLATE "{template}"' if template else ""
+    admin = await asyncpg.connect(servers.admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"{clause}')
+    finally:
+        await admin.close()
+    try:
+        yield with_database(servers.admin_dsn, name)
+    finally:
+        admin = await asyncpg.connect(servers.admin_dsn)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
 @pytest.fixture
 async def database(servers: Servers) -> AsyncIterator[str]:
     """DSN of a fresh, migrated database for this test only."""
-    name = "kickoff_t_" + uuid.uuid4().hex[:12]
-    admin = await asyncpg.connect(servers.admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{servers.template}"')
-    finally:
-        await admin.close()
-    yield with_database(servers.admin_dsn, name)
-    admin = await asyncpg.connect(servers.admin_dsn)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with scratch_database(servers, "kickoff_t_", servers.template) as dsn:
+        yield dsn
 
 
 @pytest.fixture

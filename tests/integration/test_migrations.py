@@ -7,7 +7,6 @@ import hashlib
 import os
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 from service import db
 from service.db import MigrationError
-from tests.conftest import ROOT, Servers, with_database
+from tests.conftest import ROOT, Servers, scratch_database
 
 KICKOFF = Path(sys.executable).with_name("kickoff")
 
@@ -24,18 +23,8 @@ KICKOFF = Path(sys.executable).with_name("kickoff")
 @pytest.fixture
 async def scratch(servers: Servers) -> AsyncIterator[str]:
     """DSN of a new, empty database (not the migrated template), dropped afterwards."""
-    name = "kickoff_m_" + uuid.uuid4().hex[:12]
-    admin = await asyncpg.connect(servers.admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield with_database(servers.admin_dsn, name)
-    admin = await asyncpg.connect(servers.admin_dsn)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with scratch_database(servers, "kickoff_m_") as dsn:
+        yield dsn
 
 
 @pytest.fixture
