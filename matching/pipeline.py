@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from matching.assign import Certificate, Solution, certified_solve, worst_per_mentee
+from matching.assign import Certificate, certified_solve, violation_finder
 from matching.features import ProfileVectorizer, SideFeatures
+from matching.graph import SCORE_LEVELS, PairGraph, build_graph, score_levels
 from matching.metrics import round_metrics
 from matching.profiles import Profile, Weights
-from matching.scoring import Block, fuse, pair_components, score_block
+from matching.scoring import pair_components, score_block
 from matching.stable import blocking_pairs, stable
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[float, str], None]
-#: Keep the whole score matrix in memory up to this many pairs (float32 + bool: 5 bytes each).
-STORE_PAIRS = 80_000_000
+#: Pairs within this of a positive reduced cost join the candidate graph with the violating
+#: ones (scores are in [0, 1]): measured on the benchmark populations, it saves a solve.
+SLACK = 0.03
+#: Candidate pairs this far below a positive reduced cost leave the graph between solves.
+PRUNE = 0.05
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,11 @@ class RoundProblem:
     #: Length of each mentee's ranked shortlist: the stable mode's preference lists and the
     #: seed of the certified solver's candidate graph (it affects speed, never the optimum).
     shortlist: int = 20
-    k_mentor: int = 15
-    chunk: int = 2048
+    #: Each mentor's best mentees join the first candidate graph too (speed only, as above).
+    k_mentor: int = 5
+    #: Mentees scored per block, and threads scoring blocks side by side (None: every CPU).
+    chunk: int = 1024
+    n_jobs: int | None = None
     random_state: int = 0
 
 
@@ -80,210 +87,6 @@ class RoundResult:
     timings: dict[str, float]
 
 
-class _Scores:
-    """Blocks of scores, kept in memory when small enough, recomputed in chunks otherwise."""
-
-    def __init__(self, problem: RoundProblem, mentees: SideFeatures, mentors: SideFeatures) -> None:
-        self.p, self.fe, self.fo = problem, mentees, mentors
-        self.n, self.m = len(problem.mentees), len(problem.mentors)
-        cap = np.asarray(problem.capacity, dtype=np.int64)
-        self.mentor_open = cap > 0
-        self.forbidden: dict[int, list[int]] = {}
-        for i, j in problem.forbidden:
-            self.forbidden.setdefault(int(i), []).append(int(j))
-        self.store = self.n * self.m <= STORE_PAIRS
-        self.kth: FloatArray = np.full(self.n, -1.0)
-        self.allowed_bits = np.zeros((self.n, (self.m + 7) // 8), dtype=np.uint8)
-        self.fused = fuse(mentees, mentors, problem.weights)
-        self._blocks: dict[int, Block] = {}
-
-    def starts(self) -> range:
-        return range(0, self.n, self.p.chunk)
-
-    def block(self, start: int) -> Block:
-        if start in self._blocks:
-            return self._blocks[start]
-        b = self._score(np.arange(start, min(start + self.p.chunk, self.n), dtype=np.int64))
-        if self.store:
-            self._blocks[start] = b
-        return b
-
-    def _score(self, rows: IntArray) -> Block:
-        """Scores of arbitrary mentee rows, computed now."""
-        b = score_block(
-            self.fe, self.fo, rows, self.p.weights, self.p.min_overlap_hours, self.fused
-        )
-        np.logical_and(b.allowed, self.mentor_open[None, :], out=b.allowed)
-        for local, i in enumerate(rows):
-            cols = self.forbidden.get(int(i))
-            if cols:
-                b.allowed[local, cols] = False
-        return b
-
-
-def _top_per_row(
-    masked: npt.NDArray[np.float32], k: int, sample: IntArray
-) -> tuple[IntArray, IntArray]:
-    """Exact top-``k`` columns of each row (values >= 0 only), as (row, col) pairs.
-
-    A threshold from a column sample keeps most of each row out of the selection: if at least
-    ``k`` values reach the sample's third best, the row's true top-``k`` are all among them.
-    Rows where fewer reach it fall back to a full partial sort.
-    """
-    c_rows, m = masked.shape
-    if k >= m:
-        r, c = np.nonzero(masked >= 0)
-        return r.astype(np.int64), c.astype(np.int64)
-    probe = masked[:, sample]
-    thr = -np.partition(-probe, 2, axis=1)[:, 2] if probe.shape[1] > 3 else np.full(c_rows, -1.0)
-    thr = np.maximum(thr, 0.0).astype(np.float32)
-    r, c = np.nonzero(masked >= thr[:, None])
-    counts = np.bincount(r, minlength=c_rows)
-    short = counts < k
-    keep = ~short[r]
-    r, c = r[keep], c[keep]
-    vals = masked[r, c]
-    order = np.lexsort((c, -vals, r))
-    r, c = r[order], c[order]
-    first = np.searchsorted(r, r, side="left")
-    sel = (np.arange(len(r)) - first) < k
-    out_r, out_c = [r[sel].astype(np.int64)], [c[sel].astype(np.int64)]
-    fallback = np.flatnonzero(short)
-    if len(fallback):
-        sub = masked[fallback]
-        top = np.argpartition(-sub, k - 1, axis=1)[:, :k]
-        rr = np.repeat(np.arange(len(fallback)), k)
-        cc = top.ravel()
-        ok = sub[rr, cc] >= 0
-        out_r.append(fallback[rr[ok]].astype(np.int64))
-        out_c.append(cc[ok].astype(np.int64))
-    return np.concatenate(out_r), np.concatenate(out_c)
-
-
-def _top_per_column(
-    masked: npt.NDArray[np.float32], k: int, sample: IntArray
-) -> tuple[IntArray, IntArray]:
-    """Each column's ``k`` best rows (values >= 0): the row selection on the transpose."""
-    cols, rows = _top_per_row(np.ascontiguousarray(masked.T), k, sample)
-    return rows, cols
-
-
-def _candidates(
-    scores: _Scores, k: int, k_mentor: int, skip: npt.NDArray[np.bool_]
-) -> tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]:
-    """Each mentee's top-``k`` allowed mentors (flagged) plus each block's best per mentor."""
-    # Seeded with empty arrays so a round without mentees still concatenates.
-    rows_out: list[IntArray] = [np.zeros(0, np.int64)]
-    cols_out: list[IntArray] = [np.zeros(0, np.int64)]
-    vals_out: list[FloatArray] = [np.zeros(0)]
-    short_out: list[npt.NDArray[np.bool_]] = [np.zeros(0, dtype=bool)]
-    rng = np.random.default_rng(scores.p.random_state)
-    sample = np.sort(rng.choice(scores.m, size=min(scores.m, 256), replace=False))
-    scores.kth = np.full(scores.n, -1.0)
-    scores.allowed_bits = np.zeros((scores.n, (scores.m + 7) // 8), dtype=np.uint8)
-    for start in scores.starts():
-        b = scores.block(start)
-        masked = np.where(b.allowed, b.scores, np.float32(-1.0))
-        masked[skip[b.rows]] = -1.0
-        scores.allowed_bits[b.rows] = np.packbits(masked >= 0, axis=1)
-        r, c = _top_per_row(masked, k, sample)
-        # Every allowed pair outside a full shortlist scores at most its last entry.
-        counts = np.bincount(r, minlength=len(b.rows))
-        lowest = np.full(len(b.rows), np.inf)
-        np.minimum.at(lowest, r, masked[r, c])
-        scores.kth[b.rows] = np.where(counts >= k, lowest, -1.0)
-        row_sample = rng.choice(len(b.rows), size=min(len(b.rows), 256), replace=False)
-        pr, pc = (
-            _top_per_column(masked, k_mentor, np.sort(row_sample)) if k_mentor else (r[:0], c[:0])
-        )
-        rows_out += [b.rows[r], b.rows[pr]]
-        cols_out += [c, pc]
-        vals_out += [b.scores[r, c].astype(np.float64), b.scores[pr, pc].astype(np.float64)]
-        short_out += [np.ones(len(r), dtype=bool), np.zeros(len(pr), dtype=bool)]
-    rows, cols = np.concatenate(rows_out), np.concatenate(cols_out)
-    vals, short = np.concatenate(vals_out), np.concatenate(short_out)
-    # A pair can come from both selections: keep it once, as a shortlist entry if it is one.
-    order = np.lexsort((~short, rows * scores.m + cols))
-    key = (rows * scores.m + cols)[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    idx = order[first]
-    return rows[idx], cols[idx], vals[idx], short[idx]
-
-
-def _row_groups(
-    scores: _Scores, rows: IntArray
-) -> Iterator[tuple[IntArray, Block, npt.NDArray[np.int64] | slice]]:
-    """Blocks covering ``rows``: stored blocks sliced in place, or fresh blocks of those rows."""
-    if scores.store:
-        for start in scores.starts():
-            local = rows[(rows >= start) & (rows < start + scores.p.chunk)] - start
-            if len(local):
-                yield local + start, scores.block(start), local
-    else:
-        for start in range(0, len(rows), scores.p.chunk):
-            part = rows[start : start + scores.p.chunk]
-            yield part, scores._score(part), slice(None)
-
-
-def _violation_finder(
-    scores: _Scores, skip: npt.NDArray[np.bool_]
-) -> Callable[[Solution, bool], tuple[IntArray, IntArray, FloatArray, float]]:
-    """Check every allowed pair against the duals, recomputing only rows that could fail.
-
-    Pairs in the candidate graph satisfy the duals by construction (Bellman-Ford). A pair
-    outside it scores at most its mentee's last shortlist score ``kth``, so a row whose
-    ``kth - u_i - lambda - min(v)`` is within tolerance is certified without recomputing it.
-    The cut condition uses the allowed-pair bits kept from the first pass.
-    """
-
-    def find(sol: Solution, check_cut: bool) -> tuple[IntArray, IntArray, FloatArray, float]:
-        add_r: list[IntArray] = [np.zeros(0, np.int64)]
-        add_c: list[IntArray] = [np.zeros(0, np.int64)]
-        add_s: list[FloatArray] = [np.zeros(0)]
-        vmin = float(sol.v.min()) if len(sol.v) else 0.0
-        bound = scores.kth - sol.u - sol.lam - vmin
-        todo = np.flatnonzero((scores.kth >= 0) & ~skip & (bound > 1e-9))
-        worst = float(bound[(scores.kth >= 0) & ~skip].max(initial=0.0))
-        seen = -np.inf
-        thr32 = (sol.v + sol.lam).astype(np.float32)
-        for rows, b, sel in _row_groups(scores, todo):
-            block_scores = b.scores[sel]
-            # Screen in float32 with a margin far above its rounding; confirm in float64.
-            red32 = block_scores - sol.u[rows, None].astype(np.float32) - thr32[None, :]
-            red32[~b.allowed[sel]] = -np.inf
-            r, c = np.nonzero(red32 > -1e-4)
-            red = block_scores[r, c].astype(np.float64) - sol.u[rows[r]] - sol.v[c] - sol.lam
-            seen = max(seen, float(red.max(initial=-np.inf)))
-            bad = red > 1e-9
-            r, c, red = r[bad], c[bad], red[bad]
-            keep = worst_per_mentee(rows[r], c.astype(np.int64), red)
-            add_r.append(rows[r[keep]])
-            add_c.append(c[keep].astype(np.int64))
-            add_s.append(block_scores[r[keep], c[keep]].astype(np.float64))
-        if len(todo):
-            worst = seen if np.isfinite(seen) else 0.0
-        if check_cut:
-            reach = np.flatnonzero(sol.reach_mentees & ~skip)
-            if len(reach):
-                outside = np.packbits(~sol.reach_mentors)
-                hit = reach[(scores.allowed_bits[reach] & outside[None, :]).any(axis=1)]
-                # Scores from the same block arithmetic as the rest of the graph.
-                for rows, b, sel in _row_groups(scores, hit):
-                    cross = scores.allowed_bits[rows] & outside[None, :]
-                    bits = np.unpackbits(cross, axis=1, count=scores.m).astype(bool)
-                    r, c = np.nonzero(bits)
-                    e, o = rows[r], c.astype(np.int64)
-                    vals = b.scores[sel][r, c].astype(np.float64)
-                    keep = worst_per_mentee(e, o, vals)
-                    add_r.append(e[keep])
-                    add_c.append(o[keep])
-                    add_s.append(vals[keep])
-        return np.concatenate(add_r), np.concatenate(add_c), np.concatenate(add_s), worst
-
-    return find
-
-
 def _shortlists(
     n: int, m: int, r: IntArray, c: IntArray, s: FloatArray
 ) -> tuple[list[list[int]], list[list[int]]]:
@@ -297,6 +100,33 @@ def _shortlists(
     for i, j in zip(r[order].tolist(), c[order].tolist(), strict=True):
         mentor_prefs[j].append(i)
     return mentee_prefs, mentor_prefs
+
+
+def _graph(
+    problem: RoundProblem, fe: SideFeatures, fo: SideFeatures, skip: npt.NDArray[np.bool_]
+) -> PairGraph:
+    return build_graph(
+        fe,
+        fo,
+        problem.weights,
+        problem.min_overlap_hours,
+        mentor_open=np.asarray(problem.capacity, dtype=np.int64) > 0,
+        forbidden=problem.forbidden,
+        skip=skip,
+        shortlist=problem.shortlist,
+        mentor_shortlist=problem.k_mentor,
+        chunk=problem.chunk,
+        n_jobs=problem.n_jobs,
+    )
+
+
+def round_graph(problem: RoundProblem) -> PairGraph:
+    """The graph of allowed pairs a round optimises over (pinned mentees left out)."""
+    vec = ProfileVectorizer(problem.goal_needs, random_state=problem.random_state)
+    fe, fo = vec.fit_transform(problem.mentees, problem.mentors)
+    skip = np.zeros(len(problem.mentees), dtype=bool)
+    skip[[int(i) for i, _ in problem.pinned]] = True
+    return _graph(problem, fe, fo, skip)
 
 
 def solve_round(problem: RoundProblem, progress: Progress | None = None) -> RoundResult:
@@ -324,36 +154,39 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
     fe, fo = vec.fit_transform(problem.mentees, problem.mentors)
     timings["features_s"] = time.perf_counter() - t0
 
-    scores = _Scores(problem, fe, fo)
     result = np.full(n, -1, dtype=np.int64)
     free_cap = cap.copy()
-    pinned_set = set()
+    skip = np.zeros(n, dtype=bool)
     for i, j in problem.pinned:
         result[int(i)] = int(j)
         free_cap[int(j)] -= 1
-        pinned_set.add(int(i))
+        skip[int(i)] = True
     if np.any(free_cap < 0):
         raise ValueError("pinned pairs exceed a mentor's capacity")
-    skip = np.zeros(n, dtype=bool)
-    skip[list(pinned_set)] = True
 
     report(0.15, "scoring pairs")
     t1 = time.perf_counter()
-    all_r, all_c, all_s, is_short = _candidates(scores, problem.shortlist, problem.k_mentor, skip)
-    short_r, short_c, short_s = all_r[is_short], all_c[is_short], all_s[is_short]
-    mentee_prefs, mentor_prefs = _shortlists(scores.n, scores.m, short_r, short_c, short_s)
-    # The whole shortlist seeds the candidate graph: the row bound in the certificate relies
-    # on every pair outside it scoring at most the shortlist's last entry.
-    rows, cols, vals = all_r, all_c, all_s
+    graph = _graph(problem, fe, fo, skip)
+    short_r, short_c, short_s = graph.short_rows, graph.short_cols, graph.short_scores
+    mentee_prefs, mentor_prefs = _shortlists(n, m, short_r, short_c, short_s)
     timings["scores_s"] = time.perf_counter() - t1
 
     report(0.5, "solving")
     t2 = time.perf_counter()
     certificate: Certificate | None = None
     optimal = np.full(n, -1, dtype=np.int64)
-    if len(rows):
+    if len(short_r):
+        # Seeded with both shortlists; the certificate adds whatever else the optimum needs.
+        seed_r, seed_c, seed_s = graph.seed()
         sol, certificate = certified_solve(
-            n, m, free_cap, rows, cols, vals, _violation_finder(scores, skip)
+            n,
+            m,
+            free_cap,
+            seed_r,
+            seed_c,
+            seed_s,
+            violation_finder(graph.pairs, slack=SLACK),
+            prune=PRUNE,
         )
         optimal = sol.assignment
     timings["assign_s"] = time.perf_counter() - t2
@@ -363,29 +196,26 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
 
     chosen = optimal if problem.mode == "optimal" else da
     other = da if problem.mode == "optimal" else optimal
-    for i in range(n):
-        if not skip[i]:
-            result[i] = chosen[i]
+    result = np.where(skip, result, chosen)
     alt = np.where(skip, result, other)
 
     report(0.8, "explaining")
     t4 = time.perf_counter()
-    matched = np.flatnonzero(result >= 0)
-    comps = pair_components(fe, fo, matched, result[matched])
     w = problem.weights.normalised()
-    pair_score = np.zeros(n)
-    matches = []
-    for k, i in enumerate(matched.tolist()):
-        c = {name: round(float(values[k]), 4) for name, values in comps.items()}
-        s = min(1.0, sum(w[name] * float(comps[name][k]) for name in w))
-        pair_score[i] = s
-        matches.append(Match(i, int(result[i]), round(s, 6), c, i in pinned_set))
-    alt_score = np.zeros(n)
-    alt_matched = np.flatnonzero(alt >= 0)
-    alt_comps = pair_components(fe, fo, alt_matched, alt[alt_matched])
-    for k, i in enumerate(alt_matched.tolist()):
-        alt_score[i] = min(1.0, sum(w[name] * float(alt_comps[name][k]) for name in w))
-    unmatched = _unmatched(scores, result, pair_score, skip)
+    pair_score, comps = _pair_scores(graph, fe, fo, result, skip, w)
+    alt_score, _ = _pair_scores(graph, fe, fo, alt, skip, w)
+    matched = np.flatnonzero(result >= 0)
+    matches = [
+        Match(
+            i,
+            int(result[i]),
+            float(pair_score[i]),
+            {name: round(float(values[k]), 4) for name, values in comps.items()},
+            bool(skip[i]),
+        )
+        for k, i in enumerate(matched.tolist())
+    ]
+    unmatched = _unmatched(problem, graph, fe, fo, result, pair_score, skip)
     groups = _groups(problem.mentees)
     # Pinned seats are not up for grabs: blocking pairs are among the free seats only.
     blocking = [
@@ -409,6 +239,7 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
         metrics["certificate"] = {
             "rounds": certificate.rounds,
             "candidate_pairs": certificate.candidate_pairs,
+            "allowed_pairs": int(graph.pairs.indptr[-1]),
             "gap_bound": certificate.gap_bound,
         }
     report(1.0, "done")
@@ -417,66 +248,93 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
     )
 
 
+def _pair_scores(
+    graph: PairGraph,
+    fe: SideFeatures,
+    fo: SideFeatures,
+    assignment: IntArray,
+    skip: npt.NDArray[np.bool_],
+    weights: Mapping[str, float],
+) -> tuple[FloatArray, dict[str, npt.NDArray[np.float32]]]:
+    """Each matched mentee's score (0 if unmatched) and the components of their pair.
+
+    Scores are the graph's, the values the solver optimised; a pinned pair is outside the
+    graph, so its score is the weighted sum of its components, at the same resolution.
+    """
+    matched = np.flatnonzero(assignment >= 0)
+    comps = pair_components(fe, fo, matched, assignment[matched])
+    out = np.zeros(len(assignment))
+    weighted = sum(weights[name] * comps[name].astype(np.float64) for name in weights)
+    out[matched] = score_levels(weighted) / SCORE_LEVELS
+    free = matched[~skip[matched]]
+    rows, pos = graph.pairs.entries(free)
+    hit = graph.pairs.cols[pos].astype(np.int64) == assignment[rows]
+    out[rows[hit]] = graph.pairs.scores(pos[hit])
+    return out, comps
+
+
 def _unmatched(
-    scores: _Scores, result: IntArray, pair_score: FloatArray, skip: npt.NDArray[np.bool_]
+    problem: RoundProblem,
+    graph: PairGraph,
+    fe: SideFeatures,
+    fo: SideFeatures,
+    result: IntArray,
+    pair_score: FloatArray,
+    skip: npt.NDArray[np.bool_],
 ) -> list[Unmatched]:
+    """The binding reason of every unmatched mentee."""
     out: list[Unmatched] = []
-    todo = set(np.flatnonzero((result < 0) & ~skip).tolist())
-    if not todo:
-        return out
+    todo = np.flatnonzero((result < 0) & ~skip)
+    cap = np.asarray(problem.capacity, dtype=np.int64)
     holders: dict[int, list[int]] = {}
     for i, j in enumerate(result.tolist()):
         if j >= 0:
             holders.setdefault(j, []).append(i)
-    load = np.bincount(result[result >= 0], minlength=scores.m)
-    has_room = load < np.asarray(scores.p.capacity, dtype=np.int64)
-    for start in scores.starts():
-        b = scores.block(start)
-        for local, i in enumerate(b.rows.tolist()):
-            if i not in todo:
-                continue
-            allowed = b.allowed[local]
-            if not allowed.any():
-                if not scores.mentor_open.any():  # no mentor is taking mentees this round
-                    code = "no_eligible_mentor"
-                elif not b.shared_language[local].any():
-                    code = "no_shared_language"
-                elif not (
-                    b.shared_language[local]
-                    & (b.overlap_hours[local] >= scores.p.min_overlap_hours - 1e-4)
-                ).any():
-                    code = "no_availability_overlap"
-                elif (b.same_employer[local] & b.shared_language[local]).any():
-                    code = "conflict_of_interest"
-                else:
-                    code = "no_eligible_mentor"
-                out.append(Unmatched(i, code))
-                continue
-            cand = np.flatnonzero(allowed)
-            # Only the stable mode can leave a mentee out while a suitable mentor has room:
-            # every mentor on their shortlist chose mentees they rank higher.
-            code = (
-                "shortlist_mentors_chose_others"
-                if has_room[cand].any()
-                else "all_suitable_mentors_full"
+    has_room = np.bincount(result[result >= 0], minlength=len(cap)) < cap
+    degree = np.diff(graph.pairs.indptr)
+    for i in todo[degree[todo] > 0].tolist():
+        cand, scores = graph.row(i)
+        # Only the stable mode can leave a mentee out while a suitable mentor has room:
+        # every mentor on their shortlist chose mentees they rank higher.
+        code = "all_suitable_mentors_full"
+        if has_room[cand].any():
+            code = "shortlist_mentors_chose_others"
+            cand, scores = cand[~has_room[cand]], scores[~has_room[cand]]
+        best = np.lexsort((cand, -scores))[:3]
+        out.append(
+            Unmatched(
+                i,
+                code,
+                tuple(
+                    (
+                        int(cand[k]),
+                        round(float(scores[k]), 4),
+                        tuple(sorted(holders.get(int(cand[k]), []), key=lambda h: -pair_score[h])),
+                    )
+                    for k in best
+                ),
             )
-            if code == "shortlist_mentors_chose_others":
-                cand = cand[~has_room[cand]]
-            best = cand[np.argsort(-b.scores[local, cand], kind="stable")[:3]]
-            out.append(
-                Unmatched(
-                    i,
-                    code,
-                    tuple(
-                        (
-                            int(j),
-                            round(float(b.scores[local, j]), 4),
-                            tuple(sorted(holders.get(int(j), []), key=lambda h: -pair_score[h])),
-                        )
-                        for j in best
-                    ),
-                )
-            )
+        )
+    # Mentees without any allowed pair: find which constraint left them none.
+    lonely = todo[degree[todo] == 0]
+    mentor_open = cap > 0
+    for start in range(0, len(lonely), problem.chunk):
+        rows = lonely[start : start + problem.chunk]
+        b = score_block(fe, fo, rows, problem.weights, problem.min_overlap_hours)
+        enough = b.overlap_hours >= np.float32(problem.min_overlap_hours) - np.float32(1e-4)
+        for local, i in enumerate(rows.tolist()):
+            language = b.shared_language[local] & mentor_open
+            if not mentor_open.any():  # no mentor is taking mentees this round
+                code = "no_eligible_mentor"
+            elif not language.any():
+                code = "no_shared_language"
+            elif not (language & enough[local]).any():
+                code = "no_availability_overlap"
+            elif (language & enough[local] & b.same_employer[local]).any():
+                code = "conflict_of_interest"
+            else:  # every remaining mentor was excluded by the organiser or an earlier round
+                code = "no_eligible_mentor"
+            out.append(Unmatched(i, code))
     return sorted(out, key=lambda u: u.mentee)
 
 

@@ -202,7 +202,7 @@ def test_bad_arguments():
 
 
 def test_certificate_grows_a_too_small_candidate_graph():
-    from matching.assign import Solution, certified_solve
+    from matching.assign import Additions, Solution, certified_solve
 
     rows, cols, vals = np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([1.0, 0.1, 0.2])
     cap = np.array([1, 1])
@@ -212,7 +212,7 @@ def test_certificate_grows_a_too_small_candidate_graph():
         bad = reduced > 1e-9
         if check_cut:
             bad |= sol.reach_mentees[rows] & ~sol.reach_mentors[cols]
-        return rows[bad], cols[bad], vals[bad], float(reduced.max())
+        return Additions(rows[bad], cols[bad], vals[bad], bad[bad], float(reduced.max()))
 
     # Start from each mentee's single best pair: both want mentor 0.
     sol, cert = certified_solve(

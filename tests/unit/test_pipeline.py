@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from bench.population import goal_needs_from_seed, population
 from matching.availability import overlap_minutes
 from matching.features import ProfileVectorizer
-from matching.pipeline import RoundProblem, RoundResult, solve_round
+from matching.graph import SCORE_LEVELS, score_levels
+from matching.pipeline import RoundProblem, RoundResult, round_graph, solve_round
 from matching.profiles import Profile, Weights
 from matching.scoring import score_block
 from tests.unit.profile_strategies import GOAL_NEEDS, profiles, weights
@@ -56,8 +57,8 @@ def problems(draw):
         goal_needs=GOAL_NEEDS,
         # Tiny candidate graphs and blocks make the certificate loop and chunking do work.
         shortlist=draw(st.sampled_from((1, 2, 10))),
-        k_mentor=draw(st.sampled_from((0, 1, 5))),
         chunk=draw(st.sampled_from((1, 3, 2048))),
+        n_jobs=draw(st.sampled_from((1, 2))),
     )
 
 
@@ -169,22 +170,36 @@ def check_round(problem: RoundProblem, result: RoundResult) -> None:
 
 
 def free_problem(problem: RoundProblem):
-    """Scores, allowed mask and free capacity with pinned mentees and their seats removed."""
+    """The graph the round optimises over, as dense scores, allowed mask and free places."""
     n, m = len(problem.mentees), len(problem.mentors)
-    cap = np.asarray(problem.capacity, dtype=np.int64)
-    free = cap.copy()
+    free = np.asarray(problem.capacity, dtype=np.int64).copy()
     for _, j in problem.pinned:
         free[j] -= 1
-    block = all_scores(problem)
-    allowed = block.allowed & (cap > 0)[None, :]
-    for i, j in problem.forbidden:
-        allowed[i, j] = False
-    for i, _ in problem.pinned:
-        allowed[i, :] = False
-    rows, cols = np.nonzero(allowed)
-    vals = block.scores[rows, cols].astype(np.float64)
+    graph = round_graph(problem)
+    pairs = graph.pairs
+    rows = np.repeat(np.arange(n), np.diff(pairs.indptr))
+    cols = pairs.cols.astype(np.int64)
+    vals = pairs.scores(slice(None))
+    scores = np.full((n, m), -1.0)
+    scores[rows, cols] = vals
+    allowed = scores >= 0
     matrix = sp.coo_matrix((vals, (rows, cols)), shape=(n, m))
-    return block.scores.astype(np.float64), allowed, free, matrix
+    return scores, allowed, free, matrix
+
+
+def check_graph(problem: RoundProblem) -> None:
+    """The round's graph holds exactly the allowed pairs, at the reference scorer's scores."""
+    scores, allowed, _, _ = free_problem(problem)
+    block = all_scores(problem)
+    expected = block.allowed & (np.asarray(problem.capacity) > 0)[None, :]
+    for i, j in problem.forbidden:
+        expected[i, j] = False
+    for i, _ in problem.pinned:
+        expected[i, :] = False
+    assert np.array_equal(allowed, expected)
+    levels = score_levels(block.scores).astype(np.int64)
+    got = np.rint(scores * SCORE_LEVELS).astype(np.int64)
+    assert np.all(np.abs(got - levels)[allowed] <= 1)
 
 
 def check_optimal(problem: RoundProblem, result: RoundResult) -> None:
@@ -195,7 +210,7 @@ def check_optimal(problem: RoundProblem, result: RoundResult) -> None:
     total = float(sum(scores[i, a[i]] for i in mine))
     best_matched, best_total = nx_optimum(matrix, free)
     assert len(mine) == best_matched
-    assert total == pytest.approx(best_total, abs=1e-5)
+    assert total == pytest.approx(best_total, abs=1e-6)
 
 
 def check_stable(problem: RoundProblem, result: RoundResult) -> None:
@@ -226,6 +241,7 @@ def check_stable(problem: RoundProblem, result: RoundResult) -> None:
 @settings(max_examples=150, deadline=None)
 @given(problems())
 def test_round_properties_in_both_modes(problem):
+    check_graph(problem)
     optimal = solve_round(problem)
     check_round(problem, optimal)
     check_optimal(problem, optimal)
