@@ -46,6 +46,8 @@ class Solution:
     """An optimal assignment on a candidate graph, with its dual certificate."""
 
     assignment: IntArray
+    #: Per mentee, the score of their pair (0 if unmatched).
+    pair_scores: FloatArray
     matched: int
     total: float
     u: FloatArray
@@ -112,8 +114,11 @@ def _solve(
     assignment[rows[used]] = cols[used]
     u, v, lam = _duals(n, m, capacity, rows, cols, cost, used)
     reach_e, reach_o = _reachable(n, m, rows, cols, used, assignment >= 0)
+    pair_scores = np.zeros(n)
+    pair_scores[rows[used]] = scores[used]
     sol = Solution(
         assignment=assignment,
+        pair_scores=pair_scores,
         matched=int(used.sum()),
         total=float(scores[used].sum()),
         u=u,
@@ -381,7 +386,10 @@ def violation_finder(
                 # Reachable mentee, unreachable mentor: an augmenting path could use the pair.
                 close |= np.repeat(sol.reach_mentees[lo:hi], counts) & ~sol.reach_mentors[cols]
             near = np.flatnonzero(close)
-            rows = np.searchsorted(pairs.indptr, a + near, side="right") - 1
+            if len(near) * 16 > b - a:  # many: expanding every row is cheaper than bisecting
+                rows = np.repeat(np.arange(lo, hi), counts)[near]
+            else:
+                rows = np.searchsorted(pairs.indptr, a + near, side="right") - 1
             c = cols[near].astype(np.int64)
             scores = pairs.scores(a + near)
             exact = scores - sol.u[rows] - sol.v[c] - sol.lam

@@ -8,8 +8,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.stable import blocking_pairs
-
 
 def score_summary(scores: npt.ArrayLike) -> dict[str, float | None]:
     """Mean, median, 10th percentile and minimum of matched scores (None when empty)."""
@@ -28,10 +26,8 @@ def round_metrics(
     assignment: npt.ArrayLike,
     pair_scores: npt.ArrayLike,
     capacity: npt.ArrayLike,
-    mentee_prefs: Sequence[Sequence[int]],
-    mentor_prefs: Sequence[Sequence[int]],
+    blocking: int,
     groups: Mapping[str, Sequence[str]] | None = None,
-    blocking: int | None = None,
 ) -> dict[str, Any]:
     """Figures an organiser reviews before publishing.
 
@@ -43,13 +39,10 @@ def round_metrics(
         Per mentee, the score of its pair (ignored where unmatched).
     capacity : array_like of int
         Per mentor capacity.
-    mentee_prefs, mentor_prefs : sequences of ranked index lists
-        The ranked shortlists, used to count blocking pairs.
+    blocking : int
+        Number of blocking pairs (see :func:`matching.stable.blocking_pairs`).
     groups : mapping of str to sequence of str, optional
         Per grouping (e.g. ``"country"``), each mentee's group label, for the fairness table.
-    blocking : int, optional
-        The blocking-pair count when the caller already has it (e.g. computed without pinned
-        seats); counted from the shortlists otherwise.
 
     Returns
     -------
@@ -93,8 +86,6 @@ def round_metrics(
             "capacity_total": int(cap.sum()),
             "mentors_at_capacity": int(np.sum((load >= cap) & (cap > 0))),
         },
-        "blocking_pairs": len(blocking_pairs(match, mentee_prefs, mentor_prefs, cap))
-        if blocking is None
-        else blocking,
+        "blocking_pairs": blocking,
         "fairness": fairness,
     }

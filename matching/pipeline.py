@@ -16,7 +16,7 @@ from matching.graph import SCORE_LEVELS, PairGraph, build_graph, score_levels
 from matching.metrics import round_metrics
 from matching.profiles import Profile, Weights
 from matching.scoring import pair_components, score_block
-from matching.stable import blocking_pairs, stable
+from matching.stable import Preferences, blocking_entries, deferred_acceptance
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -46,7 +46,7 @@ class RoundProblem:
     #: seed of the certified solver's candidate graph (it affects speed, never the optimum).
     shortlist: int = 20
     #: Each mentor's best mentees join the first candidate graph too (speed only, as above).
-    k_mentor: int = 5
+    k_mentor: int = 10
     #: Mentees scored per block, and threads scoring blocks side by side (None: every CPU).
     chunk: int = 1024
     n_jobs: int | None = None
@@ -85,21 +85,6 @@ class RoundResult:
     alternative: dict[str, Any]
     certificate: Certificate | None
     timings: dict[str, float]
-
-
-def _shortlists(
-    n: int, m: int, r: IntArray, c: IntArray, s: FloatArray
-) -> tuple[list[list[int]], list[list[int]]]:
-    """Each mentee's top mentors by score, and each mentor's applicants ranked by score."""
-    order = np.lexsort((c, -s, r))
-    mentee_prefs: list[list[int]] = [[] for _ in range(n)]
-    for i, j in zip(r[order].tolist(), c[order].tolist(), strict=True):
-        mentee_prefs[i].append(j)
-    order = np.lexsort((r, -s, c))
-    mentor_prefs: list[list[int]] = [[] for _ in range(m)]
-    for i, j in zip(r[order].tolist(), c[order].tolist(), strict=True):
-        mentor_prefs[j].append(i)
-    return mentee_prefs, mentor_prefs
 
 
 def _graph(
@@ -168,13 +153,14 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
     t1 = time.perf_counter()
     graph = _graph(problem, fe, fo, skip)
     short_r, short_c, short_s = graph.short_rows, graph.short_cols, graph.short_scores
-    mentee_prefs, mentor_prefs = _shortlists(n, m, short_r, short_c, short_s)
+    prefs = Preferences.from_scores(n, m, short_r, short_c, short_s)
     timings["scores_s"] = time.perf_counter() - t1
 
     report(0.5, "solving")
     t2 = time.perf_counter()
     certificate: Certificate | None = None
     optimal = np.full(n, -1, dtype=np.int64)
+    optimal_scores = np.zeros(n)
     if len(short_r):
         # Seeded with both shortlists; the certificate adds whatever else the optimum needs.
         seed_r, seed_c, seed_s = graph.seed()
@@ -188,48 +174,49 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
             violation_finder(graph.pairs, slack=SLACK),
             prune=PRUNE,
         )
-        optimal = sol.assignment
+        optimal, optimal_scores = sol.assignment, sol.pair_scores
     timings["assign_s"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    da = stable(mentee_prefs, mentor_prefs, free_cap)
+    da = deferred_acceptance(prefs, free_cap)
+    da_scores = np.zeros(n)
+    held = np.flatnonzero(short_c == da[short_r])
+    da_scores[short_r[held]] = short_s[held]
     timings["stable_s"] = time.perf_counter() - t3
 
-    chosen = optimal if problem.mode == "optimal" else da
-    other = da if problem.mode == "optimal" else optimal
+    chosen, known = (optimal, optimal_scores) if problem.mode == "optimal" else (da, da_scores)
+    other, other_known = (da, da_scores) if problem.mode == "optimal" else (optimal, optimal_scores)
     result = np.where(skip, result, chosen)
     alt = np.where(skip, result, other)
 
     report(0.8, "explaining")
     t4 = time.perf_counter()
     w = problem.weights.normalised()
-    pair_score, comps = _pair_scores(graph, fe, fo, result, skip, w)
-    alt_score, _ = _pair_scores(graph, fe, fo, alt, skip, w)
+    pair_score, comps = _pair_scores(fe, fo, result, known, skip, w)
+    alt_score, _ = _pair_scores(fe, fo, alt, other_known, skip, w)
     matched = np.flatnonzero(result >= 0)
+    names = list(comps)
+    columns = [np.round(comps[name].astype(np.float64), 4).tolist() for name in names]
     matches = [
-        Match(
-            i,
-            int(result[i]),
-            float(pair_score[i]),
-            {name: round(float(values[k]), 4) for name, values in comps.items()},
-            bool(skip[i]),
+        Match(i, j, s, dict(zip(names, values, strict=True)), p)
+        for i, j, s, p, *values in zip(
+            matched.tolist(),
+            result[matched].tolist(),
+            pair_score[matched].tolist(),
+            skip[matched].tolist(),
+            *columns,
+            strict=True,
         )
-        for k, i in enumerate(matched.tolist())
     ]
     unmatched = _unmatched(problem, graph, fe, fo, result, pair_score, skip)
     groups = _groups(problem.mentees)
     # Pinned seats are not up for grabs: blocking pairs are among the free seats only.
     blocking = [
-        len(blocking_pairs(np.where(skip, -1, a), mentee_prefs, mentor_prefs, free_cap))
-        for a in (result, alt)
+        len(blocking_entries(prefs, np.where(skip, -1, a), free_cap)) for a in (result, alt)
     ]
-    metrics = round_metrics(
-        result, pair_score, cap, mentee_prefs, mentor_prefs, groups, blocking=blocking[0]
-    )
+    metrics = round_metrics(result, pair_score, cap, blocking[0], groups)
     metrics["mode"] = problem.mode
     metrics["total_score"] = round(float(pair_score[matched].sum()), 6)
-    alternative = round_metrics(
-        alt, alt_score, cap, mentee_prefs, mentor_prefs, blocking=blocking[1]
-    )
+    alternative = round_metrics(alt, alt_score, cap, blocking[1])
     alternative["mode"] = "stable" if problem.mode == "optimal" else "optimal"
     alternative["total_score"] = round(float(alt_score[alt >= 0].sum()), 6)
     alternative.pop("fairness", None)
@@ -249,27 +236,24 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
 
 
 def _pair_scores(
-    graph: PairGraph,
     fe: SideFeatures,
     fo: SideFeatures,
     assignment: IntArray,
+    known: FloatArray,
     skip: npt.NDArray[np.bool_],
     weights: Mapping[str, float],
 ) -> tuple[FloatArray, dict[str, npt.NDArray[np.float32]]]:
     """Each matched mentee's score (0 if unmatched) and the components of their pair.
 
-    Scores are the graph's, the values the solver optimised; a pinned pair is outside the
-    graph, so its score is the weighted sum of its components, at the same resolution.
+    ``known`` holds the scores the solver optimised, from the graph; a pinned pair is outside
+    the graph, so its score is the weighted sum of its components, at the same resolution.
     """
     matched = np.flatnonzero(assignment >= 0)
     comps = pair_components(fe, fo, matched, assignment[matched])
-    out = np.zeros(len(assignment))
+    out = np.where(assignment >= 0, known, 0.0)
     weighted = sum(weights[name] * comps[name].astype(np.float64) for name in weights)
-    out[matched] = score_levels(weighted) / SCORE_LEVELS
-    free = matched[~skip[matched]]
-    rows, pos = graph.pairs.entries(free)
-    hit = graph.pairs.cols[pos].astype(np.int64) == assignment[rows]
-    out[rows[hit]] = graph.pairs.scores(pos[hit])
+    pinned = skip[matched]
+    out[matched[pinned]] = score_levels(np.asarray(weighted)[pinned]) / SCORE_LEVELS
     return out, comps
 
 

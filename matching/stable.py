@@ -1,19 +1,192 @@
-"""Mentee-proposing deferred acceptance with mentor capacities (hospitals/residents)."""
+"""Mentee-proposing deferred acceptance with mentor capacities (hospitals/residents).
+
+Preferences are held as arrays (:class:`Preferences`), and deferred acceptance runs in
+parallel rounds: every free mentee proposes to their next choice at once, and each mentor
+keeps the best proposals up to capacity. The outcome of deferred acceptance does not depend
+on the order of proposals (McVitie and Wilson, 1970), so this is the mentee-optimal stable
+matching, computed with array operations instead of one proposal at a time.
+"""
 
 from __future__ import annotations
 
-import heapq
-from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
-def _ranks(mentor_prefs: Sequence[Sequence[int]]) -> list[dict[int, int]]:
-    return [{int(i): r for r, i in enumerate(prefs)} for prefs in mentor_prefs]
+def _csr(lists: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
+    lengths = np.array([len(x) for x in lists], dtype=np.int64)
+    indptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    flat = np.fromiter((int(v) for x in lists for v in x), dtype=np.int64, count=int(indptr[-1]))
+    return indptr, flat
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """Ranked lists of both sides as CSR arrays.
+
+    Mentee ``i`` ranks ``mentors[indptr[i]:indptr[i + 1]]`` (best first) and mentor ``j``
+    ranks ``mentees[mentor_indptr[j]:mentor_indptr[j + 1]]``. A pair is acceptable only if
+    each lists the other.
+    """
+
+    indptr: IntArray
+    mentors: IntArray
+    mentor_indptr: IntArray
+    mentees: IntArray
+
+    @classmethod
+    def from_lists(
+        cls, mentee_prefs: Sequence[Sequence[int]], mentor_prefs: Sequence[Sequence[int]]
+    ) -> Preferences:
+        """From ranked index lists, one per mentee and one per mentor."""
+        indptr, mentors = _csr(mentee_prefs)
+        mentor_indptr, mentees = _csr(mentor_prefs)
+        return cls(indptr, mentors, mentor_indptr, mentees)
+
+    @classmethod
+    def from_scores(
+        cls, n: int, m: int, rows: IntArray, cols: IntArray, scores: FloatArray
+    ) -> Preferences:
+        """Both sides rank the same pairs by score (ties: lower index first)."""
+        order = _ranking(rows, scores, cols)
+        by_mentor = _ranking(cols, scores, rows)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        mentor_indptr = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cols, minlength=m), out=mentor_indptr[1:])
+        return cls(indptr, cols[order], mentor_indptr, rows[by_mentor])
+
+    @property
+    def n_mentees(self) -> int:
+        """Number of mentees."""
+        return len(self.indptr) - 1
+
+    @property
+    def n_mentors(self) -> int:
+        """Number of mentors."""
+        return len(self.mentor_indptr) - 1
+
+    def mentee_rows(self) -> IntArray:
+        """The mentee of each entry of ``mentors``."""
+        return np.repeat(np.arange(self.n_mentees), np.diff(self.indptr))
+
+    def mentor_rank(self, mentees: IntArray, mentors: IntArray) -> IntArray:
+        """Each mentor's rank of the given mentee (0 = best), or -1 if not listed."""
+        n = max(self.n_mentees, 1)
+        owner = np.repeat(np.arange(self.n_mentors), np.diff(self.mentor_indptr))
+        keys = owner * n + self.mentees
+        order = np.argsort(keys, kind="stable")
+        rank = np.arange(len(keys)) - self.mentor_indptr[owner]
+        want = mentors * n + mentees
+        at = np.searchsorted(keys, want, sorter=order)
+        at = np.minimum(at, max(len(keys) - 1, 0))
+        if len(keys) == 0:
+            return np.full(len(want), -1, dtype=np.int64)
+        found = keys[order[at]] == want
+        return np.where(found, rank[order[at]], -1)
+
+
+def _ranking(group: IntArray, scores: FloatArray, other: IntArray) -> IntArray:
+    """Order by ``group``, then score (high first), then ``other``: a lexsort, but faster.
+
+    Scores become dense integer ranks so that group and score fit one uint64 key; stable
+    sorts after ordering by ``other`` keep ties in index order.
+    """
+    pre = np.argsort(other, kind="stable")
+    levels, inverse = np.unique(scores[pre], return_inverse=True)
+    key = (group[pre].astype(np.uint64) << np.uint64(32)) | (
+        len(levels) - 1 - inverse.astype(np.int64)
+    ).astype(np.uint64)
+    out: IntArray = pre[np.argsort(key, kind="stable")]
+    return out
+
+
+def _check_capacity(capacity: npt.ArrayLike, m: int) -> IntArray:
+    cap = np.asarray(capacity, dtype=np.int64)
+    if cap.shape != (m,):
+        raise ValueError(f"capacity has shape {cap.shape}, expected ({m},)")
+    if np.any(cap < 0):
+        raise ValueError("capacity must be non-negative")
+    return cap
+
+
+def deferred_acceptance(prefs: Preferences, capacity: npt.ArrayLike) -> IntArray:
+    """Mentee-optimal stable matching of :class:`Preferences` (see :func:`stable`)."""
+    n, m = prefs.n_mentees, prefs.n_mentors
+    cap = _check_capacity(capacity, m)
+    rows = prefs.mentee_rows()
+    rank = prefs.mentor_rank(rows, prefs.mentors)
+    # Proposals a mentor would refuse anyway (not listed, no places) are skipped up front.
+    acceptable = (rank >= 0) & (cap[prefs.mentors] > 0)
+    held = np.full(n, -1, dtype=np.int64)  # the entry each mentee currently holds
+    nxt = prefs.indptr[:-1].copy()
+    end = prefs.indptr[1:]
+    free = np.flatnonzero(nxt < end)
+    hold_mask = np.zeros(m, dtype=bool)
+    while len(free):
+        entries = nxt[free]
+        nxt[free] += 1
+        ok = acceptable[entries]
+        proposers, entries = free[ok], entries[ok]
+        waiting = free[~ok]
+        rejected = proposers[:0]
+        if len(entries):
+            targets = prefs.mentors[entries]
+            hold_mask[:] = False
+            hold_mask[targets] = True
+            holders = np.flatnonzero(held >= 0)
+            holders = holders[hold_mask[prefs.mentors[held[holders]]]]
+            who = np.concatenate([holders, proposers])
+            what = np.concatenate([held[holders], entries])
+            j = prefs.mentors[what]
+            order = np.lexsort((rank[what], j))
+            j_sorted = j[order]
+            place = np.arange(len(order)) - np.searchsorted(j_sorted, j_sorted, side="left")
+            accept = place < cap[j_sorted]
+            held[who[order[~accept]]] = -1
+            held[who[order[accept]]] = what[order[accept]]
+            rejected = who[order[~accept]]
+        free = np.concatenate([waiting, rejected])
+        free = free[nxt[free] < end[free]]
+    out = np.full(n, -1, dtype=np.int64)
+    matched = held >= 0
+    out[matched] = prefs.mentors[held[matched]]
+    return out
+
+
+def blocking_entries(
+    prefs: Preferences, assignment: npt.ArrayLike, capacity: npt.ArrayLike
+) -> IntArray:
+    """Entries of the mentees' lists that are blocking pairs of ``assignment``."""
+    match = np.asarray(assignment, dtype=np.int64)
+    m = prefs.n_mentors
+    cap = _check_capacity(capacity, m)
+    rows = prefs.mentee_rows()
+    local = np.arange(len(rows)) - prefs.indptr[rows]
+    # Mentors after the current partner are worse for the mentee (all listed ones are better
+    # than being unmatched, or than a partner the mentee did not list).
+    partner_at = np.diff(prefs.indptr)
+    current = np.flatnonzero(prefs.mentors == match[rows])
+    partner_at[rows[current]] = local[current]
+    wants = local < partner_at[rows]
+    matched = np.flatnonzero(match >= 0)
+    load = np.bincount(match[matched], minlength=m)
+    mentor_len = np.diff(prefs.mentor_indptr)
+    held_rank = prefs.mentor_rank(matched, match[matched])
+    held_rank = np.where(held_rank < 0, mentor_len[match[matched]], held_rank)
+    worst = np.full(m, -1, dtype=np.int64)
+    np.maximum.at(worst, match[matched], held_rank)
+    rank = prefs.mentor_rank(rows, prefs.mentors)
+    j = prefs.mentors
+    blocking = wants & (rank >= 0) & ((load[j] < cap[j]) | (rank < worst[j]))
+    return np.flatnonzero(blocking)
 
 
 def stable(
@@ -40,39 +213,7 @@ def stable(
         gets the best mentor they can have in any stable matching (Gale and Shapley, 1962;
         Roth, 1984 for the capacitated case).
     """
-    cap = np.asarray(capacity, dtype=np.int64)
-    n, m = len(mentee_prefs), len(mentor_prefs)
-    if cap.shape != (m,):
-        raise ValueError(f"capacity has shape {cap.shape}, expected ({m},)")
-    if np.any(cap < 0):
-        raise ValueError("capacity must be non-negative")
-    rank = _ranks(mentor_prefs)
-    # Per mentor, a max-heap (by rank) of the mentees it holds: the worst is at the top.
-    held: list[list[tuple[int, int]]] = [[] for _ in range(m)]
-    nxt = [0] * n
-    result = np.full(n, -1, dtype=np.int64)
-    free = deque(range(n))
-    while free:
-        i = free.popleft()
-        prefs = mentee_prefs[i]
-        while nxt[i] < len(prefs):
-            j = int(prefs[nxt[i]])
-            nxt[i] += 1
-            r = rank[j].get(i)
-            if r is None or cap[j] == 0:
-                continue
-            if len(held[j]) < cap[j]:
-                heapq.heappush(held[j], (-r, i))
-                result[i] = j
-                break
-            worst_rank, worst = held[j][0]
-            if -worst_rank > r:
-                heapq.heapreplace(held[j], (-r, i))
-                result[i] = j
-                result[worst] = -1
-                free.append(worst)
-                break
-    return result
+    return deferred_acceptance(Preferences.from_lists(mentee_prefs, mentor_prefs), capacity)
 
 
 def blocking_pairs(
@@ -95,24 +236,7 @@ def blocking_pairs(
     list of (mentee, mentor)
         Every blocking pair; empty for a stable matching.
     """
-    match = np.asarray(assignment, dtype=np.int64)
-    cap = np.asarray(capacity, dtype=np.int64)
-    rank = _ranks(mentor_prefs)
-    load = np.bincount(match[match >= 0], minlength=len(mentor_prefs))
-    worst = [-1] * len(mentor_prefs)
-    for i, j in enumerate(match):
-        if j >= 0:
-            r = rank[j].get(i, len(rank[j]))
-            worst[j] = max(worst[j], r)
-    out: list[tuple[int, int]] = []
-    for i, prefs in enumerate(mentee_prefs):
-        for j in prefs:
-            j = int(j)
-            if j == match[i]:
-                break  # mentors after the current one are worse for i
-            r = rank[j].get(i)
-            if r is None:
-                continue
-            if load[j] < cap[j] or r < worst[j]:
-                out.append((i, j))
-    return out
+    prefs = Preferences.from_lists(mentee_prefs, mentor_prefs)
+    entries = blocking_entries(prefs, assignment, capacity)
+    rows = prefs.mentee_rows()
+    return [(int(i), int(j)) for i, j in zip(rows[entries], prefs.mentors[entries], strict=True)]

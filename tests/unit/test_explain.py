@@ -11,6 +11,7 @@ from matching.features import ProfileVectorizer
 from matching.metrics import round_metrics, score_summary
 from matching.profiles import COMPONENTS, Profile, Weights
 from matching.scoring import pair_components
+from matching.stable import blocking_pairs
 
 GOAL_NEEDS = {"get-certified": {"pmp": 1.0, "risk-management": 0.6}}
 LABELS = {"pmp": "PMP", "risk-management": "Risk management", "jira": "Jira"}
@@ -148,7 +149,8 @@ def test_round_metrics_on_a_hand_made_round():
         "country": ["PT", "PT", "BR", "BR", "US"],
         "experience_band": ["0-1 years"] * 5,
     }
-    metrics = round_metrics(assignment, scores, capacity, mentee_prefs, mentor_prefs, groups)
+    blocking = len(blocking_pairs(assignment, mentee_prefs, mentor_prefs, capacity))
+    metrics = round_metrics(assignment, scores, capacity, blocking, groups)
     assert metrics["mentees"] == 5
     assert metrics["matched"] == 3
     assert metrics["coverage"] == 0.6
@@ -173,7 +175,7 @@ def test_round_metrics_on_a_hand_made_round():
 
 
 def test_round_metrics_when_nothing_is_matched():
-    metrics = round_metrics([-1, -1], [0.0, 0.0], [0], [[], []], [[]], {"country": ["PT", "PT"]})
+    metrics = round_metrics([-1, -1], [0.0, 0.0], [0], 0, {"country": ["PT", "PT"]})
     assert metrics["coverage"] == 0.0
     assert metrics["score"] == score_summary([])
     assert metrics["score"]["mean"] is None
@@ -182,6 +184,6 @@ def test_round_metrics_when_nothing_is_matched():
     assert metrics["fairness"]["country"] == [
         {"group": "PT", "mentees": 2, "coverage": 0.0, "mean_score": None}
     ]
-    empty = round_metrics([], [], [], [], [])
+    empty = round_metrics([], [], [], 0)
     assert empty["coverage"] == 0.0
     assert empty["mentor_load"]["histogram"] == {}
