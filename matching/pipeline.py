@@ -48,7 +48,7 @@ class RoundProblem:
     #: Each mentor's best mentees join the first candidate graph too (speed only, as above).
     k_mentor: int = 10
     #: Mentees scored per block, and threads scoring blocks side by side (None: every CPU).
-    chunk: int = 1024
+    chunk: int = 2048
     n_jobs: int | None = None
     random_state: int = 0
 
@@ -276,29 +276,38 @@ def _unmatched(
             holders.setdefault(j, []).append(i)
     has_room = np.bincount(result[result >= 0], minlength=len(cap)) < cap
     degree = np.diff(graph.pairs.indptr)
-    for i in todo[degree[todo] > 0].tolist():
-        cand, scores = graph.row(i)
-        # Only the stable mode can leave a mentee out while a suitable mentor has room:
-        # every mentor on their shortlist chose mentees they rank higher.
-        code = "all_suitable_mentors_full"
-        if has_room[cand].any():
-            code = "shortlist_mentors_chose_others"
-            cand, scores = cand[~has_room[cand]], scores[~has_room[cand]]
-        best = np.lexsort((cand, -scores))[:3]
-        out.append(
-            Unmatched(
-                i,
-                code,
-                tuple(
-                    (
-                        int(cand[k]),
-                        round(float(scores[k]), 4),
-                        tuple(sorted(holders.get(int(cand[k]), []), key=lambda h: -pair_score[h])),
-                    )
-                    for k in best
-                ),
+    waiting = todo[degree[todo] > 0]
+    rows, pos = graph.pairs.entries(waiting)
+    cols = graph.pairs.cols[pos].astype(np.int64)
+    starts = np.searchsorted(rows, waiting)
+    room = has_room[cols]
+    # Only the stable mode can leave a mentee out while a suitable mentor has room: every
+    # mentor on their shortlist chose mentees they rank higher. Either way, the candidates to
+    # name are the full mentors, best first (ties: lower index).
+    any_room = np.add.reduceat(room.astype(np.int64), starts) > 0 if len(rows) else room[:0]
+    key = ((SCORE_LEVELS - graph.pairs.values[pos].astype(np.int64)) << 32) | cols
+    key[room] = np.iinfo(np.int64).max
+    best: list[IntArray] = []
+    for _ in range(3):
+        top = np.minimum.reduceat(key, starts) if len(rows) else key[:0]
+        best.append(top)
+        key[key == np.repeat(top, np.diff(np.append(starts, len(rows))))] = np.iinfo(np.int64).max
+    for k, i in enumerate(waiting.tolist()):
+        named = []
+        for top in best:
+            if top[k] == np.iinfo(np.int64).max:
+                break
+            j = int(top[k] & 0xFFFFFFFF)
+            score = (SCORE_LEVELS - int(top[k] >> 32)) / SCORE_LEVELS
+            named.append(
+                (
+                    j,
+                    round(score, 4),
+                    tuple(sorted(holders.get(j, []), key=lambda h: -pair_score[h])),
+                )
             )
-        )
+        code = "shortlist_mentors_chose_others" if any_room[k] else "all_suitable_mentors_full"
+        out.append(Unmatched(i, code, tuple(named)))
     # Mentees without any allowed pair: find which constraint left them none.
     lonely = todo[degree[todo] == 0]
     mentor_open = cap > 0

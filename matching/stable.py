@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +41,9 @@ class Preferences:
     mentors: IntArray
     mentor_indptr: IntArray
     mentees: IntArray
+    #: The mentor's rank of the mentee in each entry of ``mentors`` (-1: not listed); derived
+    #: from the lists when not given.
+    given_entry_rank: IntArray | None = None
 
     @classmethod
     def from_lists(
@@ -61,7 +65,10 @@ class Preferences:
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
         mentor_indptr = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(np.bincount(cols, minlength=m), out=mentor_indptr[1:])
-        return cls(indptr, cols[order], mentor_indptr, rows[by_mentor])
+        # Every pair is on both lists: its mentor rank is its place in the mentor's ordering.
+        rank = np.empty(len(rows), dtype=np.int64)
+        rank[by_mentor] = np.arange(len(rows)) - mentor_indptr[cols[by_mentor]]
+        return cls(indptr, cols[order], mentor_indptr, rows[by_mentor], rank[order])
 
     @property
     def n_mentees(self) -> int:
@@ -77,20 +84,31 @@ class Preferences:
         """The mentee of each entry of ``mentors``."""
         return np.repeat(np.arange(self.n_mentees), np.diff(self.indptr))
 
-    def mentor_rank(self, mentees: IntArray, mentors: IntArray) -> IntArray:
-        """Each mentor's rank of the given mentee (0 = best), or -1 if not listed."""
+    @cached_property
+    def entry_rank(self) -> IntArray:
+        """The mentor's rank of the mentee in each entry of ``mentors`` (-1: not listed)."""
+        if self.given_entry_rank is not None:
+            return self.given_entry_rank
+        return self.mentor_rank(self.mentee_rows(), self.mentors)
+
+    @cached_property
+    def _mentor_keys(self) -> tuple[IntArray, IntArray]:
+        """Sorted (mentor, mentee) keys of the mentors' lists and the rank of each."""
         n = max(self.n_mentees, 1)
         owner = np.repeat(np.arange(self.n_mentors), np.diff(self.mentor_indptr))
         keys = owner * n + self.mentees
-        order = np.argsort(keys, kind="stable")
         rank = np.arange(len(keys)) - self.mentor_indptr[owner]
-        want = mentors * n + mentees
-        at = np.searchsorted(keys, want, sorter=order)
-        at = np.minimum(at, max(len(keys) - 1, 0))
+        order = np.argsort(keys, kind="stable")
+        return keys[order], rank[order]
+
+    def mentor_rank(self, mentees: IntArray, mentors: IntArray) -> IntArray:
+        """Each mentor's rank of the given mentee (0 = best), or -1 if not listed."""
+        keys, rank = self._mentor_keys
+        want = mentors * max(self.n_mentees, 1) + mentees
         if len(keys) == 0:
             return np.full(len(want), -1, dtype=np.int64)
-        found = keys[order[at]] == want
-        return np.where(found, rank[order[at]], -1)
+        at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        return np.where(keys[at] == want, rank[at], -1)
 
 
 def _ranking(group: IntArray, scores: FloatArray, other: IntArray) -> IntArray:
@@ -121,8 +139,7 @@ def deferred_acceptance(prefs: Preferences, capacity: npt.ArrayLike) -> IntArray
     """Mentee-optimal stable matching of :class:`Preferences` (see :func:`stable`)."""
     n, m = prefs.n_mentees, prefs.n_mentors
     cap = _check_capacity(capacity, m)
-    rows = prefs.mentee_rows()
-    rank = prefs.mentor_rank(rows, prefs.mentors)
+    rank = prefs.entry_rank
     # Proposals a mentor would refuse anyway (not listed, no places) are skipped up front.
     acceptable = (rank >= 0) & (cap[prefs.mentors] > 0)
     held = np.full(n, -1, dtype=np.int64)  # the entry each mentee currently holds
@@ -183,7 +200,7 @@ def blocking_entries(
     held_rank = np.where(held_rank < 0, mentor_len[match[matched]], held_rank)
     worst = np.full(m, -1, dtype=np.int64)
     np.maximum.at(worst, match[matched], held_rank)
-    rank = prefs.mentor_rank(rows, prefs.mentors)
+    rank = prefs.entry_rank
     j = prefs.mentors
     blocking = wants & (rank >= 0) & ((load[j] < cap[j]) | (rank < worst[j]))
     return np.flatnonzero(blocking)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.stable import blocking_pairs, stable
+from matching.stable import Preferences, blocking_pairs, stable
 
 
 @st.composite
@@ -95,3 +95,33 @@ def test_blocking_pair_detected():
 def test_bad_capacity_shape():
     with pytest.raises(ValueError, match="capacity"):
         stable([[0]], [[0]], [1, 1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_preferences_from_scores_rank_both_sides_by_score_then_index(data):
+    n = data.draw(st.integers(1, 6))
+    m = data.draw(st.integers(1, 5))
+    cells = data.draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), unique=True)
+    )
+    # Few distinct scores, so ties are common.
+    scores = [data.draw(st.sampled_from((0.0, 0.25, 0.5, 1.0))) for _ in cells]
+    rows = np.array([i for i, _ in cells], dtype=np.int64)
+    cols = np.array([j for _, j in cells], dtype=np.int64)
+    prefs = Preferences.from_scores(n, m, rows, cols, np.array(scores))
+    score = dict(zip(cells, scores, strict=True))
+    mentee_lists = [
+        sorted((j for i2, j in cells if i2 == i), key=lambda j, i=i: (-score[i, j], j))
+        for i in range(n)
+    ]
+    mentor_lists = [
+        sorted((i for i, j2 in cells if j2 == j), key=lambda i, j=j: (-score[i, j], i))
+        for j in range(m)
+    ]
+    expected = Preferences.from_lists(mentee_lists, mentor_lists)
+    assert np.array_equal(prefs.indptr, expected.indptr)
+    assert np.array_equal(prefs.mentors, expected.mentors)
+    assert np.array_equal(prefs.mentor_indptr, expected.mentor_indptr)
+    assert np.array_equal(prefs.mentees, expected.mentees)
+    assert np.array_equal(prefs.entry_rank, expected.entry_rank)
