@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from matching.availability import WEEK_MINUTES
@@ -44,13 +45,31 @@ class SideFeatures:
 
 def availability_slots(intervals: Sequence[tuple[int, int]]) -> FloatArray:
     """Fraction of each 30-minute slot of the UTC week covered by ``intervals``."""
-    out = np.zeros(N_SLOTS, dtype=np.float32)
-    for start, end in intervals:
-        first, last = start // SLOT_MINUTES, (end - 1) // SLOT_MINUTES
-        for slot in range(first, last + 1):
-            lo = max(start, slot * SLOT_MINUTES)
-            hi = min(end, (slot + 1) * SLOT_MINUTES)
-            out[slot] += (hi - lo) / SLOT_MINUTES
+    out: FloatArray = _slot_matrix([intervals])[0]
+    return out
+
+
+def _slot_matrix(people: Sequence[Sequence[tuple[int, int]]]) -> FloatArray:
+    """:func:`availability_slots` of many people at once, one row each."""
+    # Flat ints rather than a list of tuples: no container per span, so no garbage-collector
+    # passes over everything alive while a large population is converted.
+    lengths = np.fromiter((len(x) for x in people), dtype=np.int64, count=len(people))
+    out = np.zeros((len(people), N_SLOTS), dtype=np.float32)
+    total = int(lengths.sum())
+    if total == 0:
+        return out
+    bounds = np.fromiter(chain.from_iterable(chain.from_iterable(people)), np.int64, 2 * total)
+    start, end = bounds[0::2], bounds[1::2]
+    owner = np.repeat(np.arange(len(people)), lengths)
+    first, last = start // SLOT_MINUTES, (end - 1) // SLOT_MINUTES
+    count = last - first + 1
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    slot = np.repeat(first, count) + offset
+    lo = np.maximum(np.repeat(start, count), slot * SLOT_MINUTES)
+    hi = np.minimum(np.repeat(end, count), (slot + 1) * SLOT_MINUTES)
+    flat = np.repeat(owner, count) * N_SLOTS + slot
+    covered = np.bincount(flat, weights=(hi - lo) / SLOT_MINUTES, minlength=out.size)
+    out.ravel()[:] = covered
     return out
 
 
@@ -120,8 +139,12 @@ class ProfileVectorizer:
         self.employer_vocabulary_ = {
             e: i + 1 for i, e in enumerate(sorted({p.employer for p in everyone if p.employer}))
         }
-        self.role_model_ = TfidfVectorizer(min_df=1, sublinear_tf=True).fit(
-            [p.role for p in everyone] + ["project manager"]
+        # Roles repeat ("Project Manager", "Business Analyst"...): tokenise each distinct one
+        # once and weight its counts by how often it occurs, which is exactly TF-IDF on all.
+        roles, inverse = _distinct([p.role for p in everyone] + ["project manager"])
+        self.role_counter_ = CountVectorizer().fit(roles)
+        self.role_idf_ = TfidfTransformer(sublinear_tf=True).fit(
+            self.role_counter_.transform(roles)[inverse]
         )
         text_model = TfidfVectorizer(min_df=2, max_df=0.9, sublinear_tf=True, stop_words="english")
         texts = [p.text for p in everyone]
@@ -155,21 +178,39 @@ class ProfileVectorizer:
         mentee = side == "mentee"
         n = len(profiles)
         tags = np.zeros((n, len(self.tag_vocabulary_)), dtype=np.float32)
-        needs = self.goal_needs or {}
-        for r, p in enumerate(profiles):
-            if mentee:
+        vocab = self.tag_vocabulary_
+        width = tags.shape[1]
+        if mentee:
+            # Each need at the weight of its strongest reason: a goal's weight for the tag, a
+            # targeted certification, or a tool the mentee wants to get better at.
+            needs = self.goal_needs or {}
+            cells: list[int] = []
+            weights: list[float] = []
+            for r, p in enumerate(profiles):
                 for goal in p.goals:
                     for tag, weight in needs.get(goal, {}).items():
-                        _bump(tags, r, self.tag_vocabulary_.get(tag), weight)
+                        if tag in vocab:
+                            cells.append(r * width + vocab[tag])
+                            weights.append(weight)
                 for tag in p.certifications_target:
-                    _bump(tags, r, self.tag_vocabulary_.get(tag), TARGET_WEIGHT)
+                    if tag in vocab:
+                        cells.append(r * width + vocab[tag])
+                        weights.append(TARGET_WEIGHT)
                 for tag in p.tools:
-                    _bump(tags, r, self.tag_vocabulary_.get(tag), TOOL_NEED_WEIGHT)
-            else:
-                for tag in (*p.skills, *p.certifications_held, *p.tools):
-                    idx = self.tag_vocabulary_.get(tag)
-                    if idx is not None:
-                        tags[r, idx] = 1.0
+                    if tag in vocab:
+                        cells.append(r * width + vocab[tag])
+                        weights.append(TOOL_NEED_WEIGHT)
+            np.maximum.at(
+                tags.ravel(), np.array(cells, dtype=np.int64), np.array(weights, np.float32)
+            )
+        else:
+            offered = [
+                r * width + vocab[tag]
+                for r, p in enumerate(profiles)
+                for tag in (*p.skills, *p.certifications_held, *p.tools)
+                if tag in vocab
+            ]
+            tags.ravel()[np.array(offered, dtype=np.int64)] = 1.0
         if mentee:
             tags *= self.idf_
             tags = _rows_sum_to_one(tags)
@@ -185,10 +226,11 @@ class ProfileVectorizer:
             industries = _rows_sum_to_one(industries)
         # scikit-learn refuses empty input: an empty side (no mentors, no mentees) gets 0 rows.
         if n:
-            role_tfidf = normalize(self.role_model_.transform([p.role for p in profiles]))
-            role = np.asarray(role_tfidf.toarray(), dtype=np.float32)
+            roles, inverse = _distinct([p.role for p in profiles])
+            tfidf_roles = self.role_idf_.transform(self.role_counter_.transform(roles))
+            role = np.asarray(normalize(tfidf_roles).toarray(), dtype=np.float32)[inverse]
         else:
-            role = np.zeros((0, len(self.role_model_.vocabulary_)), dtype=np.float32)
+            role = np.zeros((0, len(self.role_counter_.vocabulary_)), dtype=np.float32)
         if self.text_model_ is not None and self.svd_ is not None:
             if n:
                 if tfidf is None:
@@ -198,9 +240,7 @@ class ProfileVectorizer:
                 text = np.zeros((0, self.svd_.n_components), dtype=np.float32)
         else:
             text = np.zeros((n, 1), dtype=np.float32)
-        slots = np.zeros((n, N_SLOTS), dtype=np.float32)
-        for r, p in enumerate(profiles):
-            slots[r] = availability_slots(p.availability)
+        slots = _slot_matrix([p.availability for p in profiles])
         return SideFeatures(
             tags=tags,
             certs=certs,
@@ -217,22 +257,24 @@ class ProfileVectorizer:
         )
 
 
+def _distinct(texts: Sequence[str]) -> tuple[list[str], IntArray]:
+    """The distinct texts and, for each input, the index of its distinct text."""
+    index: dict[str, int] = {}
+    inverse = np.fromiter((index.setdefault(t, len(index)) for t in texts), np.int64, len(texts))
+    return list(index), inverse
+
+
 def _vocab(items: object) -> dict[str, int]:
     return {t: i for i, t in enumerate(sorted(set(items)))}  # type: ignore[call-overload]
 
 
-def _bump(matrix: FloatArray, row: int, col: int | None, weight: float) -> None:
-    if col is not None:
-        matrix[row, col] = max(matrix[row, col], weight)
-
-
 def _onehot(rows: Sequence[Sequence[str]], vocabulary: Mapping[str, int]) -> FloatArray:
-    out = np.zeros((len(rows), max(1, len(vocabulary))), dtype=np.float32)
-    for r, items in enumerate(rows):
-        for item in items:
-            idx = vocabulary.get(item)
-            if idx is not None:
-                out[r, idx] = 1.0
+    width = max(1, len(vocabulary))
+    out = np.zeros((len(rows), width), dtype=np.float32)
+    flat = [
+        r * width + vocabulary[x] for r, items in enumerate(rows) for x in items if x in vocabulary
+    ]
+    out.ravel()[np.array(flat, dtype=np.int64)] = 1.0
     return out
 
 
