@@ -69,10 +69,10 @@ def _one(size: tuple[int, int], queue: Any) -> None:
         "score_vs_optimum": round(g_total / solver_total, 4),
     }
     if n <= FULL_GRAPH_CHECK_UP_TO:
-        from matching.assign import _solve
+        from matching.flow import solve_flow
 
         t = time.perf_counter()
-        full = _solve(n, m, np.asarray(cap, dtype=np.int64), rows, cols, vals)
+        full = solve_flow(n, m, np.asarray(cap, dtype=np.int64), rows, cols, vals)
         out["full_graph_exact"] = {
             "seconds": round(time.perf_counter() - t, 2),
             "arcs": len(rows),

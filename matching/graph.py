@@ -23,10 +23,10 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from matching.assign import AllowedPairs
+from matching.certificate import AllowedPairs
 from matching.features import SLOT_MINUTES, SideFeatures
 from matching.profiles import Weights
-from matching.scoring import FULL_OVERLAP_HOURS, FusedSides, fuse
+from matching.scoring import EXPERIENCE_YEARS, FULL_OVERLAP_HOURS, FusedSides, fuse
 
 IntArray = npt.NDArray[np.int64]
 UInt16Array = npt.NDArray[np.uint16]
@@ -158,7 +158,11 @@ class _Builder:
         r, c, overlap = r[ok], c[ok], overlap[ok]
         flat = r * self.m + c
         # The same float32 arithmetic as score_block, at the allowed positions only.
-        scores = (self.fused.mentee[lo:hi] @ self.fused.mentor).ravel().take(flat)
+        fused = self.fused
+        scores = (fused.mentee[lo:hi] @ fused.mentor).ravel().take(flat)
+        scores += fused.experience[
+            fused.mentee_years[lo + r] * EXPERIENCE_YEARS + fused.mentor_years[c]
+        ]
         if self.w["availability"]:
             avail = np.minimum(overlap / FULL_OVERLAP_HOURS, 1.0)
             scores += np.float32(self.w["availability"]) * avail

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from matching.assign import Certificate, certified_solve, violation_finder
+from matching.certificate import Certificate, certified_solve, violation_finder
 from matching.features import ProfileVectorizer, SideFeatures
 from matching.graph import SCORE_LEVELS, PairGraph, build_graph, score_levels
 from matching.metrics import round_metrics

@@ -46,7 +46,9 @@ def experience_fit(mentee_years: FloatArray, mentor_years: FloatArray) -> FloatA
     return np.asarray(out, dtype=np.float32)
 
 
-_YEARS = np.arange(61, dtype=np.float32)
+#: Whole years of experience the table covers (0-60).
+EXPERIENCE_YEARS = 61
+_YEARS = np.arange(EXPERIENCE_YEARS, dtype=np.float32)
 #: experience_fit for whole years 0-60 (mentee x mentor): a gather beats recomputing per pair.
 _EXPERIENCE_TABLE = experience_fit(_YEARS[:, None], _YEARS[None, :])
 
@@ -59,26 +61,29 @@ def _whole_years(years: FloatArray) -> IntArray:
 class FusedSides:
     """The linear components stacked side by side, weights folded into the mentee side.
 
-    need/offer, certification, tools, industry/role and experience are all bilinear
-    (``a_i . b_j``; experience via a one-hot of the mentee's years against a table column per
-    mentor), so their weighted sum is a single matrix product.
+    need/offer, certification, tools and industry/role are all bilinear (``a_i . b_j``), so
+    their weighted sum is a single matrix product. Experience is a lookup in a table of whole
+    years, read per pair (cheaper than 61 more columns in the product).
     """
 
     mentee: FloatArray
     mentor: FloatArray
+    #: Row of the experience table for each mentee, column for each mentor.
+    mentee_years: IntArray
+    mentor_years: IntArray
+    #: The experience table with its weight folded in, flattened (61 x 61).
+    experience: FloatArray
 
 
 def fuse(mentees: SideFeatures, mentors: SideFeatures, weights: Weights) -> FusedSides:
     """Stack the bilinear components of both sides for :func:`score_block`."""
     w = weights.normalised()
-    years_onehot = np.eye(61, dtype=np.float32)[_whole_years(mentees.years)]
     left = [
         w["need_offer"] * mentees.tags,
         w["certification"] * mentees.certs,
         w["tools"] * mentees.tools,
         w["industry_role"] * INDUSTRY_SHARE * mentees.industries,
         w["industry_role"] * (1 - INDUSTRY_SHARE) * mentees.role,
-        w["experience"] * years_onehot,
     ]
     right = [
         mentors.tags,
@@ -86,11 +91,13 @@ def fuse(mentees: SideFeatures, mentors: SideFeatures, weights: Weights) -> Fuse
         mentors.tools,
         mentors.industries,
         mentors.role,
-        _EXPERIENCE_TABLE[:, _whole_years(mentors.years)].T,
     ]
     return FusedSides(
         np.ascontiguousarray(np.hstack(left), dtype=np.float32),
         np.ascontiguousarray(np.hstack(right).T, dtype=np.float32),
+        _whole_years(mentees.years),
+        _whole_years(mentors.years),
+        (np.float32(w["experience"]) * _EXPERIENCE_TABLE).ravel(),
     )
 
 
@@ -124,6 +131,9 @@ def score_block(
     w = weights.normalised()
     fused = fused or fuse(mentees, mentors, weights)
     scores = fused.mentee[rows] @ fused.mentor
+    scores += fused.experience[
+        fused.mentee_years[rows, None] * EXPERIENCE_YEARS + fused.mentor_years[None, :]
+    ]
     overlap = (mentees.slots[rows] @ mentors.slots.T) * np.float32(SLOT_MINUTES / 60)
     if w["availability"]:
         scores += np.float32(w["availability"]) * np.minimum(overlap / FULL_OVERLAP_HOURS, 1.0)

@@ -202,7 +202,8 @@ def test_bad_arguments():
 
 
 def test_certificate_grows_a_too_small_candidate_graph():
-    from matching.assign import Additions, Solution, certified_solve
+    from matching.certificate import Additions, certified_solve
+    from matching.flow import Solution
 
     rows, cols, vals = np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([1.0, 0.1, 0.2])
     cap = np.array([1, 1])
