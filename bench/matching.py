@@ -25,14 +25,19 @@ def _greedy(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, cap: np.ndarra
     left = cap.copy()
     taken = np.zeros(n, dtype=bool)
     total, matched = 0.0, 0
-    for i, j, s in zip(
-        rows[order].tolist(), cols[order].tolist(), vals[order].tolist(), strict=True
-    ):
-        if not taken[i] and left[j] > 0:
-            taken[i] = True
-            left[j] -= 1
-            total += s
-            matched += 1
+    # Sequential by nature; pairs whose mentee is taken or mentor full are dropped a million
+    # at a time before the Python loop sees them.
+    for start in range(0, len(order), 1_000_000):
+        part = order[start : start + 1_000_000]
+        part = part[~taken[rows[part]] & (left[cols[part]] > 0)]
+        for i, j, s in zip(
+            rows[part].tolist(), cols[part].tolist(), vals[part].tolist(), strict=True
+        ):
+            if not taken[i] and left[j] > 0:
+                taken[i] = True
+                left[j] -= 1
+                total += s
+                matched += 1
     return matched, total
 
 

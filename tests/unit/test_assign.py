@@ -223,3 +223,41 @@ def test_certificate_grows_a_too_small_candidate_graph():
     assert cert.rounds >= 2
     assert cert.gap_bound < 1e-9
     assert sol.dual_objective == pytest.approx(sol.total, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    instances(), st.sampled_from((0.0, 0.05, 0.3)), st.sampled_from((0.0, 0.1)), st.integers(1, 3)
+)
+def test_pruning_and_near_pairs_never_change_the_optimum(inst, prune, slack, per_mentee):
+    # The pipeline's settings: the candidate graph shrinks between solves (prune) and grows by
+    # near-violations (slack); the certificate over every allowed pair must still hold.
+    from matching.certificate import AllowedPairs, certified_solve, violation_finder
+
+    scores, capacity = inst
+    scores = sp.csr_matrix(scores)
+    scores.sort_indices()
+    n, m = scores.shape
+    coo = scores.tocoo()
+    if coo.nnz == 0:
+        return
+    rows, cols, vals = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+    first = np.unique(rows, return_index=True)[1]  # one pair per mentee to start from
+    pairs = AllowedPairs(
+        scores.indptr.astype(np.int64), scores.indices.astype(np.int64), scores.data
+    )
+    sol, cert = certified_solve(
+        n,
+        m,
+        np.asarray(capacity, dtype=np.int64),
+        rows[first],
+        cols[first],
+        vals[first],
+        violation_finder(pairs, per_mentee, slack),
+        prune=prune,
+    )
+    check_valid(sol.assignment, scores, capacity)
+    best_matched, best_total = nx_optimum(scores, capacity)
+    assert sol.matched == best_matched
+    assert sol.total == pytest.approx(best_total, abs=1e-6)
+    assert cert.gap_bound < 1e-6
