@@ -27,7 +27,7 @@ test: install
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy kickoff matching service workers
+	$(BIN)/mypy kickoff matching service workers bench
 
 format: install
 	$(BIN)/ruff format .

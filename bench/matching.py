@@ -19,7 +19,9 @@ SIZES = ((500, 150), (2_000, 600), (10_000, 3_000), (50_000, 15_000))
 FULL_GRAPH_CHECK_UP_TO = 10_000
 
 
-def _greedy(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, cap: np.ndarray, n: int):
+def _greedy(
+    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, cap: np.ndarray, n: int
+) -> tuple[int, float]:
     """Pairs by descending score while places last: (matched, total score)."""
     order = np.argsort(-vals, kind="stable")
     left = cap.copy()
@@ -48,8 +50,15 @@ def _one(size: tuple[int, int], queue: Any) -> None:
     n, m = size
     mentees, mentors, cap = population(n, m)
     problem = RoundProblem(mentees, mentors, cap, goal_needs=goal_needs_from_seed())
+    stage_peaks: dict[str, int] = {}
+
+    def record(fraction: float, message: str) -> None:
+        # Peak RSS so far, at each stage boundary: what features + scores and then the
+        # assignment needed at most (ru_maxrss never goes down).
+        stage_peaks[message] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
     t = time.perf_counter()
-    result = solve_round(problem)
+    result = solve_round(problem, record)
     wall = time.perf_counter() - t
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out: dict[str, Any] = {
@@ -58,6 +67,8 @@ def _one(size: tuple[int, int], queue: Any) -> None:
         "wall_s": round(wall, 2),
         **{k: round(v, 2) for k, v in result.timings.items() if k != "total_s"},
         "peak_rss_mib": round(peak_mib),
+        "peak_rss_mib_after_scores": stage_peaks.get("solving"),
+        "peak_rss_mib_after_assign": stage_peaks.get("explaining"),
         "coverage": result.metrics["coverage"],
         "total_score": result.metrics["total_score"],
         "certificate": result.metrics.get("certificate"),
