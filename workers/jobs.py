@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from service.auth import repository as auth_repo
+from service.introductions import service as introductions
 from service.rounds import service as rounds
 
 log = logging.getLogger(__name__)
@@ -28,3 +29,14 @@ async def purge_expired(ctx: dict[str, Any]) -> dict[str, int]:
 async def run_round(ctx: dict[str, Any], round_id: str) -> str:
     """Run a matching round to a draft; safe to run again (a finished round is left alone)."""
     return await rounds.run_round(ctx["pool"], UUID(round_id), ctx.get("cpu"))
+
+
+async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:
+    """Deliver one outbox email if it is still pending and due (idempotent)."""
+    return await introductions.deliver(ctx["pool"], ctx["settings"], UUID(outbox_id))
+
+
+async def sweep_outbox(ctx: dict[str, Any]) -> int:
+    """Enqueue every due, unsent email: nothing is lost to a dropped job or a Redis restart."""
+    due = await introductions.due(ctx["pool"])
+    return await introductions.enqueue_emails(ctx["redis"], due)

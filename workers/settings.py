@@ -7,7 +7,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from arq import cron
+from arq import cron, func
 from arq.worker import Worker
 
 from service import db, embedded, queue
@@ -16,8 +16,26 @@ from workers import jobs
 
 log = logging.getLogger(__name__)
 
-FUNCTIONS = [jobs.purge_expired, jobs.run_round]
-CRON_JOBS = [cron(jobs.purge_expired, minute={7, 37}, run_at_startup=False, unique=True)]
+FUNCTIONS = [
+    jobs.purge_expired,
+    jobs.run_round,
+    # No kept result: once an attempt is over, the sweeper may enqueue the next one.
+    func(jobs.send_email, keep_result=0, max_tries=3),
+    # Also runnable on demand (the cron below runs it every few seconds).
+    func(jobs.sweep_outbox, keep_result=0),
+]
+#: Seconds between outbox sweeps.
+SWEEP_EVERY = 5
+CRON_JOBS = [
+    cron(jobs.purge_expired, minute={7, 37}, run_at_startup=False, unique=True),
+    cron(
+        jobs.sweep_outbox,
+        second=set(range(0, 60, SWEEP_EVERY)),
+        run_at_startup=True,
+        unique=True,
+        keep_result=0,
+    ),
+]
 
 
 async def startup(ctx: dict[str, Any]) -> None:

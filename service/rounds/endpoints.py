@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from service.api import ApiRouter, parse_query, path_id, respond
 from service.auth import service as auth
+from service.introductions.service import enqueue_emails
 from service.rounds import service
 from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundIn, RoundOut
 
@@ -111,4 +112,5 @@ async def publish(request: Request) -> Response:
     out = await service.publish(
         request.app.state.pool, caller.person_id, path_id(request, what="round")
     )
+    await enqueue_emails(request.app.state.arq, out.emails)
     return respond(out)

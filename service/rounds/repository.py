@@ -312,13 +312,18 @@ async def open_mentees(conn: Conn, programme_id: UUID, mentee_ids: list[UUID]) -
 
 async def insert_round_mentorships(
     conn: asyncpg.Connection, programme_id: UUID, round_id: UUID, pairs: list[tuple[UUID, UUID]]
-) -> None:
-    """Create pending mentorships for published pairs."""
-    await conn.executemany(
+) -> list[UUID]:
+    """Create pending mentorships for published pairs; their ids."""
+    rows = await conn.fetch(
         "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source, status, round_id)"
-        " VALUES ($1, $2, $3, 'round', 'pending', $4)",
-        [(programme_id, e, o, round_id) for e, o in pairs],
+        " SELECT $1, pair.mentee, pair.mentor, 'round', 'pending', $2"
+        " FROM unnest($3::uuid[], $4::uuid[]) AS pair(mentee, mentor) RETURNING id",
+        programme_id,
+        round_id,
+        [e for e, _ in pairs],
+        [o for _, o in pairs],
     )
+    return [r["id"] for r in rows]
 
 
 async def mark_published(conn: Conn, round_id: UUID) -> None:

@@ -87,3 +87,5 @@ class PublishOut(BaseModel):
 
     published: int
     skipped: list[dict[str, str]]
+    #: Outbox ids of the introduction emails queued (two per published pair).
+    emails: list[str]

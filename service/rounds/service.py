@@ -13,6 +13,7 @@ import asyncpg
 
 from matching.pipeline import solve_and_explain
 from service.errors import Conflict, NotFound, ValidationFailed
+from service.introductions import repository as intro_repo
 from service.programmes import repository as programmes
 from service.programmes.repository import Conn
 from service.programmes.roles import require_organiser
@@ -141,9 +142,12 @@ async def publish(pool: asyncpg.Pool, caller: UUID, round_id: UUID) -> PublishOu
             else:
                 places[mentor] -= 1
                 keep.append((mentee, mentor))
-        await repo.insert_round_mentorships(conn, row.programme_id, round_id, keep)
+        mentorships = await repo.insert_round_mentorships(conn, row.programme_id, round_id, keep)
+        # Same transaction: the pairs and the emails introducing them exist together or not at
+        # all (transactional outbox); workers deliver them.
+        emails = await intro_repo.queue_introductions(conn, mentorships)
         await repo.mark_published(conn, round_id)
-    return PublishOut(published=len(keep), skipped=skipped)
+    return PublishOut(published=len(keep), skipped=skipped, emails=[str(e) for e in emails])
 
 
 Progress = Callable[[float, str], None]

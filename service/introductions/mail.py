@@ -1,0 +1,93 @@
+"""Emails from templates, and SMTP delivery with errors sorted into retry or give up."""
+
+from __future__ import annotations
+
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+#: Kinds people did not ask for by acting: they carry a List-Unsubscribe header.
+NON_TRANSACTIONAL = frozenset({"survey", "digest", "invitation"})
+SMTP_TIMEOUT = 10.0
+
+
+class TemporaryFailure(Exception):
+    """Worth retrying: the server was unreachable or answered 4xx."""
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx)."""
+
+
+def environment() -> Environment:
+    """The Jinja environment for email templates (HTML autoescaped, text not)."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        keep_trailing_newline=True,
+    )
+
+
+def compose(
+    env: Environment,
+    kind: str,
+    context: dict[str, Any],
+    *,
+    sender: str,
+    recipient: tuple[str, str],
+    message_id: str,
+    sent_at: Any,
+    unsubscribe_url: str,
+) -> EmailMessage:
+    """A multipart (text + HTML) email of ``kind`` from its three templates."""
+    subject = env.get_template(f"{kind}.subject.txt").render(context).strip()
+    msg = EmailMessage()
+    msg["Subject"] = " ".join(subject.split())
+    msg["From"] = sender
+    msg["To"] = formataddr(recipient)
+    msg["Message-ID"] = message_id
+    msg["Date"] = format_datetime(sent_at)
+    if kind in NON_TRANSACTIONAL:
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    msg.set_content(env.get_template(f"{kind}.txt").render(context))
+    msg.add_alternative(env.get_template(f"{kind}.html").render(context), subtype="html")
+    return msg
+
+
+async def send(message: EmailMessage, smtp_url: str) -> None:
+    """Hand ``message`` to the SMTP server at ``smtp_url`` (smtp:// or smtps://, optional user).
+
+    Raises :class:`TemporaryFailure` or :class:`PermanentFailure`.
+    """
+    url = urlsplit(smtp_url)
+    tls = url.scheme == "smtps"
+    options: dict[str, Any] = {
+        "hostname": url.hostname or "127.0.0.1",
+        "port": url.port or (465 if tls else 25),
+        "timeout": SMTP_TIMEOUT,
+        "use_tls": tls,
+        "start_tls": False if url.scheme == "smtp" and not url.username else None,
+    }
+    if tls:
+        options["tls_context"] = ssl.create_default_context()
+    if url.username:
+        options["username"] = unquote(url.username)
+        options["password"] = unquote(url.password or "")
+    try:
+        await aiosmtplib.send(message, **options)
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        codes = [r.code for r in exc.recipients]
+        error = f"recipient refused: {'; '.join(f'{r.code} {r.message}' for r in exc.recipients)}"
+        raise (PermanentFailure if min(codes) >= 500 else TemporaryFailure)(error) from exc
+    except aiosmtplib.SMTPResponseException as exc:
+        error = f"{exc.code} {exc.message}"
+        raise (PermanentFailure if exc.code >= 500 else TemporaryFailure)(error) from exc
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,158 @@
+"""Introduction and outbox queries. No commits here: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from service.programmes.repository import Conn
+
+
+@dataclass(frozen=True)
+class EmailRow:
+    """One outbox email with what its template needs, locked for delivery."""
+
+    id: UUID
+    kind: str
+    status: str
+    attempts: int
+    message_id: str
+    next_attempt_at: datetime
+    created_at: datetime
+    mentorship_id: UUID | None
+    recipient_id: UUID
+    recipient_email: str
+    recipient_name: str
+    #: The other side of the mentorship (absent for emails about no mentorship).
+    other_id: UUID | None
+    other_name: str | None
+    other_headline: str | None
+    other_email: str | None
+    role: str | None  # the recipient's side: "mentee" or "mentor"
+    programme_name: str | None
+    reasons: list[str]
+
+
+def message_id(kind: str, mentorship_id: UUID | None, recipient_id: UUID) -> str:
+    """The Message-ID of an email: the same on every attempt, so copies are recognisable."""
+    return f"<{kind}.{mentorship_id or 'none'}.{recipient_id}@kickoff>"
+
+
+async def queue_email(
+    conn: Conn, kind: str, mentorship_id: UUID, recipient_id: UUID
+) -> UUID | None:
+    """Queue one email; None if this (kind, mentorship, recipient) was queued before."""
+    oid: UUID | None = await conn.fetchval(
+        "INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
+        " VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        kind,
+        mentorship_id,
+        recipient_id,
+        message_id(kind, mentorship_id, recipient_id),
+    )
+    return oid
+
+
+async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UUID]:
+    """An introduction email to each side of each mentorship (once ever per person)."""
+    rows = await conn.fetch(
+        "INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
+        " SELECT 'introduction', m.id, side.person,"
+        "        format('<introduction.%s.%s@kickoff>', m.id, side.person)"
+        " FROM mentorships m"
+        " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
+        " WHERE m.id = ANY($1::uuid[])"
+        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        mentorship_ids,
+    )
+    await conn.execute(
+        "UPDATE mentorships SET introduced_at = now()"
+        " WHERE id = ANY($1::uuid[]) AND introduced_at IS NULL",
+        mentorship_ids,
+    )
+    return [r["id"] for r in rows]
+
+
+async def due_emails(conn: Conn, limit: int) -> list[UUID]:
+    """Pending emails whose next attempt is due, oldest first."""
+    rows = await conn.fetch(
+        "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now()"
+        " ORDER BY next_attempt_at LIMIT $1",
+        limit,
+    )
+    return [r["id"] for r in rows]
+
+
+async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
+    """An outbox email and its context, row-locked until the caller's transaction ends.
+
+    A second delivery of the same email (a retried or duplicated job) waits on this lock and
+    then finds it sent.
+    """
+    row = await conn.fetchrow(
+        "SELECT o.id, o.kind, o.status, o.attempts, o.message_id, o.next_attempt_at, o.created_at,"
+        " o.mentorship_id, o.recipient_id, r.email AS recipient_email,"
+        " r.display_name AS recipient_name,"
+        " other.id AS other_id, other.display_name AS other_name,"
+        " other.headline AS other_headline, other.email AS other_email,"
+        " CASE WHEN m.mentee_id = o.recipient_id THEN 'mentee'"
+        "      WHEN m.mentor_id = o.recipient_id THEN 'mentor' END AS role,"
+        " p.name AS programme_name, COALESCE(rm.reasons, '[]'::jsonb) AS reasons"
+        " FROM outbox o"
+        " JOIN people r ON r.id = o.recipient_id"
+        " LEFT JOIN mentorships m ON m.id = o.mentorship_id"
+        " LEFT JOIN people other ON other.id = CASE WHEN m.mentee_id = o.recipient_id"
+        "      THEN m.mentor_id ELSE m.mentee_id END"
+        " LEFT JOIN programmes p ON p.id = m.programme_id"
+        " LEFT JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
+        " WHERE o.id = $1 FOR UPDATE OF o",
+        outbox_id,
+    )
+    if row is None:
+        return None
+    data: dict[str, Any] = dict(row)
+    data["reasons"] = [str(x) for x in data["reasons"]]
+    return EmailRow(**data)
+
+
+async def mark_sent(conn: Conn, outbox_id: UUID) -> None:
+    """Record a delivered email."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1,"
+        " last_error = '' WHERE id = $1",
+        outbox_id,
+    )
+
+
+async def mark_retry(conn: Conn, outbox_id: UUID, error: str, delay: timedelta) -> None:
+    """Record a failed attempt that will be retried after ``delay``."""
+    await conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
+        " next_attempt_at = now() + $3 WHERE id = $1",
+        outbox_id,
+        error[:500],
+        delay,
+    )
+
+
+async def mark_failed(conn: Conn, outbox_id: UUID, error: str) -> None:
+    """Give up on an email (a permanent refusal, or too many attempts)."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = $2"
+        " WHERE id = $1",
+        outbox_id,
+        error[:500],
+    )
+
+
+async def outbox_counts(conn: Conn, mentorship_ids: list[UUID]) -> dict[str, int]:
+    """Emails about these mentorships by status."""
+    rows = await conn.fetch(
+        "SELECT status, count(*) AS n FROM outbox WHERE mentorship_id = ANY($1::uuid[])"
+        " GROUP BY status",
+        mentorship_ids,
+    )
+    return {r["status"]: r["n"] for r in rows}

@@ -1,0 +1,134 @@
+"""Delivering the outbox: one email per call, exactly as often as needed and never forever."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from jinja2 import Environment
+from redis.exceptions import RedisError
+
+from service.introductions import mail
+from service.introductions import repository as repo
+from service.introductions.tokens import TOKEN_LIFETIME, answer_token
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Attempts before an email is given up on (backoff 2, 4, ... 300 s: about 25 minutes).
+MAX_ATTEMPTS = 10
+MAX_BACKOFF = timedelta(minutes=5)
+_ENV: Environment | None = None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt ``attempts + 1``: exponential, capped."""
+    return min(timedelta(seconds=2 ** max(attempts, 1)), MAX_BACKOFF)
+
+
+def _env() -> Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = mail.environment()
+    return _ENV
+
+
+def _first_name(name: str | None) -> str:
+    return (name or "").split(" ")[0] or "there"
+
+
+def context(row: repo.EmailRow, settings: Settings) -> dict[str, Any]:
+    """What the templates of ``row.kind`` can use."""
+    token = (
+        answer_token(settings.secret, row.mentorship_id, row.recipient_id, row.created_at)
+        if row.mentorship_id
+        else ""
+    )
+    return {
+        "first_name": _first_name(row.recipient_name),
+        "other_first_name": _first_name(row.other_name),
+        "other_headline": row.other_headline or "",
+        "other_role": "mentor" if row.role == "mentee" else "mentee",
+        "programme_name": row.programme_name,
+        "reasons": row.reasons,
+        "answer_url": f"{settings.base_url}/introductions/{token}",
+        "base_url": settings.base_url,
+        "token_days": TOKEN_LIFETIME.days,
+    }
+
+
+async def deliver(pool: asyncpg.Pool, settings: Settings, outbox_id: UUID) -> str:
+    """Send one outbox email if it is still due; safe to run any number of times at once.
+
+    The row stays locked while the SMTP server takes the message, so a duplicate job waits and
+    then finds it sent. A crash after the server accepted it but before the commit means one
+    more copy later, with the same Message-ID.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        row = await repo.lock_email(conn, outbox_id)
+        if row is None or row.status != "pending":
+            return "done already"
+        now = datetime.now(UTC)
+        if row.next_attempt_at > now:
+            return "not due"
+        message = mail.compose(
+            _env(),
+            row.kind,
+            context(row, settings),
+            sender=settings.mail_from,
+            recipient=(row.recipient_name, row.recipient_email),
+            message_id=row.message_id,
+            sent_at=row.created_at,
+            unsubscribe_url=f"{settings.base_url}/me",
+        )
+        try:
+            await mail.send(message, settings.smtp_url)
+        except mail.PermanentFailure as exc:
+            log.warning("email %s refused for good: %s", outbox_id, exc)
+            await repo.mark_failed(conn, outbox_id, str(exc))
+            return "failed"
+        except mail.TemporaryFailure as exc:
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                log.warning("email %s given up after %d attempts: %s", outbox_id, MAX_ATTEMPTS, exc)
+                await repo.mark_failed(conn, outbox_id, f"gave up after {MAX_ATTEMPTS}: {exc}")
+                return "failed"
+            await repo.mark_retry(conn, outbox_id, str(exc), backoff(row.attempts + 1))
+            return "retry"
+        await repo.mark_sent(conn, outbox_id)
+        return "sent"
+
+
+async def due(pool: asyncpg.Pool, limit: int = 1000) -> list[UUID]:
+    """Outbox emails due for an attempt."""
+    async with pool.acquire() as conn:
+        return await repo.due_emails(conn, limit)
+
+
+#: The worker function that delivers one outbox email (enqueued by name: the web side never
+#: imports the worker).
+SEND_JOB = "send_email"
+
+
+def send_job_id(outbox_id: UUID | str) -> str:
+    """arq job id for one email: while a delivery is queued or running, a second is refused."""
+    return f"email:{outbox_id}"
+
+
+async def enqueue_emails(arq: Any, outbox_ids: list[str] | list[UUID]) -> int:
+    """Enqueue delivery of these outbox emails; how many were enqueued.
+
+    Best effort: if Redis is unreachable the emails stay pending in PostgreSQL and the
+    sweeper enqueues them when it can.
+    """
+    count = 0
+    for oid in outbox_ids:
+        try:
+            job = await arq.enqueue_job(SEND_JOB, str(oid), _job_id=send_job_id(oid))
+        except (RedisError, OSError) as exc:
+            log.warning("could not enqueue emails (the sweeper will): %s", exc)
+            break
+        count += job is not None
+    return count

@@ -1,0 +1,162 @@
+"""Introductions: publish writes the outbox, the worker delivers over real SMTP (aiosmtpd)."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import socket
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from service.demo.seed import seed_demo
+from service.introductions.tokens import read_answer_token
+from tests.workers.test_rounds import _organiser, _programme, _run_worker, _start_and_run
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message; it can refuse with a chosen reply."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.refuse: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return self.refuse
+        self.messages.append(email.message_from_bytes(envelope.original_content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def mailbox():
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+async def _published_round(client, app, pool, settings) -> tuple[dict, list[str]]:
+    await seed_demo(pool, app.state.taxonomy, app.state.passwords)
+    await _organiser(client, pool)
+    # A small programme: the first 30 demo mentees and 10 demo mentors.
+    pid = await _programme(
+        client,
+        pool,
+        members="id IN ((SELECT id FROM people WHERE is_demo AND is_mentee ORDER BY email LIMIT 30)"
+        " UNION ALL (SELECT id FROM people WHERE is_demo AND is_mentor AND NOT is_mentee"
+        " ORDER BY email LIMIT 10))",
+    )
+    rnd = await _start_and_run(client, settings, pid)
+    assert rnd["status"] == "draft", rnd["message"]
+    results = await asyncio.gather(
+        client.post(f"/api/v1/rounds/{rnd['id']}/publish"),
+        client.post(f"/api/v1/rounds/{rnd['id']}/publish"),
+    )
+    assert sorted(r.status_code for r in results) == [200, 409]
+    out = next(r for r in results if r.status_code == 200).json()
+    assert out["published"] > 0
+    assert len(out["emails"]) == 2 * out["published"]
+    return rnd, out["emails"]
+
+
+async def test_publish_introduces_both_sides_once_without_contact_details(
+    client, app, pool, settings, mailbox
+):
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    rnd, emails = await _published_round(client, app, pool, settings)
+    pairs = await pool.fetch(
+        "SELECT m.id, m.mentee_id, m.mentor_id, e.email AS mentee_email,"
+        " o.email AS mentor_email FROM mentorships m JOIN people e ON e.id = m.mentee_id"
+        " JOIN people o ON o.id = m.mentor_id WHERE m.round_id = $1",
+        rnd["id"],
+    )
+    await _run_worker(settings)
+
+    assert len(mailbox.messages) == len(emails) == 2 * len(pairs)
+    ids = [m["Message-ID"] for m in mailbox.messages]
+    assert len(set(ids)) == len(ids), "an email was sent twice"
+    statuses = await pool.fetch("SELECT status, count(*) FROM outbox GROUP BY status")
+    assert [(r["status"], r["count"]) for r in statuses] == [("sent", len(emails))]
+    by_id = {m["Message-ID"]: m for m in mailbox.messages}
+    for pair in pairs:
+        for me, my_email, other_email in (
+            (pair["mentee_id"], pair["mentee_email"], pair["mentor_email"]),
+            (pair["mentor_id"], pair["mentor_email"], pair["mentee_email"]),
+        ):
+            msg = by_id[f"<introduction.{pair['id']}.{me}@kickoff>"]
+            assert my_email in msg["To"]
+            assert msg.is_multipart()
+            parts = {
+                p.get_content_type(): p.get_payload(decode=True).decode()
+                for p in msg.walk()
+                if not p.is_multipart()
+            }
+            assert {"text/plain", "text/html"} <= set(parts)
+            text = parts["text/plain"]
+            # Before both accept, nobody sees the other's contact details.
+            assert other_email not in text and other_email not in parts["text/html"]
+            assert "List-Unsubscribe" not in msg  # transactional
+            token = text.split("/introductions/")[1].split()[0]
+            mentorship, person = read_answer_token(settings.secret, token, msg_date(msg))
+            assert (mentorship, person) == (pair["id"], me)
+
+    # Running the worker again (a duplicated or retried job) sends nothing more.
+    for oid in emails[:5]:
+        await app.state.arq.enqueue_job("send_email", oid)
+    await _run_worker(settings)
+    assert len(mailbox.messages) == len(emails)
+
+
+def msg_date(msg: Message):
+    from email.utils import parsedate_to_datetime
+
+    return parsedate_to_datetime(msg["Date"])
+
+
+async def test_smtp_down_then_up_delivers_everything_once(client, app, pool, settings, mailbox):
+    down = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{_free_port()}"})
+    _, emails = await _published_round(client, app, pool, down)
+    await _run_worker(down)
+    assert mailbox.messages == []
+    rows = await pool.fetch(
+        "SELECT status, attempts, last_error, next_attempt_at > now() AS later FROM outbox"
+    )
+    assert len(rows) == len(emails)
+    assert all(r["status"] == "pending" and r["attempts"] == 1 and r["later"] for r in rows)
+    assert all(r["last_error"] for r in rows)
+
+    # The server is back; time passes (the clock is the one thing faked here).
+    await pool.execute("UPDATE outbox SET next_attempt_at = now()")
+    up = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    await app.state.arq.enqueue_job("sweep_outbox")
+    await _run_worker(up)
+    assert len(mailbox.messages) == len(emails)
+    assert len({m["Message-ID"] for m in mailbox.messages}) == len(emails)
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE status = 'sent'") == len(emails)
+
+
+async def test_a_permanent_refusal_fails_the_email_and_says_why(
+    client, app, pool, settings, mailbox
+):
+    mailbox.refuse = "550 5.1.1 mailbox unavailable"
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    _, emails = await _published_round(client, app, pool, settings)
+    await _run_worker(settings)
+    rows = await pool.fetch("SELECT status, attempts, last_error FROM outbox")
+    assert len(rows) == len(emails)
+    assert all(r["status"] == "failed" and r["attempts"] == 1 for r in rows)
+    assert all("550" in r["last_error"] for r in rows)
+    # Nothing retries a failed email, whatever enqueues it.
+    await app.state.arq.enqueue_job("sweep_outbox")
+    await _run_worker(settings)
+    assert await pool.fetchval("SELECT max(attempts) FROM outbox") == 1
