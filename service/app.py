@@ -24,6 +24,7 @@ from service.errors import (
     http_exception_handler,
     unexpected_error_handler,
 )
+from service.introductions import endpoints as introductions
 from service.middleware import BodyLimit, SecurityHeaders
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
@@ -39,7 +40,14 @@ from service.taxonomy.repository import load_taxonomy
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 VERSION = "0.1.0"
-API_ROUTERS = (people_router, auth_router, taxonomy_router, programmes_router, rounds_router)
+API_ROUTERS = (
+    people_router,
+    auth_router,
+    taxonomy_router,
+    programmes_router,
+    rounds_router,
+    introductions.router,
+)
 
 
 def operations() -> list[Operation]:
@@ -82,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/openapi.json", system.openapi_json, methods=["GET"]),
         Route("/docs", system.docs_page, methods=["GET"]),
         *page_routes(),
+        *introductions.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -156,3 +156,53 @@ async def outbox_counts(conn: Conn, mentorship_ids: list[UUID]) -> dict[str, int
         mentorship_ids,
     )
     return {r["status"]: r["n"] for r in rows}
+
+
+@dataclass(frozen=True)
+class MentorshipRow:
+    """A mentorship and both sides' answers."""
+
+    id: UUID
+    programme_id: UUID
+    mentee_id: UUID
+    mentor_id: UUID
+    status: str
+    mentee_answer: str | None
+    mentor_answer: str | None
+
+
+async def lock_mentorship(conn: Conn, mentorship_id: UUID) -> MentorshipRow | None:
+    """A mentorship, row-locked until the caller's transaction ends."""
+    row = await conn.fetchrow(
+        "SELECT id, programme_id, mentee_id, mentor_id, status, mentee_answer, mentor_answer"
+        " FROM mentorships WHERE id = $1 FOR UPDATE",
+        mentorship_id,
+    )
+    return None if row is None else MentorshipRow(**dict(row))
+
+
+async def record_answer(conn: Conn, mentorship_id: UUID, side: str, answer: str) -> None:
+    """Store one side's answer ("accepted" or "declined")."""
+    await conn.execute(
+        "UPDATE mentorships SET updated_at = now(),"
+        " mentee_answer = CASE WHEN $3 = 'mentee' THEN $2 ELSE mentee_answer END,"
+        " mentee_answered_at = CASE WHEN $3 = 'mentee' THEN now() ELSE mentee_answered_at END,"
+        " mentor_answer = CASE WHEN $3 = 'mentor' THEN $2 ELSE mentor_answer END,"
+        " mentor_answered_at = CASE WHEN $3 = 'mentor' THEN now() ELSE mentor_answered_at END"
+        " WHERE id = $1",
+        mentorship_id,
+        answer,
+        side,
+    )
+
+
+async def set_status(conn: Conn, mentorship_id: UUID, status: str) -> None:
+    """Move a mentorship on: active (both accepted), declined or expired (closed)."""
+    await conn.execute(
+        "UPDATE mentorships SET status = $2, updated_at = now(),"
+        " accepted_at = CASE WHEN $2 = 'active' THEN now() ELSE accepted_at END,"
+        " closed_at = CASE WHEN $2 IN ('declined', 'expired') THEN now() ELSE closed_at END"
+        " WHERE id = $1",
+        mentorship_id,
+        status,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,7 @@ import asyncpg
 from jinja2 import Environment
 from redis.exceptions import RedisError
 
+from service.errors import Conflict, NotFound
 from service.introductions import mail
 from service.introductions import repository as repo
 from service.introductions.tokens import TOKEN_LIFETIME, answer_token
@@ -53,6 +55,10 @@ def context(row: repo.EmailRow, settings: Settings) -> dict[str, Any]:
         "other_headline": row.other_headline or "",
         "other_role": "mentor" if row.role == "mentee" else "mentee",
         "programme_name": row.programme_name,
+        "role": row.role,
+        "other_name": row.other_name or "",
+        # Only the "contacts" email, queued once both accepted, uses the other's address.
+        "other_email": row.other_email if row.kind == "contacts" else "",
         "reasons": row.reasons,
         "answer_url": f"{settings.base_url}/introductions/{token}",
         "base_url": settings.base_url,
@@ -132,3 +138,57 @@ async def enqueue_emails(arq: Any, outbox_ids: list[str] | list[UUID]) -> int:
             break
         count += job is not None
     return count
+
+
+@dataclass(frozen=True)
+class AnswerOut:
+    """Where an introduction stands after an answer."""
+
+    mentorship_id: UUID
+    status: str
+    your_answer: str
+    other_answer: str | None
+    #: Outbox emails this answer queued (to enqueue after the commit).
+    emails: list[UUID]
+
+
+async def answer(
+    pool: asyncpg.Pool, mentorship_id: UUID, person_id: UUID, accept: bool
+) -> AnswerOut:
+    """Record ``person_id``'s answer to an introduction, once.
+
+    Accepting twice (a double click, a second tab) changes nothing and sends nothing more; a
+    closed introduction cannot be answered. When both have accepted, both receive the other's
+    contact details; when one declines, the other is told and the mentee is free for the
+    next round.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        m = await repo.lock_mentorship(conn, mentorship_id)
+        if m is None or person_id not in (m.mentee_id, m.mentor_id):
+            raise NotFound("no such introduction")
+        side = "mentee" if person_id == m.mentee_id else "mentor"
+        other_side = "mentor" if side == "mentee" else "mentee"
+        mine = m.mentee_answer if side == "mentee" else m.mentor_answer
+        theirs = m.mentor_answer if side == "mentee" else m.mentee_answer
+        wanted = "accepted" if accept else "declined"
+        if mine is not None:
+            if mine != wanted:
+                raise Conflict(f"you already {mine} this introduction")
+            return AnswerOut(m.id, m.status, mine, theirs, [])
+        if m.status != "pending":
+            raise Conflict(f"this introduction is {m.status}")
+        await repo.record_answer(conn, m.id, side, wanted)
+        emails: list[UUID | None] = []
+        status = m.status
+        other = m.mentor_id if side == "mentee" else m.mentee_id
+        if not accept:
+            status = "declined"
+            await repo.set_status(conn, m.id, status)
+            emails.append(await repo.queue_email(conn, "declined", m.id, other))
+        elif theirs == "accepted":
+            status = "active"
+            await repo.set_status(conn, m.id, status)
+            for who in (m.mentee_id, m.mentor_id):
+                emails.append(await repo.queue_email(conn, "contacts", m.id, who))
+        log.info("%s %s introduction %s (other side %s)", side, wanted, m.id, other_side)
+        return AnswerOut(m.id, status, wanted, theirs, [e for e in emails if e is not None])

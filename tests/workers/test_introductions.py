@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 
 from service.demo.seed import seed_demo
 from service.introductions.tokens import read_answer_token
+from tests.conftest import csrf_from
 from tests.workers.test_rounds import _organiser, _programme, _run_worker, _start_and_run
 
 
@@ -160,3 +161,98 @@ async def test_a_permanent_refusal_fails_the_email_and_says_why(
     await app.state.arq.enqueue_job("sweep_outbox")
     await _run_worker(settings)
     assert await pool.fetchval("SELECT max(attempts) FROM outbox") == 1
+
+
+def _tokens(messages) -> dict[tuple[str, str], str]:
+    """Answer-link token of every introduction email, by (mentorship id, recipient id)."""
+    out = {}
+    for msg in messages:
+        kind, mentorship, person = msg["Message-ID"].strip("<>").split("@")[0].split(".")
+        if kind == "introduction":
+            text = next(
+                p.get_payload(decode=True).decode()
+                for p in msg.walk()
+                if p.get_content_type() == "text/plain"
+            )
+            out[mentorship, person] = text.split("/introductions/")[1].split()[0]
+    return out
+
+
+async def _answer(client, token: str, choice: str):
+    page = await client.get(f"/introductions/{token}")
+    assert page.status_code == 200, page.text
+    return await client.post(
+        f"/introductions/{token}", data={"csrf_token": csrf_from(page.text), "answer": choice}
+    )
+
+
+async def test_double_opt_in_from_the_email_links(client, app, pool, settings, mailbox):
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    rnd, emails = await _published_round(client, app, pool, settings)
+    await _run_worker(settings)
+    tokens = _tokens(mailbox.messages)
+    pairs = await pool.fetch(
+        "SELECT m.id, m.mentee_id, m.mentor_id, e.email AS mentee_email,"
+        " o.email AS mentor_email FROM mentorships m JOIN people e ON e.id = m.mentee_id"
+        " JOIN people o ON o.id = m.mentor_id WHERE m.round_id = $1 ORDER BY m.id",
+        rnd["id"],
+    )
+    both, declined = pairs[0], pairs[1]
+    client.cookies.clear()  # the links work without logging in
+
+    # Mentee accepts, twice (a double click): one answer, no email yet.
+    first = await _answer(client, tokens[str(both["id"]), str(both["mentee_id"])], "accept")
+    assert first.status_code == 200 and "other person answers" in first.text
+    again = await _answer(client, tokens[str(both["id"]), str(both["mentee_id"])], "accept")
+    assert again.status_code == 200
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == len(emails)
+    # Changing one's mind after answering is refused, clearly.
+    changed = await _answer(client, tokens[str(both["id"]), str(both["mentee_id"])], "decline")
+    assert changed.status_code == 409 and "already accepted" in changed.text
+
+    # The mentor accepts: both receive the other's contact details, once.
+    done = await _answer(client, tokens[str(both["id"]), str(both["mentor_id"])], "accept")
+    assert done.status_code == 200 and "both said yes" in done.text
+    assert (
+        await pool.fetchval("SELECT status FROM mentorships WHERE id = $1", both["id"]) == "active"
+    )
+    await _run_worker(settings)
+    contacts = [m for m in mailbox.messages if m["Message-ID"].startswith("<contacts.")]
+    assert len(contacts) == 2
+    to_mentee = next(m for m in contacts if both["mentee_email"] in m["To"])
+    to_mentor = next(m for m in contacts if both["mentor_email"] in m["To"])
+    assert both["mentor_email"] in to_mentee.get_payload()[0].get_payload(decode=True).decode()
+    assert both["mentee_email"] in to_mentor.get_payload()[0].get_payload(decode=True).decode()
+
+    # A mentor declines: the mentee is told kindly and can no longer accept.
+    no = await _answer(client, tokens[str(declined["id"]), str(declined["mentor_id"])], "decline")
+    assert no.status_code == 200
+    status = await pool.fetchval("SELECT status FROM mentorships WHERE id = $1", declined["id"])
+    assert status == "declined"
+    await _run_worker(settings)
+    kind_words = [m for m in mailbox.messages if m["Message-ID"].startswith("<declined.")]
+    assert len(kind_words) == 1 and declined["mentee_email"] in kind_words[0]["To"]
+    assert declined["mentor_email"] not in kind_words[0].as_string()
+    late = await _answer(client, tokens[str(declined["id"]), str(declined["mentee_id"])], "accept")
+    assert late.status_code == 409
+
+    # An altered link is refused and changes nothing.
+    token = tokens[str(pairs[2]["id"]), str(pairs[2]["mentee_id"])]
+    forged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    bad = await client.get(f"/introductions/{forged}")
+    assert bad.status_code == 400 and "not valid" in bad.text
+
+
+async def test_answer_api_is_for_the_two_people_only(client, app, pool, settings, mailbox):
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    rnd, _ = await _published_round(client, app, pool, settings)
+    mid = await pool.fetchval("SELECT id FROM mentorships WHERE round_id = $1 LIMIT 1", rnd["id"])
+    # The client is logged in as the organiser, who is neither side of the pair.
+    r = await client.post(f"/api/v1/matches/{mid}/accept")
+    assert r.status_code == 404
+    assert await pool.fetchval(
+        "SELECT mentee_answer IS NULL AND mentor_answer IS NULL FROM mentorships WHERE id = $1",
+        mid,
+    )
+    client.cookies.clear()
+    assert (await client.post(f"/api/v1/matches/{mid}/accept")).status_code == 401

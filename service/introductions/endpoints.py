@@ -1,0 +1,110 @@
+"""Answering introductions: the API for the web app, and the page behind email links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from service.api import ApiRouter, path_id, respond
+from service.auth import service as auth
+from service.errors import DomainError
+from service.introductions import service
+from service.introductions.schemas import AnswerOut
+from service.introductions.tokens import InvalidToken, read_answer_token
+from service.pages.endpoints import render
+from service.pages.forms import checked_form
+
+router = ApiRouter(tag="introductions")
+
+
+async def _answer_api(request: Request, accept: bool) -> Response:
+    caller = await auth.require(request)
+    out = await service.answer(
+        request.app.state.pool, path_id(request, what="match"), caller.person_id, accept
+    )
+    await service.enqueue_emails(request.app.state.arq, out.emails)
+    return respond(
+        AnswerOut(
+            mentorship_id=out.mentorship_id,
+            status=out.status,
+            your_answer=out.your_answer,
+            other_answer=out.other_answer,
+        )
+    )
+
+
+@router.route(
+    "/matches/{id}/accept",
+    "POST",
+    summary="Accept an introduction (contact details are shared once both accept)",
+    response=AnswerOut,
+    auth=True,
+    errors=(401, 404, 409),
+)
+async def accept(request: Request) -> Response:
+    """Accept; accepting again changes nothing."""
+    return await _answer_api(request, True)
+
+
+@router.route(
+    "/matches/{id}/decline",
+    "POST",
+    summary="Decline an introduction (the other side is told kindly)",
+    response=AnswerOut,
+    auth=True,
+    errors=(401, 404, 409),
+)
+async def decline(request: Request) -> Response:
+    """Decline; declining again changes nothing."""
+    return await _answer_api(request, False)
+
+
+def _token(request: Request) -> tuple[str, tuple[UUID, UUID] | None, str]:
+    token = request.path_params["token"]
+    try:
+        ids = read_answer_token(request.app.state.settings.secret, token, datetime.now(UTC))
+    except InvalidToken as exc:
+        return token, None, str(exc)
+    return token, ids, ""
+
+
+async def answer_page(request: Request) -> Response:
+    """The page an introduction email links to: accept or decline, no login needed."""
+    token, ids, error = _token(request)
+    if ids is None:
+        return render(request, "introduction_answer.html", {"error": error, "token": ""}, 400)
+    return render(request, "introduction_answer.html", {"error": "", "token": token, "done": None})
+
+
+async def answer_submit(request: Request) -> Response:
+    """Record the answer chosen on the page (the signed link stands in for a login)."""
+    token, ids, error = _token(request)
+    if ids is None:
+        return render(request, "introduction_answer.html", {"error": error, "token": ""}, 400)
+    form = await checked_form(request)
+    choice = form.get("answer")
+    if choice not in ("accept", "decline"):
+        context = {"error": "Choose accept or decline.", "token": token, "done": None}
+        return render(request, "introduction_answer.html", context, 422)
+    mentorship_id, person_id = ids
+    try:
+        out = await service.answer(
+            request.app.state.pool, mentorship_id, person_id, choice == "accept"
+        )
+    except DomainError as exc:
+        context = {"error": exc.message, "token": "", "done": None}
+        return render(request, "introduction_answer.html", context, exc.status)
+    await service.enqueue_emails(request.app.state.arq, out.emails)
+    return render(request, "introduction_answer.html", {"error": "", "token": "", "done": out})
+
+
+def routes() -> list[Route]:
+    """The HTML routes behind email links."""
+    return [
+        Route("/introductions/{token}", answer_page, methods=["GET"]),
+        Route("/introductions/{token}", answer_submit, methods=["POST"]),
+    ]
