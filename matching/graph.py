@@ -47,7 +47,6 @@ class PairGraph:
     #: mentee, best first; ties go to the lower mentor index.
     short_rows: IntArray
     short_cols: IntArray
-
     short_scores: npt.NDArray[np.float64]
     #: Each mentor's best ``mentor_shortlist`` mentees as (mentee, mentor, score), by mentor.
     mentor_best: tuple[IntArray, IntArray, npt.NDArray[np.float64]]
@@ -60,12 +59,6 @@ class PairGraph:
         _, first = np.unique(rows * (int(cols.max(initial=0)) + 1) + cols, return_index=True)
         first.sort()
         return rows[first], cols[first], scores[first]
-
-    def row(self, i: int) -> tuple[IntArray, npt.NDArray[np.float64]]:
-        """Mentee ``i``'s allowed mentors and their scores."""
-        p = self.pairs
-        lo, hi = int(p.indptr[i]), int(p.indptr[i + 1])
-        return p.cols[lo:hi].astype(np.int64), p.scores(slice(lo, hi))
 
 
 def score_levels(scores: npt.ArrayLike) -> UInt16Array:
