@@ -174,9 +174,12 @@ async def _demo(settings: Settings, host: str, port: int, started: float) -> Non
     import uvicorn
 
     from service.app import create_app
+    from service.demo.mailbox import start_sink
     from workers.settings import build_worker
 
     print(await _seed(settings, 300, 100, reset=False), flush=True)
+    # Emails go to a local sink that the Mailbox page reads (SMTP_URL, port 8025 by default).
+    sink = start_sink(settings)
     app = create_app(settings)
     server = uvicorn.Server(
         uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower())
@@ -203,6 +206,8 @@ async def _demo(settings: Settings, host: str, port: int, started: float) -> Non
         print(
             f"\nKickoff is running at {url} (ready in {time.monotonic() - started:.1f} s)."
             "\nSign up, or log in as any demo person with the password shown above."
+            f"\nEmails Kickoff sends are at {url}mailbox"
+            f"{'' if sink else ' (no local mail sink: SMTP_URL is not a free local port)'}."
             "\nPress Ctrl-C to stop.\n",
             flush=True,
         )
@@ -211,6 +216,8 @@ async def _demo(settings: Settings, host: str, port: int, started: float) -> Non
     worker_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await worker_task
+    if sink:
+        sink.stop()
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

@@ -28,6 +28,7 @@ from service.introductions import endpoints as introductions
 from service.middleware import BodyLimit, SecurityHeaders
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
+from service.pages.forms import linkify
 from service.people.endpoints import router as people_router
 from service.programmes.endpoints import router as programmes_router
 from service.rounds.endpoints import router as rounds_router
@@ -106,5 +107,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.passwords = Passwords(settings.password_memory_kib, settings.password_time_cost)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.filters["linkify"] = linkify
     app.state.openapi = build_openapi(operations(), title="Kickoff API", version=VERSION)
     return app

@@ -12,7 +12,8 @@ from starlette.routing import Route
 
 from service.auth import repository as auth_repo
 from service.auth import service as auth
-from service.errors import DomainError, RateLimited, Unauthorized
+from service.demo.mailbox import read_mailbox
+from service.errors import DomainError, NotFound, RateLimited, Unauthorized
 from service.pages.forms import (
     CSRF_FIELD,
     checked_form,
@@ -264,6 +265,14 @@ async def erase_submit(request: Request) -> Response:
     return response
 
 
+async def mailbox_page(request: Request) -> Response:
+    """Demo only: every email the demo's mail sink received, with working links."""
+    settings = request.app.state.settings
+    if not settings.demo_mode:
+        raise NotFound("the mailbox exists only in the demo")
+    return render(request, "mailbox.html", {"mails": read_mailbox(settings)})
+
+
 def routes() -> list[Route]:
     """The HTML routes."""
     return [
@@ -277,4 +286,5 @@ def routes() -> list[Route]:
         Route("/me/edit", profile_edit_form, methods=["GET"]),
         Route("/me/edit", profile_edit_submit, methods=["POST"]),
         Route("/me/erase", erase_submit, methods=["POST"]),
+        Route("/mailbox", mailbox_page, methods=["GET"]),
     ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any, TypeVar
 
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -123,3 +125,19 @@ def domain_errors(exc: DomainError) -> dict[str, str]:
     if exc.fields:
         return {f["field"].split(".")[0]: f["message"] for f in exc.fields}
     return {"_form": exc.message}
+
+
+_URL = re.compile(r"https?://[^\s<>\"')]+")
+
+
+def linkify(text: str) -> Markup:
+    """Plain text as HTML, its http(s) addresses made links (for the demo's Mailbox page)."""
+    pieces: list[Markup] = []
+    last = 0
+    for match in _URL.finditer(text):
+        pieces.append(escape(text[last : match.start()]))
+        # Markup.format escapes the address in both places.
+        pieces.append(Markup('<a href="{0}">{0}</a>').format(match.group(0)))
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)

@@ -1,0 +1,108 @@
+"""The demo's mail sink: an SMTP server on localhost keeping every message as a file.
+
+`kickoff demo` runs it so that a newcomer can read what Kickoff sent and click the links in
+it (the "Mailbox" page). Production sends through a real server (docker-compose: Mailpit).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiosmtpd.controller import Controller
+
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def mailbox_dir(settings: Settings) -> Path:
+    """Where the sink keeps messages: KICKOFF_HOME/mailbox."""
+    path = settings.home / "mailbox"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class MaildirSink:
+    """aiosmtpd handler writing each message to its own file (atomically, by rename)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.count = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """Keep the message; aiosmtpd calls this once per message."""
+        self.count += 1
+        name = f"{time.time_ns()}-{os.getpid()}-{self.count}.eml"
+        tmp = self.directory / f".{name}.tmp"
+        tmp.write_bytes(envelope.original_content)
+        tmp.rename(self.directory / name)
+        return "250 OK"
+
+
+def start_sink(settings: Settings) -> Controller | None:
+    """Serve SMTP_URL's port on localhost with a :class:`MaildirSink` (None if not local)."""
+    url = urlsplit(settings.smtp_url)
+    if url.scheme != "smtp" or (url.hostname or "") not in LOCAL_HOSTS or not url.port:
+        return None
+    try:
+        # A quick check first: aiosmtpd would wait its whole start-up timeout on a taken port.
+        with socket.create_server((url.hostname or "127.0.0.1", url.port)):
+            pass
+    except OSError as exc:
+        log.warning("mail sink not started: port %s is taken (%s)", url.port, exc)
+        return None
+    controller = Controller(
+        MaildirSink(mailbox_dir(settings)), hostname=url.hostname, port=url.port
+    )
+    try:
+        controller.start()
+    except (OSError, RuntimeError) as exc:  # the port is taken, e.g. by another demo's sink
+        log.warning("mail sink not started on port %s: %s", url.port, exc)
+        controller.stop(no_assert=True)
+        controller.loop.close()
+        return None
+    return controller
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One message as the Mailbox page shows it."""
+
+    name: str
+    sent: str
+    to: str
+    subject: str
+    text: str
+
+
+def read_mailbox(settings: Settings, limit: int = 200) -> list[Mail]:
+    """The newest ``limit`` messages the sink received, newest first."""
+    files = sorted(mailbox_dir(settings).glob("*.eml"), reverse=True)[:limit]
+    out = []
+    for path in files:
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        body = msg.get_body(preferencelist=("plain",))
+        date = msg.get("Date")
+        out.append(
+            Mail(
+                name=path.name,
+                sent=parsedate_to_datetime(date).isoformat(" ", "minutes") if date else "",
+                to=str(msg.get("To", "")),
+                subject=str(msg.get("Subject", "")),
+                text=body.get_content() if body is not None else "",
+            )
+        )
+    return out

@@ -1,0 +1,48 @@
+"""The demo's mail sink and Mailbox page: real SMTP in, HTML out, links clickable."""
+
+from __future__ import annotations
+
+import socket
+from email.message import EmailMessage
+
+import aiosmtplib
+import httpx
+
+from service.app import create_app
+from service.demo.mailbox import start_sink
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_sink_keeps_mail_and_the_demo_mailbox_shows_it(settings):
+    port = _free_port()
+    demo = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}", "demo_mode": True})
+    sink = start_sink(demo)
+    assert sink is not None
+    try:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "k@example.org", "ana@example.org", "Meet <Bo>"
+        msg.set_content("Answer here: http://127.0.0.1:8000/introductions/abc.def\n")
+        await aiosmtplib.send(msg, hostname="127.0.0.1", port=port)
+        # A second sink on the same port is refused politely, not a crash.
+        assert start_sink(demo) is None
+    finally:
+        sink.stop()
+
+    app = create_app(demo)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            page = await client.get("/mailbox")
+    assert page.status_code == 200
+    assert "Meet &lt;Bo&gt;" in page.text  # escaped
+    assert 'href="http://127.0.0.1:8000/introductions/abc.def"' in page.text
+    assert "ana@example.org" in page.text
+
+
+async def test_mailbox_is_demo_only(client):
+    assert (await client.get("/mailbox")).status_code == 404
