@@ -6,14 +6,16 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from service.api import ApiRouter, path_id, respond
 from service.auth import service as auth
+from service.auth.service import request_token
 from service.errors import DomainError
+from service.introductions import repository as repo
 from service.introductions import service
-from service.introductions.schemas import AnswerOut
+from service.introductions.schemas import AnswerOut, MyMatchList, MyMatchOut
 from service.introductions.tokens import InvalidToken, read_answer_token
 from service.pages.endpoints import render
 from service.pages.forms import checked_form
@@ -63,6 +65,78 @@ async def decline(request: Request) -> Response:
     return await _answer_api(request, False)
 
 
+def match_out(row: repo.MyMatchRow) -> MyMatchOut:
+    """The API shape of one of my introductions (first name only, as in the emails)."""
+    return MyMatchOut(
+        id=row.id,
+        programme=row.programme_name,
+        role=row.role,
+        status=row.status,
+        my_answer=row.my_answer,
+        other_answer=row.other_answer,
+        other_first_name=row.other_name.split(" ")[0],
+        other_headline=row.other_headline,
+        other_email=row.other_email,
+        reasons=row.reasons,
+    )
+
+
+@router.route(
+    "/matches",
+    "GET",
+    summary="My introductions (contact details only once both accepted)",
+    response=MyMatchList,
+    auth=True,
+    errors=(401,),
+)
+async def list_matches(request: Request) -> Response:
+    """Newest first."""
+    caller = await auth.require(request)
+    rows = await service.my_matches(request.app.state.pool, caller.person_id)
+    return respond(MyMatchList(matches=[match_out(r) for r in rows]))
+
+
+async def my_matches_page(request: Request) -> Response:
+    """ "My matches": each introduction with accept/decline buttons while it is open."""
+    caller = await auth.current(request)
+    if caller is None:
+        return RedirectResponse("/login?next=/me/matches", status_code=303)
+    rows = await service.my_matches(request.app.state.pool, caller.person_id)
+    context = {"caller": caller, "matches": [match_out(r) for r in rows], "error": ""}
+    return render(request, "my_matches.html", context, session_token=request_token(request))
+
+
+async def my_matches_submit(request: Request) -> Response:
+    """Accept or decline from "My matches" (CSRF-checked), then back to the list."""
+    caller = await auth.current(request)
+    if caller is None:
+        return RedirectResponse("/login?next=/me/matches", status_code=303)
+    form = await checked_form(request)
+    choice = form.get("answer")
+    mid = path_id(request, what="match")
+    if choice in ("accept", "decline"):
+        try:
+            out = await service.answer(
+                request.app.state.pool, mid, caller.person_id, choice == "accept"
+            )
+        except DomainError as exc:
+            rows = await service.my_matches(request.app.state.pool, caller.person_id)
+            context = {
+                "caller": caller,
+                "matches": [match_out(r) for r in rows],
+                "error": exc.message,
+            }
+            return render(
+                request,
+                "my_matches.html",
+                context,
+                exc.status,
+                session_token=request_token(request),
+            )
+        await service.enqueue_emails(request.app.state.arq, out.emails)
+    return RedirectResponse("/me/matches", status_code=303)
+
+
 def _token(request: Request) -> tuple[str, tuple[UUID, UUID] | None, str]:
     token = request.path_params["token"]
     try:
@@ -103,8 +177,10 @@ async def answer_submit(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    """The HTML routes behind email links."""
+    """The HTML routes: "My matches" and the page behind email links."""
     return [
+        Route("/me/matches", my_matches_page, methods=["GET"]),
+        Route("/me/matches/{id}", my_matches_submit, methods=["POST"]),
         Route("/introductions/{token}", answer_page, methods=["GET"]),
         Route("/introductions/{token}", answer_submit, methods=["POST"]),
     ]

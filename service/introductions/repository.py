@@ -206,3 +206,46 @@ async def set_status(conn: Conn, mentorship_id: UUID, status: str) -> None:
         mentorship_id,
         status,
     )
+
+
+@dataclass(frozen=True)
+class MyMatchRow:
+    """One of a person's introductions, from their side."""
+
+    id: UUID
+    programme_name: str
+    role: str  # the person's side: "mentee" or "mentor"
+    status: str
+    my_answer: str | None
+    other_answer: str | None
+    other_name: str
+    other_headline: str
+    #: Only filled once both accepted (status "active" or later "ended").
+    other_email: str | None
+    reasons: list[str]
+    created_at: datetime
+
+
+async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
+    """A person's introductions, newest first; the other's email only once both accepted."""
+    rows = await conn.fetch(
+        "SELECT m.id, p.name AS programme_name,"
+        " CASE WHEN m.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS role, m.status,"
+        " CASE WHEN m.mentee_id = $1 THEN m.mentee_answer ELSE m.mentor_answer END AS my_answer,"
+        " CASE WHEN m.mentee_id = $1 THEN m.mentor_answer ELSE m.mentee_answer END"
+        "   AS other_answer,"
+        " o.display_name AS other_name, o.headline AS other_headline,"
+        " CASE WHEN m.accepted_at IS NOT NULL THEN o.email END AS other_email,"
+        " COALESCE(rm.reasons, '[]'::jsonb) AS reasons, m.created_at"
+        " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
+        " JOIN people o ON o.id = CASE WHEN m.mentee_id = $1 THEN m.mentor_id ELSE m.mentee_id END"
+        " LEFT JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
+        " WHERE $1 IN (m.mentee_id, m.mentor_id) ORDER BY m.created_at DESC",
+        person_id,
+    )
+    out = []
+    for r in rows:
+        data: dict[str, Any] = dict(r)
+        data["reasons"] = [str(x) for x in data["reasons"]]
+        out.append(MyMatchRow(**data))
+    return out

@@ -14,3 +14,24 @@ class AnswerOut(BaseModel):
     status: str
     your_answer: str
     other_answer: str | None
+
+
+class MyMatchOut(BaseModel):
+    """One of my introductions. ``other.email`` appears only once both have accepted."""
+
+    id: UUID
+    programme: str
+    role: str
+    status: str
+    my_answer: str | None
+    other_answer: str | None
+    other_first_name: str
+    other_headline: str
+    other_email: str | None
+    reasons: list[str]
+
+
+class MyMatchList(BaseModel):
+    """My introductions, newest first."""
+
+    matches: list[MyMatchOut]

@@ -192,3 +192,9 @@ async def answer(
                 emails.append(await repo.queue_email(conn, "contacts", m.id, who))
         log.info("%s %s introduction %s (other side %s)", side, wanted, m.id, other_side)
         return AnswerOut(m.id, status, wanted, theirs, [e for e in emails if e is not None])
+
+
+async def my_matches(pool: asyncpg.Pool, person_id: UUID) -> list[repo.MyMatchRow]:
+    """The caller's introductions, newest first."""
+    async with pool.acquire() as conn:
+        return await repo.my_matches(conn, person_id)

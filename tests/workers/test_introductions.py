@@ -256,3 +256,62 @@ async def test_answer_api_is_for_the_two_people_only(client, app, pool, settings
     )
     client.cookies.clear()
     assert (await client.post(f"/api/v1/matches/{mid}/accept")).status_code == 401
+
+
+async def _login(client, email_address: str) -> None:
+    from service.demo.seed import DEMO_PASSWORD
+
+    client.cookies.clear()
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": email_address, "password": DEMO_PASSWORD}
+    )
+    assert r.status_code == 200, r.text
+
+
+async def test_my_matches_shows_contact_details_only_once_both_accept(
+    client, app, pool, settings, mailbox
+):
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    rnd, _ = await _published_round(client, app, pool, settings)
+    pair = await pool.fetchrow(
+        "SELECT m.id, e.email AS mentee_email, o.email AS mentor_email FROM mentorships m"
+        " JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id"
+        " WHERE m.round_id = $1 ORDER BY m.id LIMIT 1",
+        rnd["id"],
+    )
+    mid = str(pair["id"])
+
+    # The mentee: API, page and export show the mentor, never the mentor's address yet.
+    await _login(client, pair["mentee_email"])
+    mine = (await client.get("/api/v1/matches")).json()["matches"]
+    listed = next(m for m in mine if m["id"] == mid)
+    assert listed["status"] == "pending" and listed["other_email"] is None
+    assert listed["role"] == "mentee" and listed["other_first_name"]
+    for path in ("/api/v1/matches", "/me/matches", "/api/v1/me/export", "/me"):
+        r = await client.get(path)
+        assert r.status_code == 200, path
+        assert pair["mentor_email"] not in r.text, f"{path} leaks the mentor's address"
+    page = await client.get("/me/matches")
+    r = await client.post(
+        f"/me/matches/{mid}", data={"csrf_token": csrf_from(page.text), "answer": "accept"}
+    )
+    assert r.status_code == 303
+    # Without the form's CSRF token nothing happens.
+    forged = await client.post(f"/me/matches/{mid}", data={"answer": "decline"})
+    assert forged.status_code == 403
+
+    # The mentor accepts through the API; now both see each other's address.
+    await _login(client, pair["mentor_email"])
+    r = await client.post(f"/api/v1/matches/{mid}/accept")
+    assert r.status_code == 200 and r.json()["status"] == "active"
+    again = await client.post(f"/api/v1/matches/{mid}/accept")
+    assert again.status_code == 200  # a double click changes nothing
+    listed = next(
+        m for m in (await client.get("/api/v1/matches")).json()["matches"] if m["id"] == mid
+    )
+    assert listed["other_email"] == pair["mentee_email"]
+    assert pair["mentee_email"] in (await client.get("/me/matches")).text
+    await _login(client, pair["mentee_email"])
+    assert pair["mentor_email"] in (await client.get("/me/matches")).text
+    contacts = await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'contacts'")
+    assert contacts == 2
