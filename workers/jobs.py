@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -40,3 +40,11 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     """Enqueue every due, unsent email: nothing is lost to a dropped job or a Redis restart."""
     due = await introductions.due(ctx["pool"])
     return await introductions.enqueue_emails(ctx["redis"], due)
+
+
+async def follow_up_introductions(ctx: dict[str, Any]) -> dict[str, int]:
+    """Reminders, expiries and surveys that are due, then their delivery."""
+    queued = await introductions.follow_up(ctx["pool"], datetime.now(UTC))
+    emails = [oid for ids in queued.values() for oid in ids]
+    await introductions.enqueue_emails(ctx["redis"], emails)
+    return {kind: len(ids) for kind, ids in queued.items()}

@@ -21,8 +21,9 @@ FUNCTIONS = [
     jobs.run_round,
     # No kept result: once an attempt is over, the sweeper may enqueue the next one.
     func(jobs.send_email, keep_result=0, max_tries=3),
-    # Also runnable on demand (the cron below runs it every few seconds).
+    # Also runnable on demand (the crons below run them regularly).
     func(jobs.sweep_outbox, keep_result=0),
+    func(jobs.follow_up_introductions, keep_result=0),
 ]
 #: Seconds between outbox sweeps.
 SWEEP_EVERY = 5
@@ -35,6 +36,7 @@ CRON_JOBS = [
         unique=True,
         keep_result=0,
     ),
+    cron(jobs.follow_up_introductions, second={30}, run_at_startup=False, unique=True),
 ]
 
 

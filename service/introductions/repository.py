@@ -249,3 +249,58 @@ async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
         data["reasons"] = [str(x) for x in data["reasons"]]
         out.append(MyMatchRow(**data))
     return out
+
+
+async def queue_reminders(conn: Conn, now: datetime) -> list[UUID]:
+    """One reminder to each side that has not answered once reminder_days have passed."""
+    rows = await conn.fetch(
+        "WITH due AS ("
+        " UPDATE mentorships m SET reminded_at = $1 FROM programmes p"
+        " WHERE p.id = m.programme_id AND m.status = 'pending' AND m.reminded_at IS NULL"
+        " AND m.introduced_at <= $1::timestamptz"
+        "     - make_interval(days => COALESCE((p.settings->>'reminder_days')::int, 5))"
+        " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer)"
+        " INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
+        " SELECT 'reminder', due.id, side.person,"
+        "        format('<reminder.%s.%s@kickoff>', due.id, side.person)"
+        " FROM due CROSS JOIN LATERAL"
+        "   (VALUES (mentee_id, mentee_answer), (mentor_id, mentor_answer)) AS side(person, answer)"
+        " WHERE side.answer IS NULL"
+        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        now,
+    )
+    return [r["id"] for r in rows]
+
+
+async def expire_unanswered(conn: Conn, now: datetime) -> list[UUID]:
+    """Close introductions still unanswered after expiry_days; tell both sides."""
+    rows = await conn.fetch(
+        "WITH gone AS ("
+        " UPDATE mentorships m SET status = 'expired', closed_at = $1, updated_at = $1"
+        " FROM programmes p WHERE p.id = m.programme_id AND m.status = 'pending'"
+        " AND m.introduced_at <= $1::timestamptz"
+        "     - make_interval(days => COALESCE((p.settings->>'expiry_days')::int, 10))"
+        " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer)"
+        " INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
+        " SELECT 'expired', gone.id, side.person,"
+        "        format('<expired.%s.%s@kickoff>', gone.id, side.person)"
+        " FROM gone CROSS JOIN LATERAL (VALUES (mentee_id), (mentor_id)) AS side(person)"
+        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        now,
+    )
+    return [r["id"] for r in rows]
+
+
+async def queue_surveys(conn: Conn, now: datetime) -> list[UUID]:
+    """The feedback survey to both sides, survey_days after both accepted (once)."""
+    rows = await conn.fetch(
+        "INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
+        " SELECT 'survey', m.id, side.person, format('<survey.%s.%s@kickoff>', m.id, side.person)"
+        " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
+        " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
+        " WHERE m.status = 'active' AND m.accepted_at <= $1::timestamptz"
+        "     - make_interval(days => COALESCE((p.settings->>'survey_days')::int, 30))"
+        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        now,
+    )
+    return [r["id"] for r in rows]

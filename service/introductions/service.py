@@ -198,3 +198,13 @@ async def my_matches(pool: asyncpg.Pool, person_id: UUID) -> list[repo.MyMatchRo
     """The caller's introductions, newest first."""
     async with pool.acquire() as conn:
         return await repo.my_matches(conn, person_id)
+
+
+async def follow_up(pool: asyncpg.Pool, now: datetime) -> dict[str, list[UUID]]:
+    """Expire, remind and survey whatever is due at ``now`` (idempotent: each email once)."""
+    async with pool.acquire() as conn, conn.transaction():
+        # Expiry first: an introduction past its expiry gets no reminder.
+        expired = await repo.expire_unanswered(conn, now)
+        reminders = await repo.queue_reminders(conn, now)
+        surveys = await repo.queue_surveys(conn, now)
+    return {"expired": expired, "reminder": reminders, "survey": surveys}

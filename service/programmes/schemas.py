@@ -74,6 +74,21 @@ class ProgrammeSettings(Strict):
     round_size: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
         default=None, description="at most this many mentees per round; null: everyone eligible"
     )
+    reminder_days: Annotated[int, Field(ge=1, le=60)] = Field(
+        default=5, description="days without an answer before one reminder"
+    )
+    expiry_days: Annotated[int, Field(ge=1, le=90)] = Field(
+        default=10, description="days without both answers before the introduction expires"
+    )
+    survey_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        default=30, description="days after both accepted before the feedback survey"
+    )
+
+    @model_validator(mode="after")
+    def _reminder_before_expiry(self) -> ProgrammeSettings:
+        if self.reminder_days >= self.expiry_days:
+            raise ValueError("reminder_days must be less than expiry_days")
+        return self
 
 
 # Bodies are parsed from JSON into Python first, so UUIDs arrive as strings: parse them laxly.

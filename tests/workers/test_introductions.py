@@ -315,3 +315,74 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
     assert pair["mentor_email"] in (await client.get("/me/matches")).text
     contacts = await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'contacts'")
     assert contacts == 2
+
+
+async def test_reminder_expiry_and_survey_follow_the_programme_delays(
+    client, app, pool, settings, mailbox
+):
+    from datetime import UTC, datetime, timedelta
+
+    from service.introductions.service import follow_up
+
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    rnd, _ = await _published_round(client, app, pool, settings)
+    await _run_worker(settings)
+    pairs = await pool.fetch(
+        "SELECT id, mentee_id, mentor_id FROM mentorships WHERE round_id = $1 ORDER BY id",
+        rnd["id"],
+    )
+    active, half, silent = pairs[0], pairs[1], pairs[2]
+    for who in (active["mentee_id"], active["mentor_id"]):
+        await follow_answer(pool, active["id"], who, True)
+    await follow_answer(pool, half["id"], half["mentee_id"], True)
+    now = datetime.now(UTC)
+
+    # Nothing is due on day 4 (the default reminder comes after 5 days).
+    assert await follow_up(pool, now + timedelta(days=4)) == {
+        "expired": [],
+        "reminder": [],
+        "survey": [],
+    }
+    # Day 6: one reminder to each side that has not answered, once however often it runs.
+    due = await follow_up(pool, now + timedelta(days=6))
+    assert await follow_up(pool, now + timedelta(days=6, hours=1)) == {
+        "expired": [],
+        "reminder": [],
+        "survey": [],
+    }
+    reminded = await pool.fetch(
+        "SELECT mentorship_id, recipient_id FROM outbox WHERE kind = 'reminder'"
+    )
+    targets = {(r["mentorship_id"], r["recipient_id"]) for r in reminded}
+    assert (half["id"], half["mentor_id"]) in targets
+    assert (half["id"], half["mentee_id"]) not in targets  # she answered
+    assert (silent["id"], silent["mentee_id"]) in targets
+    assert not any(m == active["id"] for m, _ in targets)
+    assert len(due["reminder"]) == len(reminded)
+
+    # Day 11: unanswered introductions expire; both sides are told; the organiser sees it.
+    due = await follow_up(pool, now + timedelta(days=11))
+    assert due["expired"] and not due["reminder"]
+    statuses = dict(
+        await pool.fetch(
+            "SELECT id, status FROM mentorships WHERE id = ANY($1::uuid[])",
+            [active["id"], half["id"], silent["id"]],
+        )
+    )
+    assert statuses == {active["id"]: "active", half["id"]: "expired", silent["id"]: "expired"}
+
+    # A month after both accepted: the survey, to both, with List-Unsubscribe.
+    due = await follow_up(pool, now + timedelta(days=31))
+    assert len(due["survey"]) == 2
+    await app.state.arq.enqueue_job("sweep_outbox")
+    await _run_worker(settings)
+    surveys = [m for m in mailbox.messages if m["Message-ID"].startswith("<survey.")]
+    assert len(surveys) == 2 and all(m["List-Unsubscribe"] for m in surveys)
+    kinds = {m["Message-ID"].split(".")[0].strip("<") for m in mailbox.messages}
+    assert {"introduction", "contacts", "reminder", "expired", "survey"} <= kinds
+
+
+async def follow_answer(pool, mentorship_id, person_id, accept: bool) -> None:
+    from service.introductions.service import answer
+
+    await answer(pool, mentorship_id, person_id, accept)
