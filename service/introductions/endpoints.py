@@ -15,7 +15,7 @@ from service.auth.service import request_token
 from service.errors import DomainError
 from service.introductions import repository as repo
 from service.introductions import service
-from service.introductions.schemas import AnswerOut, MyMatchList, MyMatchOut
+from service.introductions.schemas import AnswerOut, FeedbackIn, MyMatchList, MyMatchOut
 from service.introductions.tokens import InvalidToken, read_answer_token
 from service.pages.endpoints import render
 from service.pages.forms import checked_form
@@ -63,6 +63,29 @@ async def accept(request: Request) -> Response:
 async def decline(request: Request) -> Response:
     """Decline; declining again changes nothing."""
     return await _answer_api(request, False)
+
+
+@router.route(
+    "/matches/{id}/feedback",
+    "POST",
+    summary="Answer the feedback survey of an accepted introduction (again to change it)",
+    body=FeedbackIn,
+    auth=True,
+    status=204,
+    errors=(400, 401, 404, 409, 415, 422),
+)
+async def give_feedback(request: Request, body: FeedbackIn) -> Response:
+    """1-5 rating, optional comment, still meeting or not; organisers review them."""
+    caller = await auth.require(request)
+    await service.feedback(
+        request.app.state.pool,
+        path_id(request, what="match"),
+        caller.person_id,
+        body.rating,
+        body.comment,
+        body.still_meeting,
+    )
+    return Response(status_code=204)
 
 
 def match_out(row: repo.MyMatchRow) -> MyMatchOut:

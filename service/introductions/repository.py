@@ -304,3 +304,25 @@ async def queue_surveys(conn: Conn, now: datetime) -> list[UUID]:
         now,
     )
     return [r["id"] for r in rows]
+
+
+async def save_feedback(
+    conn: Conn,
+    mentorship_id: UUID,
+    person_id: UUID,
+    rating: int,
+    comment: str,
+    still_meeting: bool,
+) -> None:
+    """Store (or replace) one person's survey answer."""
+    await conn.execute(
+        "INSERT INTO introduction_feedback"
+        " (mentorship_id, person_id, rating, comment, still_meeting) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (mentorship_id, person_id) DO UPDATE SET rating = $3, comment = $4,"
+        " still_meeting = $5, updated_at = now()",
+        mentorship_id,
+        person_id,
+        rating,
+        comment,
+        still_meeting,
+    )

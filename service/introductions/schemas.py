@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class AnswerOut(BaseModel):
@@ -35,3 +36,13 @@ class MyMatchList(BaseModel):
     """My introductions, newest first."""
 
     matches: list[MyMatchOut]
+
+
+class FeedbackIn(BaseModel):
+    """The survey: how it is going with the person you were introduced to."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    still_meeting: bool

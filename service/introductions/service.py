@@ -208,3 +208,21 @@ async def follow_up(pool: asyncpg.Pool, now: datetime) -> dict[str, list[UUID]]:
         reminders = await repo.queue_reminders(conn, now)
         surveys = await repo.queue_surveys(conn, now)
     return {"expired": expired, "reminder": reminders, "survey": surveys}
+
+
+async def feedback(
+    pool: asyncpg.Pool,
+    mentorship_id: UUID,
+    person_id: UUID,
+    rating: int,
+    comment: str,
+    still_meeting: bool,
+) -> None:
+    """Record a survey answer from one side of an accepted introduction."""
+    async with pool.acquire() as conn, conn.transaction():
+        m = await repo.lock_mentorship(conn, mentorship_id)
+        if m is None or person_id not in (m.mentee_id, m.mentor_id):
+            raise NotFound("no such introduction")
+        if m.status not in ("active", "ended"):
+            raise Conflict("feedback is for introductions both of you accepted")
+        await repo.save_feedback(conn, m.id, person_id, rating, comment, still_meeting)

@@ -386,3 +386,36 @@ async def follow_answer(pool, mentorship_id, person_id, accept: bool) -> None:
     from service.introductions.service import answer
 
     await answer(pool, mentorship_id, person_id, accept)
+
+
+async def test_survey_answers_are_validated_and_kept(client, app, pool, settings, mailbox):
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    rnd, _ = await _published_round(client, app, pool, settings)
+    pair = await pool.fetchrow(
+        "SELECT m.id, m.mentee_id, m.mentor_id, e.email AS mentee_email FROM mentorships m"
+        " JOIN people e ON e.id = m.mentee_id WHERE m.round_id = $1 ORDER BY m.id LIMIT 1",
+        rnd["id"],
+    )
+    await _login(client, pair["mentee_email"])
+    url = f"/api/v1/matches/{pair['id']}/feedback"
+    good = {"rating": 4, "comment": "Great first call", "still_meeting": True}
+    # Not accepted by both yet: no feedback.
+    assert (await client.post(url, json=good)).status_code == 409
+    for who in (pair["mentee_id"], pair["mentor_id"]):
+        await follow_answer(pool, pair["id"], who, True)
+    for bad, field in (
+        ({**good, "rating": 6}, "rating"),
+        ({**good, "rating": "4"}, "rating"),
+        ({**good, "still_meeting": "yes"}, "still_meeting"),
+        ({**good, "comment": "x" * 2001}, "comment"),
+        ({"rating": 3}, "still_meeting"),
+        ({**good, "extra": 1}, "extra"),
+    ):
+        r = await client.post(url, json=bad)
+        assert r.status_code == 422, bad
+        assert field in r.text
+    assert await pool.fetchval("SELECT count(*) FROM introduction_feedback") == 0
+    assert (await client.post(url, json=good)).status_code == 204
+    assert (await client.post(url, json={**good, "rating": 5})).status_code == 204
+    row = await pool.fetchrow("SELECT rating, comment, still_meeting FROM introduction_feedback")
+    assert dict(row) == {"rating": 5, "comment": "Great first call", "still_meeting": True}
