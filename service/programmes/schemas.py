@@ -12,7 +12,9 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -84,11 +86,13 @@ class ProgrammeSettings(Strict):
         default=30, description="days after both accepted before the feedback survey"
     )
 
-    @model_validator(mode="after")
-    def _reminder_before_expiry(self) -> ProgrammeSettings:
-        if self.reminder_days >= self.expiry_days:
-            raise ValueError("reminder_days must be less than expiry_days")
-        return self
+    @field_validator("expiry_days")
+    @classmethod
+    def _after_the_reminder(cls, value: int, info: ValidationInfo) -> int:
+        reminder = info.data.get("reminder_days")
+        if reminder is not None and value <= reminder:
+            raise ValueError("must be more than reminder_days (the reminder comes first)")
+        return value
 
 
 # Bodies are parsed from JSON into Python first, so UUIDs arrive as strings: parse them laxly.

@@ -82,6 +82,9 @@ async def test_only_site_admins_create_programmes(client, pool):
         "min_overlap_hours": 1.0,
         "mode": "optimal",
         "round_size": None,
+        "reminder_days": 5,
+        "expiry_days": 10,
+        "survey_days": 30,
     }
     assert created["organisers"] == [] and not created["is_member"]
     stored = await pool.fetchrow("SELECT created_by, settings FROM programmes")
@@ -115,6 +118,9 @@ BAD_SETTINGS = [
     ("settings.round_size", {"round_size": 100_001}),
     ("settings.round_size", {"round_size": 2.5}),
     ("settings.colour", {"colour": "blue"}),
+    ("settings.expiry_days", {"reminder_days": 10, "expiry_days": 5}),
+    ("settings.reminder_days", {"reminder_days": 0}),
+    ("settings.survey_days", {"survey_days": 366}),
 ]
 
 
@@ -173,6 +179,9 @@ async def test_patch_changes_only_what_is_sent(client, pool):
         "min_overlap_hours": 2.0,
         "mode": "stable",
         "round_size": 50,
+        "reminder_days": 5,
+        "expiry_days": 10,
+        "survey_days": 30,
     }
     assert after["description"] == "Spring" and after["name"] == created["name"]
     r = await client.patch(
