@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     smtp_url: str = Field(default="smtp://127.0.0.1:8025", alias="SMTP_URL")
+    outbox_resend_after: float = Field(default=30.0, alias="OUTBOX_RESEND_AFTER", gt=0)
     mail_from: str = Field(default="Kickoff <introductions@kickoff.localhost>", alias="MAIL_FROM")
     secret_key: str | None = Field(default=None, alias="SECRET_KEY")
     kickoff_home: Path = Field(default=Path(".kickoff"), alias="KICKOFF_HOME")

@@ -38,7 +38,8 @@ async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
     """Enqueue every due, unsent email: nothing is lost to a dropped job or a Redis restart."""
-    due = await introductions.due(ctx["pool"])
+    stale = ctx["settings"].outbox_resend_after
+    due = await introductions.claim_due(ctx["pool"], stale_after=timedelta(seconds=stale))
     return await introductions.enqueue_emails(ctx["redis"], due)
 
 

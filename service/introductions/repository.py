@@ -76,14 +76,25 @@ async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UU
     return [r["id"] for r in rows]
 
 
-async def due_emails(conn: Conn, limit: int) -> list[UUID]:
-    """Pending emails whose next attempt is due, oldest first."""
+async def claim_due_emails(
+    conn: Conn, limit: int, stale_after: timedelta
+) -> list[tuple[UUID, int]]:
+    """Pending emails to enqueue now, as (id, enqueue count); marks them enqueued.
+
+    Due, not being delivered right now (row unlocked), and either never enqueued since their
+    last attempt or enqueued longer than ``stale_after`` ago (the job was lost with Redis, or
+    its worker was killed).
+    """
     rows = await conn.fetch(
-        "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now()"
-        " ORDER BY next_attempt_at LIMIT $1",
+        "WITH due AS (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now()"
+        " AND (enqueued_at IS NULL OR enqueued_at < now() - $2::interval)"
+        " ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+        " UPDATE outbox o SET enqueued_at = now(), enqueues = o.enqueues + 1"
+        " FROM due WHERE o.id = due.id RETURNING o.id, o.enqueues",
         limit,
+        stale_after,
     )
-    return [r["id"] for r in rows]
+    return [(r["id"], r["enqueues"]) for r in rows]
 
 
 async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
@@ -131,7 +142,7 @@ async def mark_retry(conn: Conn, outbox_id: UUID, error: str, delay: timedelta) 
     """Record a failed attempt that will be retried after ``delay``."""
     await conn.execute(
         "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
-        " next_attempt_at = now() + $3 WHERE id = $1",
+        " next_attempt_at = now() + $3, enqueued_at = NULL WHERE id = $1",
         outbox_id,
         error[:500],
         delay,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -107,32 +108,32 @@ async def deliver(pool: asyncpg.Pool, settings: Settings, outbox_id: UUID) -> st
         return "sent"
 
 
-async def due(pool: asyncpg.Pool, limit: int = 1000) -> list[UUID]:
-    """Outbox emails due for an attempt."""
-    async with pool.acquire() as conn:
-        return await repo.due_emails(conn, limit)
-
-
 #: The worker function that delivers one outbox email (enqueued by name: the web side never
 #: imports the worker).
 SEND_JOB = "send_email"
 
 
-def send_job_id(outbox_id: UUID | str) -> str:
-    """arq job id for one email: while a delivery is queued or running, a second is refused."""
-    return f"email:{outbox_id}"
+#: An enqueued email not delivered after this long is enqueued again (its job was lost with
+#: Redis or its worker was killed; a delivery in progress holds its row lock and is skipped).
+RESEND_AFTER = timedelta(seconds=30)
 
 
-async def enqueue_emails(arq: Any, outbox_ids: list[str] | list[UUID]) -> int:
-    """Enqueue delivery of these outbox emails; how many were enqueued.
+def send_job_id(outbox_id: UUID | str, enqueues: int = 1) -> str:
+    """arq job id of one enqueueing of one email (a repeated enqueue of it is refused)."""
+    return f"email:{outbox_id}:{enqueues}"
+
+
+async def enqueue_emails(arq: Any, outbox_ids: Sequence[str | UUID | tuple[UUID, int]]) -> int:
+    """Enqueue delivery of these outbox emails (ids, or (id, enqueue count)); how many.
 
     Best effort: if Redis is unreachable the emails stay pending in PostgreSQL and the
-    sweeper enqueues them when it can.
+    sweeper enqueues them once RESEND_AFTER has passed.
     """
     count = 0
-    for oid in outbox_ids:
+    for item in outbox_ids:
+        oid, enqueues = item if isinstance(item, tuple) else (item, 1)
         try:
-            job = await arq.enqueue_job(SEND_JOB, str(oid), _job_id=send_job_id(oid))
+            job = await arq.enqueue_job(SEND_JOB, str(oid), _job_id=send_job_id(oid, enqueues))
         except (RedisError, OSError) as exc:
             log.warning("could not enqueue emails (the sweeper will): %s", exc)
             break
@@ -226,3 +227,11 @@ async def feedback(
         if m.status not in ("active", "ended"):
             raise Conflict("feedback is for introductions both of you accepted")
         await repo.save_feedback(conn, m.id, person_id, rating, comment, still_meeting)
+
+
+async def claim_due(
+    pool: asyncpg.Pool, limit: int = 5000, stale_after: timedelta = RESEND_AFTER
+) -> list[tuple[UUID, int]]:
+    """Outbox emails the sweeper should enqueue now, marked enqueued."""
+    async with pool.acquire() as conn, conn.transaction():
+        return await repo.claim_due_emails(conn, limit, stale_after)
