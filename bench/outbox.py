@@ -1,0 +1,113 @@
+"""Outbox delivery harness: many introductions, real worker processes, a real SMTP sink.
+
+Used by the delivery benchmark (``python -m bench introductions``) and by the reliability
+tests, which kill and restart the worker while it delivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from aiosmtpd.controller import Controller
+
+from service.introductions import repository as intro_repo
+
+KICKOFF = Path(sys.executable).with_name("kickoff")
+
+
+class Sink:
+    """aiosmtpd handler counting every message by Message-ID (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.lock = threading.Lock()
+        self.delay = 0.0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """Keep the Message-ID; optionally take a while, like a slow server."""
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        msg = email.message_from_bytes(envelope.original_content)
+        with self.lock:
+            self.ids.append(str(msg["Message-ID"]))
+        return "250 OK"
+
+    def count(self) -> int:
+        """Messages received so far."""
+        with self.lock:
+            return len(self.ids)
+
+
+def start_sink(port: int) -> tuple[Controller, Sink]:
+    """An SMTP server on 127.0.0.1:``port`` feeding a :class:`Sink`."""
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, sink
+
+
+async def make_introductions(pool: asyncpg.Pool, n: int) -> list[UUID]:
+    """``n`` pending mentorships (fresh mentees and mentors) and their 2n introduction emails.
+
+    Written the way publishing writes them: mentorships and outbox rows in one transaction.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        programme = await conn.fetchval(
+            "INSERT INTO programmes (name) VALUES ('Bench') RETURNING id"
+        )
+        mentees = await conn.fetch(
+            "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone)"
+            " SELECT format('mentee%s@bench.example', g), 'x', format('Mentee %s', g), true, 'UTC'"
+            " FROM generate_series(1, $1) g RETURNING id",
+            n,
+        )
+        mentors = await conn.fetch(
+            "INSERT INTO people"
+            " (email, password_hash, display_name, is_mentor, mentor_capacity, timezone)"
+            " SELECT format('mentor%s@bench.example', g), 'x', format('Mentor %s', g), true, 1,"
+            " 'UTC' FROM generate_series(1, $1) g RETURNING id",
+            n,
+        )
+        rows = await conn.fetch(
+            "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source)"
+            " SELECT $1, e, o, 'round' FROM unnest($2::uuid[], $3::uuid[]) AS pair(e, o)"
+            " RETURNING id",
+            programme,
+            [r["id"] for r in mentees],
+            [r["id"] for r in mentors],
+        )
+        return await intro_repo.queue_introductions(conn, [r["id"] for r in rows])
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A ``kickoff worker`` process with ``env`` added to this one's environment."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [str(KICKOFF), "worker"],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+async def wait_until_sent(pool: asyncpg.Pool, expected: int, within: float) -> float:
+    """Seconds until ``expected`` outbox rows are sent (raises TimeoutError after ``within``)."""
+    start = time.monotonic()
+    while True:
+        sent = await pool.fetchval("SELECT count(*) FROM outbox WHERE status = 'sent'")
+        if sent >= expected:
+            return time.monotonic() - start
+        if time.monotonic() - start > within:
+            raise TimeoutError(f"{sent} of {expected} emails sent after {within} s")
+        await asyncio.sleep(0.05)
