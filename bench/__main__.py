@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ("matching", "signup")
+BENCHMARKS = ("matching", "signup", "introductions")
 
 
 def run(names: list[str]) -> None:

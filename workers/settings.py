@@ -25,6 +25,8 @@ FUNCTIONS = [
     func(jobs.sweep_outbox, keep_result=0),
     func(jobs.follow_up_introductions, keep_result=0),
 ]
+#: Jobs one worker runs at once.
+MAX_JOBS = 20
 #: Seconds between outbox sweeps.
 SWEEP_EVERY = 5
 CRON_JOBS = [
@@ -83,6 +85,11 @@ def build_worker(
         "handle_signals": handle_signals,
         # Finish jobs in hand on SIGTERM instead of cancelling them half-done.
         "job_completion_wait": 30,
+        # Emails are many short jobs: poll often (arq's default waits 0.5 s between polls,
+        # leaving slots idle) and keep more deliveries in flight; each holds a database
+        # connection while its SMTP server answers, so the pool is sized to match.
+        "poll_delay": 0.05,
+        "max_jobs": MAX_JOBS,
         "max_tries": 5,
         "ctx": {"settings": settings},
     }

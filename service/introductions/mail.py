@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ssl
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -16,6 +20,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 #: Kinds people did not ask for by acting: they carry a List-Unsubscribe header.
 NON_TRANSACTIONAL = frozenset({"survey", "digest", "invitation"})
 SMTP_TIMEOUT = 10.0
+#: Long headers (our Message-IDs are ~95 characters) stay on one line, within SMTP's 998.
+HEADERS_UNFOLDED = compat32.clone(max_line_length=998)
 
 
 class TemporaryFailure(Exception):
@@ -45,23 +51,27 @@ def compose(
     message_id: str,
     sent_at: Any,
     unsubscribe_url: str,
-) -> EmailMessage:
-    """A multipart (text + HTML) email of ``kind`` from its three templates."""
-    subject = env.get_template(f"{kind}.subject.txt").render(context).strip()
-    msg = EmailMessage()
-    msg["Subject"] = " ".join(subject.split())
+) -> Message:
+    """A multipart (text + HTML) email of ``kind`` from its three templates.
+
+    Built with the compat32 MIME classes: several times cheaper per message than
+    ``EmailMessage``'s header parsing, which dominated a worker's time at volume.
+    """
+    subject = " ".join(env.get_template(f"{kind}.subject.txt").render(context).split())
+    msg = MIMEMultipart("alternative", policy=HEADERS_UNFOLDED)
+    msg["Subject"] = Header(subject, "utf-8").encode() if not subject.isascii() else subject
     msg["From"] = sender
-    msg["To"] = formataddr(recipient)
+    msg["To"] = formataddr(recipient)  # encodes a non-ASCII name (RFC 2047)
     msg["Message-ID"] = message_id
     msg["Date"] = format_datetime(sent_at)
     if kind in NON_TRANSACTIONAL:
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    msg.set_content(env.get_template(f"{kind}.txt").render(context))
-    msg.add_alternative(env.get_template(f"{kind}.html").render(context), subtype="html")
+    msg.attach(MIMEText(env.get_template(f"{kind}.txt").render(context), "plain", "utf-8"))
+    msg.attach(MIMEText(env.get_template(f"{kind}.html").render(context), "html", "utf-8"))
     return msg
 
 
-async def send(message: EmailMessage, smtp_url: str) -> None:
+async def send(message: Message, smtp_url: str) -> None:
     """Hand ``message`` to the SMTP server at ``smtp_url`` (smtp:// or smtps://, optional user).
 
     Raises :class:`TemporaryFailure` or :class:`PermanentFailure`.
@@ -81,7 +91,13 @@ async def send(message: EmailMessage, smtp_url: str) -> None:
         options["username"] = unquote(url.username)
         options["password"] = unquote(url.password or "")
     try:
-        await aiosmtplib.send(message, **options)
+        # Flattened here, with our policy (long headers unfolded), and the envelope given
+        # explicitly, so the client neither refolds nor parses the headers again.
+        data = message.as_bytes(policy=HEADERS_UNFOLDED.clone(linesep="\r\n"))
+        sender = parseaddr(str(message["From"]))[1]
+        await aiosmtplib.send(
+            data, sender=sender, recipients=[parseaddr(str(message["To"]))[1]], **options
+        )
     except aiosmtplib.SMTPRecipientsRefused as exc:
         codes = [r.code for r in exc.recipients]
         error = f"recipient refused: {'; '.join(f'{r.code} {r.message}' for r in exc.recipients)}"

@@ -18,9 +18,7 @@ from arq import create_pool
 from bench.outbox import make_introductions, start_sink, start_worker, wait_until_sent
 from service import queue
 from service.introductions.service import enqueue_emails
-
-#: arq's default max_jobs: how many deliveries one worker has in hand at once.
-MAX_JOBS = 10
+from workers.settings import MAX_JOBS  # deliveries one worker has in hand at once
 
 
 def _free_port() -> int:
