@@ -15,7 +15,14 @@ from service.auth.service import request_token
 from service.errors import DomainError
 from service.introductions import repository as repo
 from service.introductions import service
-from service.introductions.schemas import AnswerOut, FeedbackIn, MyMatchList, MyMatchOut
+from service.introductions.schemas import (
+    AnswerOut,
+    FeedbackIn,
+    IntroductionReview,
+    IntroductionReviewList,
+    MyMatchList,
+    MyMatchOut,
+)
 from service.introductions.tokens import InvalidToken, read_answer_token
 from service.pages.endpoints import render
 from service.pages.forms import checked_form
@@ -86,6 +93,28 @@ async def give_feedback(request: Request, body: FeedbackIn) -> Response:
         body.still_meeting,
     )
     return Response(status_code=204)
+
+
+@router.route(
+    "/programmes/{id}/introductions",
+    "GET",
+    summary="A programme's introductions: answers, declines, expiries, failed emails, feedback",
+    response=IntroductionReviewList,
+    auth=True,
+    errors=(401, 403, 404),
+)
+async def review_introductions(request: Request) -> Response:
+    """For the programme's organisers and site admins; names only, no contact details."""
+    caller = await auth.require(request)
+    rows = await service.review(
+        request.app.state.pool, caller.person_id, path_id(request, what="programme")
+    )
+    items = [IntroductionReview(**r) for r in rows]
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.status] = counts.get(item.status, 0) + 1
+    failed = sum(e.get("status") == "failed" for item in items for e in item.emails)
+    return respond(IntroductionReviewList(counts=counts, failed_emails=failed, introductions=items))
 
 
 def match_out(row: repo.MyMatchRow) -> MyMatchOut:

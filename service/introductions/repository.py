@@ -337,3 +337,28 @@ async def save_feedback(
         comment,
         still_meeting,
     )
+
+
+async def programme_introductions(conn: Conn, programme_id: UUID) -> list[dict[str, Any]]:
+    """Every introduction of a programme as its organisers review it (names, no contacts).
+
+    With each side's answer, the emails sent about it (failures with the server's reply) and
+    the survey answers.
+    """
+    rows = await conn.fetch(
+        "SELECT m.id, m.status, e.display_name AS mentee, o.display_name AS mentor,"
+        " m.mentee_answer, m.mentor_answer, m.introduced_at, m.accepted_at, m.closed_at,"
+        " COALESCE((SELECT jsonb_agg(jsonb_build_object('kind', x.kind, 'to',"
+        "   CASE WHEN x.recipient_id = m.mentee_id THEN 'mentee' ELSE 'mentor' END,"
+        "   'status', x.status, 'attempts', x.attempts, 'error', x.last_error)"
+        "   ORDER BY x.created_at) FROM outbox x WHERE x.mentorship_id = m.id), '[]') AS emails,"
+        " COALESCE((SELECT jsonb_agg(jsonb_build_object('from',"
+        "   CASE WHEN f.person_id = m.mentee_id THEN 'mentee' ELSE 'mentor' END,"
+        "   'rating', f.rating, 'comment', f.comment, 'still_meeting', f.still_meeting))"
+        "   FROM introduction_feedback f WHERE f.mentorship_id = m.id), '[]') AS feedback"
+        " FROM mentorships m JOIN people e ON e.id = m.mentee_id"
+        " JOIN people o ON o.id = m.mentor_id"
+        " WHERE m.programme_id = $1 ORDER BY m.created_at, m.id",
+        programme_id,
+    )
+    return [dict(r) for r in rows]

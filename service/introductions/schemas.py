@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -46,3 +47,29 @@ class FeedbackIn(BaseModel):
     rating: Annotated[int, Field(ge=1, le=5)]
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     still_meeting: bool
+
+
+class IntroductionReview(BaseModel):
+    """One introduction as organisers review it: names only, never contact details."""
+
+    id: UUID
+    status: str
+    mentee: str
+    mentor: str
+    mentee_answer: str | None
+    mentor_answer: str | None
+    introduced_at: datetime | None
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    #: Emails about it: kind, to ("mentee"/"mentor"), status, attempts, error.
+    emails: list[dict[str, Any]]
+    #: Survey answers: from, rating, comment, still_meeting.
+    feedback: list[dict[str, Any]]
+
+
+class IntroductionReviewList(BaseModel):
+    """A programme's introductions with a count per status and of failed emails."""
+
+    counts: dict[str, int]
+    failed_emails: int
+    introductions: list[IntroductionReview]

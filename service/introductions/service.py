@@ -17,6 +17,7 @@ from service.errors import Conflict, NotFound
 from service.introductions import mail
 from service.introductions import repository as repo
 from service.introductions.tokens import TOKEN_LIFETIME, answer_token
+from service.programmes.roles import require_organiser
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -235,3 +236,10 @@ async def claim_due(
     """Outbox emails the sweeper should enqueue now, marked enqueued."""
     async with pool.acquire() as conn, conn.transaction():
         return await repo.claim_due_emails(conn, limit, stale_after)
+
+
+async def review(pool: asyncpg.Pool, caller: UUID, programme_id: UUID) -> list[dict[str, Any]]:
+    """A programme's introductions for its organisers (403 for anyone else)."""
+    async with pool.acquire() as conn:
+        await require_organiser(conn, programme_id, caller)
+        return await repo.programme_introductions(conn, programme_id)

@@ -216,7 +216,7 @@ class MentorshipOut(BaseModel):
     my_role: Role = Field(description="the caller's side of this mentorship")
     other: MentorshipPerson
     source: Literal["request", "round"]
-    status: Literal["pending", "active", "declined", "ended"]
+    status: Literal["pending", "active", "declined", "expired", "ended"]
     created_at: datetime
     updated_at: datetime
 

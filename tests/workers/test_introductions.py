@@ -157,6 +157,17 @@ async def test_a_permanent_refusal_fails_the_email_and_says_why(
     assert len(rows) == len(emails)
     assert all(r["status"] == "failed" and r["attempts"] == 1 for r in rows)
     assert all("550" in r["last_error"] for r in rows)
+    # The organiser sees every failed email with the server's reply, and no contact details.
+    rnd = await pool.fetchrow("SELECT id, programme_id FROM rounds LIMIT 1")
+    review = await client.get(f"/api/v1/programmes/{rnd['programme_id']}/introductions")
+    assert review.status_code == 200, review.text
+    body = review.json()
+    assert body["failed_emails"] == len(emails)
+    assert all("550" in e["error"] for i in body["introductions"] for e in i["emails"])
+    addresses = await pool.fetch(
+        "SELECT p.email FROM people p JOIN mentorships m ON p.id IN (m.mentee_id, m.mentor_id)"
+    )
+    assert not any(a["email"] in review.text for a in addresses)
     # Nothing retries a failed email, whatever enqueues it.
     await app.state.arq.enqueue_job("sweep_outbox")
     await _run_worker(settings)
@@ -287,7 +298,13 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
     listed = next(m for m in mine if m["id"] == mid)
     assert listed["status"] == "pending" and listed["other_email"] is None
     assert listed["role"] == "mentee" and listed["other_first_name"]
-    for path in ("/api/v1/matches", "/me/matches", "/api/v1/me/export", "/me"):
+    for path in (
+        "/api/v1/matches",
+        "/me/matches",
+        "/api/v1/me/export",
+        "/me",
+        "/api/v1/me/mentorships",
+    ):
         r = await client.get(path)
         assert r.status_code == 200, path
         assert pair["mentor_email"] not in r.text, f"{path} leaks the mentor's address"
@@ -377,6 +394,16 @@ async def test_reminder_expiry_and_survey_follow_the_programme_delays(
         )
     )
     assert statuses == {active["id"]: "active", half["id"]: "expired", silent["id"]: "expired"}
+    # Organisers see the expiries; people still see their own history.
+    review = (await client.get(f"/api/v1/programmes/{rnd['programme_id']}/introductions")).json()
+    assert review["counts"]["expired"] >= 2 and review["counts"]["active"] == 1
+    silent_email = await pool.fetchval(
+        "SELECT email FROM people WHERE id = $1", silent["mentee_id"]
+    )
+    await _login(client, silent_email)
+    mine = await client.get("/api/v1/me/mentorships")
+    assert mine.status_code == 200, mine.text
+    assert "expired" in {m["status"] for m in mine.json()["mentorships"]}
 
     # A month after both accepted: the survey, to both, with List-Unsubscribe.
     due = await follow_up(pool, now + timedelta(days=31))
