@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import socket
+from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
@@ -107,6 +108,9 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
             # Before both accept, nobody sees the other's contact details.
             assert other_email not in text and other_email not in parts["text/html"]
             assert "List-Unsubscribe" not in msg  # transactional
+            assert "Why you two:" in text  # the match reasons
+            subject = str(make_header(decode_header(msg["Subject"])))
+            assert "meet " in subject and "your suggested" in subject
             token = text.split("/introductions/")[1].split()[0]
             mentorship, person = read_answer_token(settings.secret, token, msg_date(msg))
             assert (mentorship, person) == (pair["id"], me)
@@ -284,6 +288,8 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
 ):
     settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
     rnd, _ = await _published_round(client, app, pool, settings)
+    rnd = await client.get(f"/api/v1/rounds/{rnd['id']}")
+    rnd = rnd.json()
     pair = await pool.fetchrow(
         "SELECT m.id, e.email AS mentee_email, o.email AS mentor_email FROM mentorships m"
         " JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id"
@@ -298,15 +304,21 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
     listed = next(m for m in mine if m["id"] == mid)
     assert listed["status"] == "pending" and listed["other_email"] is None
     assert listed["role"] == "mentee" and listed["other_first_name"]
-    for path in (
-        "/api/v1/matches",
-        "/me/matches",
-        "/api/v1/me/export",
-        "/me",
-        "/api/v1/me/mentorships",
-    ):
+    # Every GET operation of the API (each {id} tried as the programme, round and match),
+    # and every page the mentee can open: none shows the mentor's address before both accept.
+    spec = (await client.get("/openapi.json")).json()
+    ids = [str(rnd["programme_id"]), str(rnd["id"]), mid]
+    paths = [
+        path.replace("{id}", i)
+        for path, ops in spec["paths"].items()
+        if "get" in ops
+        for i in (ids if "{id}" in path else [""])
+    ]
+    pages = ["/", "/me", "/me/edit", "/me/matches", "/mailbox", "/docs"]
+    assert len(paths) > 10
+    for path in [*paths, *pages]:
         r = await client.get(path)
-        assert r.status_code == 200, path
+        assert r.status_code < 500, path
         assert pair["mentor_email"] not in r.text, f"{path} leaks the mentor's address"
     page = await client.get("/me/matches")
     r = await client.post(
