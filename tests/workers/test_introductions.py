@@ -250,6 +250,15 @@ async def test_double_opt_in_from_the_email_links(client, app, pool, settings, m
     assert declined["mentor_email"] not in kind_words[0].as_string()
     late = await _answer(client, tokens[str(declined["id"]), str(declined["mentee_id"])], "accept")
     assert late.status_code == 409
+    # The mentee is back on the waitlist: the next round of the programme may match them.
+    from service.rounds import repository as rounds_repo
+
+    programme = await pool.fetchval(
+        "SELECT programme_id FROM mentorships WHERE id = $1", declined["id"]
+    )
+    async with pool.acquire() as conn:
+        busy = await rounds_repo.open_mentees(conn, programme, [declined["mentee_id"]])
+    assert busy == set()
 
     # An altered link is refused and changes nothing.
     token = tokens[str(pairs[2]["id"]), str(pairs[2]["mentee_id"])]
@@ -464,3 +473,25 @@ async def test_survey_answers_are_validated_and_kept(client, app, pool, settings
     assert (await client.post(url, json={**good, "rating": 5})).status_code == 204
     row = await pool.fetchrow("SELECT rating, comment, still_meeting FROM introduction_feedback")
     assert dict(row) == {"rating": 5, "comment": "Great first call", "still_meeting": True}
+
+
+async def test_a_4xx_reply_is_retried_and_nothing_retries_forever(
+    client, app, pool, settings, mailbox
+):
+    from service.introductions.service import MAX_ATTEMPTS
+
+    mailbox.refuse = "451 4.3.0 try again later"
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    _, emails = await _published_round(client, app, pool, settings)
+    await _run_worker(settings)
+    rows = await pool.fetch("SELECT status, attempts, last_error FROM outbox")
+    assert all(r["status"] == "pending" and r["attempts"] == 1 for r in rows)
+    assert all("451" in r["last_error"] for r in rows)
+    # The last allowed attempt fails too: the email is given up on, not retried forever.
+    await pool.execute("UPDATE outbox SET attempts = $1, next_attempt_at = now()", MAX_ATTEMPTS - 1)
+    await app.state.arq.enqueue_job("sweep_outbox")
+    await _run_worker(settings)
+    rows = await pool.fetch("SELECT status, attempts, last_error FROM outbox")
+    assert len(rows) == len(emails)
+    assert all(r["status"] == "failed" and r["attempts"] == MAX_ATTEMPTS for r in rows)
+    assert all("gave up" in r["last_error"] for r in rows)
