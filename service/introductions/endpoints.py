@@ -129,6 +129,7 @@ def match_out(row: repo.MyMatchRow) -> MyMatchOut:
         other_first_name=row.other_name.split(" ")[0],
         other_headline=row.other_headline,
         other_email=row.other_email,
+        other_contact=row.other_contact or None,
         reasons=row.reasons,
     )
 

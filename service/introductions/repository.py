@@ -30,6 +30,7 @@ class EmailRow:
     other_name: str | None
     other_headline: str | None
     other_email: str | None
+    other_contact: str | None
     role: str | None  # the recipient's side: "mentee" or "mentor"
     programme_name: str | None
     reasons: list[str]
@@ -109,6 +110,7 @@ async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
         " r.display_name AS recipient_name,"
         " other.id AS other_id, other.display_name AS other_name,"
         " other.headline AS other_headline, other.email AS other_email,"
+        " other.shared_contact AS other_contact,"
         " CASE WHEN m.mentee_id = o.recipient_id THEN 'mentee'"
         "      WHEN m.mentor_id = o.recipient_id THEN 'mentor' END AS role,"
         " p.name AS programme_name, COALESCE(rm.reasons, '[]'::jsonb) AS reasons"
@@ -233,6 +235,7 @@ class MyMatchRow:
     other_headline: str
     #: Only filled once both accepted (status "active" or later "ended").
     other_email: str | None
+    other_contact: str | None
     reasons: list[str]
     created_at: datetime
 
@@ -247,6 +250,7 @@ async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
         "   AS other_answer,"
         " o.display_name AS other_name, o.headline AS other_headline,"
         " CASE WHEN m.accepted_at IS NOT NULL THEN o.email END AS other_email,"
+        " CASE WHEN m.accepted_at IS NOT NULL THEN o.shared_contact END AS other_contact,"
         " COALESCE(rm.reasons, '[]'::jsonb) AS reasons, m.created_at"
         " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
         " JOIN people o ON o.id = CASE WHEN m.mentee_id = $1 THEN m.mentor_id ELSE m.mentee_id END"

@@ -30,6 +30,8 @@ class MyMatchOut(BaseModel):
     other_first_name: str
     other_headline: str
     other_email: str | None
+    #: The contact channel they chose to share (e.g. LinkedIn), once both accepted.
+    other_contact: str | None
     reasons: list[str]
 
 

@@ -61,6 +61,7 @@ def context(row: repo.EmailRow, settings: Settings) -> dict[str, Any]:
         "other_name": row.other_name or "",
         # Only the "contacts" email, queued once both accepted, uses the other's address.
         "other_email": row.other_email if row.kind == "contacts" else "",
+        "other_contact": (row.other_contact or "") if row.kind == "contacts" else "",
         "reasons": row.reasons,
         "answer_url": f"{settings.base_url}/introductions/{token}",
         "base_url": settings.base_url,

@@ -33,6 +33,7 @@ PROFILE_COLUMNS = (
     "meeting_modes",
     "mentor_capacity",
     "consent_to_match",
+    "shared_contact",
 )
 
 
@@ -72,6 +73,7 @@ class Person:
     meeting_modes: list[str]
     mentor_capacity: int | None
     consent_to_match: bool
+    shared_contact: str
     created_at: datetime
     updated_at: datetime
     availability: tuple[WindowRow, ...] = ()

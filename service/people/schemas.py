@@ -153,6 +153,13 @@ Headline = Annotated[Text, Field(max_length=120)]
 Bio = Annotated[Text, Field(max_length=2000)]
 Years = Annotated[int, Field(ge=0, le=60)]
 Short = Annotated[Text, Field(max_length=120)]
+SharedContact = Annotated[
+    Text,
+    Field(
+        max_length=200,
+        description="a contact channel to share with a match once both accept (e.g. LinkedIn)",
+    ),
+]
 City = Annotated[Text, Field(max_length=100)]
 Country = Annotated[
     Text, Field(max_length=2, description="ISO 3166-1 alpha-2"), AfterValidator(_country)
@@ -203,6 +210,7 @@ class ProfileFields(Strict):
     availability: Availability = []
     mentor_capacity: Capacity | None = None
     consent_to_match: bool = False
+    shared_contact: SharedContact = ""
 
 
 def check_capacity(roles: Sequence[str], capacity: int | None) -> None:
@@ -246,6 +254,7 @@ class ProfilePatch(Strict):
     availability: Availability | None = None
     mentor_capacity: Capacity | None = None
     consent_to_match: bool | None = None
+    shared_contact: SharedContact | None = None
 
 
 class ProfileOut(BaseModel):
@@ -277,6 +286,7 @@ class ProfileOut(BaseModel):
     availability: list[Window]
     mentor_capacity: int | None
     consent_to_match: bool
+    shared_contact: str
     created_at: datetime
     updated_at: datetime
 

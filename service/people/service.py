@@ -97,6 +97,7 @@ def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
         ],
         mentor_capacity=person.mentor_capacity,
         consent_to_match=person.consent_to_match,
+        shared_contact=person.shared_contact,
         created_at=person.created_at,
         updated_at=person.updated_at,
     )

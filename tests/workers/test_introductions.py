@@ -306,6 +306,11 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
         rnd["id"],
     )
     mid = str(pair["id"])
+    # The mentor chose a channel to share with matches (besides email).
+    await _login(client, pair["mentor_email"])
+    channel = "linkedin.com/in/mentor-demo-0427"
+    r = await client.patch("/api/v1/me", json={"shared_contact": channel})
+    assert r.status_code == 200, r.text
 
     # The mentee: API, page and export show the mentor, never the mentor's address yet.
     await _login(client, pair["mentee_email"])
@@ -329,6 +334,7 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
         r = await client.get(path)
         assert r.status_code < 500, path
         assert pair["mentor_email"] not in r.text, f"{path} leaks the mentor's address"
+        assert channel not in r.text, f"{path} leaks the mentor's shared contact"
     page = await client.get("/me/matches")
     r = await client.post(
         f"/me/matches/{mid}", data={"csrf_token": csrf_from(page.text), "answer": "accept"}
@@ -350,9 +356,22 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
     assert listed["other_email"] == pair["mentee_email"]
     assert pair["mentee_email"] in (await client.get("/me/matches")).text
     await _login(client, pair["mentee_email"])
-    assert pair["mentor_email"] in (await client.get("/me/matches")).text
+    page = (await client.get("/me/matches")).text
+    assert pair["mentor_email"] in page and channel in page
+    listed = next(
+        m for m in (await client.get("/api/v1/matches")).json()["matches"] if m["id"] == mid
+    )
+    assert listed["other_contact"] == channel
     contacts = await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'contacts'")
     assert contacts == 2
+    await _run_worker(settings)
+    to_mentee = next(
+        m
+        for m in mailbox.messages
+        if m["Message-ID"].startswith("<contacts.") and pair["mentee_email"] in m["To"]
+    )
+    text = to_mentee.get_payload()[0].get_payload(decode=True).decode()
+    assert pair["mentor_email"] in text and channel in text
 
 
 async def test_reminder_expiry_and_survey_follow_the_programme_delays(
