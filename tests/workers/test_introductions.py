@@ -492,6 +492,19 @@ async def test_survey_answers_are_validated_and_kept(client, app, pool, settings
     assert (await client.post(url, json={**good, "rating": 5})).status_code == 204
     row = await pool.fetchrow("SELECT rating, comment, still_meeting FROM introduction_feedback")
     assert dict(row) == {"rating": 5, "comment": "Great first call", "still_meeting": True}
+    # The answers feed the organisers' review of the programme.
+    client.cookies.clear()
+    r = await client.post(
+        "/api/v1/auth/login",
+        json={"email": "organiser@example.org", "password": "correct horse battery staple"},
+    )
+    assert r.status_code == 200
+    pid = await pool.fetchval("SELECT programme_id FROM mentorships WHERE id = $1", pair["id"])
+    review = (await client.get(f"/api/v1/programmes/{pid}/introductions")).json()
+    reviewed = next(i for i in review["introductions"] if i["id"] == str(pair["id"]))
+    assert reviewed["feedback"] == [
+        {"from": "mentee", "rating": 5, "comment": "Great first call", "still_meeting": True}
+    ]
 
 
 async def test_a_4xx_reply_is_retried_and_nothing_retries_forever(
