@@ -9,6 +9,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -32,8 +33,9 @@ class PermanentFailure(Exception):
     """The server refused the message for good (5xx)."""
 
 
+@cache
 def environment() -> Environment:
-    """The Jinja environment for email templates (HTML autoescaped, text not)."""
+    """The Jinja environment for email templates (HTML autoescaped, text not), built once."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),

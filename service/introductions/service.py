@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from jinja2 import Environment
 from redis.exceptions import RedisError
 
 from service.errors import Conflict, NotFound
@@ -25,19 +24,11 @@ log = logging.getLogger(__name__)
 #: Attempts before an email is given up on (backoff 2, 4, ... 300 s: about 25 minutes).
 MAX_ATTEMPTS = 10
 MAX_BACKOFF = timedelta(minutes=5)
-_ENV: Environment | None = None
 
 
 def backoff(attempts: int) -> timedelta:
     """Wait before attempt ``attempts + 1``: exponential, capped."""
     return min(timedelta(seconds=2 ** max(attempts, 1)), MAX_BACKOFF)
-
-
-def _env() -> Environment:
-    global _ENV
-    if _ENV is None:
-        _ENV = mail.environment()
-    return _ENV
 
 
 def _first_name(name: str | None) -> str:
@@ -84,7 +75,7 @@ async def deliver(pool: asyncpg.Pool, settings: Settings, outbox_id: UUID) -> st
         if row.next_attempt_at > now:
             return "not due"
         message = mail.compose(
-            _env(),
+            mail.environment(),
             row.kind,
             context(row, settings),
             sender=settings.mail_from,
