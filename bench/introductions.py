@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import tempfile
 import time
 import uuid
@@ -16,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosmtplib
-from arq import create_pool
 
-from bench.outbox import make_introductions, start_sink, start_worker, wait_until_sent
+from bench.outbox import free_port, make_introductions, start_sink, start_worker, wait_until_sent
 from service import db, embedded, queue
 from service.introductions.service import enqueue_emails
 from service.settings import Settings
@@ -26,12 +24,6 @@ from service.settings import Settings
 INTRODUCTIONS = 1000
 #: Concurrent deliveries: arq's default max_jobs for one worker.
 CONCURRENCY = 20  # the worker's max_jobs (workers.settings.MAX_JOBS)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _smtp_alone(port: int, n: int) -> float:
@@ -53,7 +45,7 @@ async def _smtp_alone(port: int, n: int) -> float:
 
 async def _run() -> dict[str, Any]:
     home = Path(os.environ.get("KICKOFF_BENCH_HOME", tempfile.mkdtemp(prefix="kickoff-bench-")))
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         KICKOFF_HOME=home,
         LOG_LEVEL="WARNING",
@@ -65,12 +57,7 @@ async def _run() -> dict[str, Any]:
     async with pool.acquire() as conn:
         await db.migrate(conn)
     controller, sink = start_sink(port)
-    arq = await create_pool(
-        queue.redis_settings(redis_url),
-        job_serializer=queue.serialize,
-        job_deserializer=queue.deserialize,
-        default_queue_name=settings.arq_queue_name,
-    )
+    arq = await queue.connect(redis_url, settings.arq_queue_name)
     env = {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

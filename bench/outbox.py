@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +24,13 @@ from aiosmtpd.controller import Controller
 from service.introductions import repository as intro_repo
 
 KICKOFF = Path(sys.executable).with_name("kickoff")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 class Sink:

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from arq import create_pool
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -67,12 +66,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with pool.acquire() as conn:
             await db.migrate(conn)
         app.state.taxonomy = await load_taxonomy(pool)
-        arq = await create_pool(
-            queue.redis_settings(redis_url),
-            job_serializer=queue.serialize,
-            job_deserializer=queue.deserialize,
-            default_queue_name=settings.arq_queue_name,
-        )
+        arq = await queue.connect(redis_url, settings.arq_queue_name)
         app.state.pool, app.state.arq = pool, arq
         try:
             yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 
 
@@ -23,3 +24,13 @@ def redis_settings(url: str) -> RedisSettings:
     settings = RedisSettings.from_dsn(url)
     settings.conn_timeout = 5
     return settings
+
+
+async def connect(redis_url: str, queue_name: str) -> ArqRedis:
+    """An arq pool enqueueing to ``queue_name`` with the JSON serializer."""
+    return await create_pool(
+        redis_settings(redis_url),
+        job_serializer=serialize,
+        job_deserializer=deserialize,
+        default_queue_name=queue_name,
+    )

@@ -154,9 +154,15 @@ async def my_matches_page(request: Request) -> Response:
     caller = await auth.current(request)
     if caller is None:
         return RedirectResponse("/login?next=/me/matches", status_code=303)
+    return await _render_my_matches(request, caller)
+
+
+async def _render_my_matches(
+    request: Request, caller: auth.Auth, error: str = "", status: int = 200
+) -> Response:
     rows = await service.my_matches(request.app.state.pool, caller.person_id)
-    context = {"caller": caller, "matches": [match_out(r) for r in rows], "error": ""}
-    return render(request, "my_matches.html", context, session_token=request_token(request))
+    context = {"caller": caller, "matches": [match_out(r) for r in rows], "error": error}
+    return render(request, "my_matches.html", context, status, session_token=request_token(request))
 
 
 async def my_matches_submit(request: Request) -> Response:
@@ -173,19 +179,7 @@ async def my_matches_submit(request: Request) -> Response:
                 request.app.state.pool, mid, caller.person_id, choice == "accept"
             )
         except DomainError as exc:
-            rows = await service.my_matches(request.app.state.pool, caller.person_id)
-            context = {
-                "caller": caller,
-                "matches": [match_out(r) for r in rows],
-                "error": exc.message,
-            }
-            return render(
-                request,
-                "my_matches.html",
-                context,
-                exc.status,
-                session_token=request_token(request),
-            )
+            return await _render_my_matches(request, caller, exc.message, exc.status)
         await service.enqueue_emails(request.app.state.arq, out.emails)
     return RedirectResponse("/me/matches", status_code=303)
 

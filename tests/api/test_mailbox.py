@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -10,16 +9,11 @@ import httpx
 
 from service.app import create_app
 from service.demo.mailbox import start_sink
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import free_port
 
 
 async def test_sink_keeps_mail_and_the_demo_mailbox_shows_it(settings):
-    port = _free_port()
+    port = free_port()
     demo = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}", "demo_mode": True})
     sink = start_sink(demo)
     assert sink is not None

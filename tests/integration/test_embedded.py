@@ -11,7 +11,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,19 +24,13 @@ import pytest
 import redis
 
 from service.demo.seed import DEMO_PASSWORD
-from tests.conftest import ROOT, signup_body
+from tests.conftest import ROOT, free_port, signup_body
 
 pytestmark = pytest.mark.slow
 
 KICKOFF = Path(sys.executable).with_name("kickoff")
 READY_TIMEOUT = 60.0
 EXIT_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def embedded_env(home: Path) -> dict[str, str]:

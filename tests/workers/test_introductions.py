@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 from email.header import decode_header, make_header
 from email.message import Message
 
@@ -13,7 +12,7 @@ from aiosmtpd.controller import Controller
 
 from service.demo.seed import seed_demo
 from service.introductions.tokens import read_answer_token
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, free_port
 from tests.workers.test_rounds import _organiser, _programme, _run_worker, _start_and_run
 
 
@@ -31,16 +30,10 @@ class Mailbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def mailbox():
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     box.port = controller.port
     yield box
@@ -129,7 +122,7 @@ def msg_date(msg: Message):
 
 
 async def test_smtp_down_then_up_delivers_everything_once(client, app, pool, settings, mailbox):
-    down = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{_free_port()}"})
+    down = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{free_port()}"})
     _, emails = await _published_round(client, app, pool, down)
     await _run_worker(down)
     assert mailbox.messages == []

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from arq import create_pool
-
 from service import queue
 from tests.conftest import sign_up_and_login
 from workers.settings import build_worker
@@ -22,12 +20,7 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
         "INSERT INTO login_failures (email_lower, ip, at)"
         " VALUES ('x@example.org', '1.2.3.4', now() - interval '2 days')"
     )
-    redis = await create_pool(
-        queue.redis_settings(settings.redis_url),
-        job_serializer=queue.serialize,
-        job_deserializer=queue.deserialize,
-        default_queue_name=settings.arq_queue_name,
-    )
+    redis = await queue.connect(settings.redis_url, settings.arq_queue_name)
     try:
         job = await redis.enqueue_job("purge_expired")
         assert job is not None
