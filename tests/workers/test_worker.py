@@ -28,7 +28,10 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
         raw = await redis.get(f"arq:job:{job.job_id}")
         assert json.loads(raw)["f"] == "purge_expired"
 
-        worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05)
+        # No cron jobs here: the outbox sweeper fires every 5 s and would be counted too.
+        worker = build_worker(
+            settings, burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[]
+        )
         await worker.main()
         await worker.close()
         assert worker.jobs_complete == 1 and worker.jobs_failed == 0
@@ -36,7 +39,9 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
         assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
 
         again = await redis.enqueue_job("purge_expired")
-        worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05)
+        worker = build_worker(
+            settings, burst=True, handle_signals=False, poll_delay=0.05, cron_jobs=[]
+        )
         await worker.main()
         await worker.close()
         assert await again.result(timeout=5) == {"sessions": 0, "login_failures": 0}
