@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install chromium demo test lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Kickoff needs Python 3.11 or newer on PATH (or PYTHON=...)"; exit 1; }
@@ -21,7 +21,22 @@ install: $(STAMP)
 demo: install
 	$(BIN)/kickoff demo
 
-test: install
+# The browser tests drive a real headless Chromium: KICKOFF_CHROMIUM or one on PATH; failing
+# that, Debian's package when we are root (containers, CI), else Playwright's own download.
+CHROMIUM := $(or $(KICKOFF_CHROMIUM),$(shell for b in chromium chromium-browser google-chrome \
+	google-chrome-stable; do command -v $$b 2>/dev/null && break; done))
+
+chromium: install
+ifeq ($(CHROMIUM),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; \
+	else \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+endif
+
+test: install chromium
 	$(BIN)/python -m pytest
 
 lint: install
