@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from matching.availability import WEEK_MINUTES
 from matching.profiles import COMPONENTS, Profile
+
+
+@dataclass(frozen=True)
+class PairReasons:
+    """Why a pair was made, worded for each side ("you" is the reader)."""
+
+    for_mentee: tuple[str, ...]
+    for_mentor: tuple[str, ...]
+
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -58,6 +69,10 @@ def overlap_phrase(
     return hours, "; ".join(parts) + " your time"
 
 
+def _years(n: float) -> str:
+    return f"{n:g} year" if n == 1 else f"{n:g} years"
+
+
 def match_reasons(
     mentee: Profile,
     mentor: Profile,
@@ -66,6 +81,7 @@ def match_reasons(
     labels: Mapping[str, str],
     goal_needs: Mapping[str, Mapping[str, float]],
     limit: int = 3,
+    audience: Literal["mentee", "mentor"] = "mentee",
 ) -> list[str]:
     """The strongest reasons for a pairing, in words, strongest first.
 
@@ -82,6 +98,9 @@ def match_reasons(
         What each goal needs (as given to the vectoriser).
     limit : int, default=3
         How many reasons to return.
+    audience : {"mentee", "mentor"}, default="mentee"
+        Who reads them: "you" is that person, and times are in their timezone. Organisers
+        read the mentee's version.
     """
     offers = {*mentor.skills, *mentor.certifications_held, *mentor.tools}
     ranked = sorted(COMPONENTS, key=lambda c: -weights.get(c, 0.0) * components.get(c, 0.0))
@@ -89,7 +108,7 @@ def match_reasons(
     for comp in ranked:
         if components.get(comp, 0.0) <= 0.05 or weights.get(comp, 0.0) <= 0:
             continue
-        text = _reason(comp, mentee, mentor, offers, labels, goal_needs)
+        text = _reason(comp, mentee, mentor, offers, labels, goal_needs, audience == "mentor")
         if text and text not in out:
             out.append(text)
         if len(out) == limit:
@@ -104,6 +123,7 @@ def _reason(
     offers: set[str],
     labels: Mapping[str, str],
     goal_needs: Mapping[str, Mapping[str, float]],
+    to_mentor: bool,
 ) -> str:
     if comp == "need_offer":
         wanted: dict[str, float] = {}
@@ -113,36 +133,48 @@ def _reason(
         for tag in mentee.certifications_target:
             wanted[tag] = max(wanted.get(tag, 0.0), 1.0)
         covered = sorted((t for t in wanted if t in offers), key=lambda t: -wanted[t])
-        if covered:
-            return f"offers what your goals need: {_listing([_label(labels, t) for t in covered])}"
-        return ""
+        if not covered:
+            return ""
+        listed = _listing([_label(labels, t) for t in covered])
+        if to_mentor:
+            return f"you offer what their goals need: {listed}"
+        return f"offers what your goals need: {listed}"
     if comp == "certification":
         held = [c for c in mentee.certifications_target if c in mentor.certifications_held]
-        if held:
-            return f"holds {_listing([_label(labels, c) for c in held])}, which you are aiming for"
-        return ""
+        if not held:
+            return ""
+        listed = _listing([_label(labels, c) for c in held])
+        if to_mentor:
+            return f"you hold {listed}, which they are aiming for"
+        return f"holds {listed}, which you are aiming for"
     if comp == "tools":
         shared = [t for t in mentee.tools if t in mentor.tools]
-        if shared:
-            return f"works with {_listing([_label(labels, t) for t in shared])}"
-        return ""
+        if not shared:
+            return ""
+        listed = _listing([_label(labels, t) for t in shared])
+        return f"you both work with {listed}" if to_mentor else f"works with {listed}"
     if comp == "industry_role":
         shared = [i for i in mentee.industries if i in mentor.industries]
         if shared:
             return f"both work in {_listing([_label(labels, i) for i in shared])}"
-        if mentor.role:
-            return f"a related role: {mentor.role}"
+        other_role = mentee.role if to_mentor else mentor.role
+        if other_role:
+            return f"a related role: {other_role}"
         return ""
     if comp == "text":
         return "similar interests in what you both wrote about yourselves"
     if comp == "experience":
+        if to_mentor:
+            return (
+                f"your {_years(mentor.years_experience)} of project management experience"
+                f" to their {mentee.years_experience:g}"
+            )
         return (
-            f"{mentor.years_experience:g} years of project management experience,"
-            f" a useful step ahead of your {mentee.years_experience:g}"
+            f"{_years(mentor.years_experience)} of project management experience"
+            f" to your {mentee.years_experience:g}"
         )
     if comp == "availability":
-        hours, when = overlap_phrase(
-            mentee.availability, mentor.availability, mentee.utc_offset_hours
-        )
+        mine, theirs = (mentor, mentee) if to_mentor else (mentee, mentor)
+        hours, when = overlap_phrase(mine.availability, theirs.availability, mine.utc_offset_hours)
         return f"{hours:g} h/week overlap: {when}"
     return ""

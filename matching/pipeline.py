@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.certificate import Certificate, certified_solve, violation_finder
+from matching.explain import PairReasons, match_reasons
 from matching.features import ProfileVectorizer, SideFeatures
 from matching.graph import SCORE_LEVELS, PairGraph, build_graph, score_levels
 from matching.metrics import round_metrics
@@ -351,21 +352,18 @@ def _groups(mentees: Sequence[Profile]) -> dict[str, list[str]]:
 
 def solve_and_explain(
     problem: RoundProblem, labels: Mapping[str, str]
-) -> tuple[RoundResult, list[list[str]]]:
-    """:func:`solve_round` plus the reasons of every match (one picklable call for a pool)."""
-    from matching.explain import match_reasons
-
+) -> tuple[RoundResult, list[PairReasons]]:
+    """:func:`solve_round` plus both sides' reasons for every match (one picklable call)."""
     result = solve_round(problem)
     weights = problem.weights.normalised()
-    reasons = [
-        match_reasons(
-            problem.mentees[m.mentee],
-            problem.mentors[m.mentor],
-            m.components,
-            weights,
-            labels,
-            problem.goal_needs,
+    reasons = []
+    for m in result.matches:
+        mentee, mentor = problem.mentees[m.mentee], problem.mentors[m.mentor]
+        for_mentee, for_mentor = (
+            match_reasons(
+                mentee, mentor, m.components, weights, labels, problem.goal_needs, audience=side
+            )
+            for side in ("mentee", "mentor")
         )
-        for m in result.matches
-    ]
+        reasons.append(PairReasons(tuple(for_mentee), tuple(for_mentor)))
     return result, reasons

@@ -9,11 +9,12 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from matching.explain import PairReasons
 from matching.pipeline import RoundProblem, RoundResult, Unmatched
 from matching.profiles import Profile, Weights
 from service.people.availability import utc_intervals
 from service.people.repository import WindowRow
-from service.rounds.repository import Participants
+from service.rounds.repository import MatchRow, Participants
 
 
 @dataclass(frozen=True)
@@ -184,8 +185,8 @@ def unmatched_rows(
 
 
 def match_rows(
-    built: BuiltProblem, result: RoundResult, reasons: list[list[str]]
-) -> list[tuple[UUID, UUID, float, dict[str, Any], list[str], bool]]:
+    built: BuiltProblem, result: RoundResult, reasons: list[PairReasons]
+) -> list[MatchRow]:
     """Matches as rows to store."""
     return [
         (
@@ -193,7 +194,8 @@ def match_rows(
             built.mentor_ids[m.mentor],
             m.score,
             m.components,
-            reasons[k],
+            list(reasons[k].for_mentee),
+            list(reasons[k].for_mentor),
             m.pinned,
         )
         for k, m in enumerate(result.matches)

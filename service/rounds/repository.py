@@ -11,6 +11,10 @@ import asyncpg
 
 from service.programmes.repository import OPEN, Conn
 
+#: A proposed pair to store: mentee, mentor, score, components, the mentee's reasons, the
+#: mentor's reasons, pinned.
+MatchRow = tuple[UUID, UUID, float, dict[str, Any], list[str], list[str], bool]
+
 LOCK_NAMESPACE = 7212604  # pg_advisory_lock(namespace, hashtext(programme id))
 
 
@@ -94,7 +98,7 @@ async def fail_round(conn: Conn, round_id: UUID, message: str) -> None:
 async def store_result(
     conn: asyncpg.Connection,
     round_id: UUID,
-    matches: list[tuple[UUID, UUID, float, dict[str, Any], list[str], bool]],
+    matches: list[MatchRow],
     unmatched: list[tuple[UUID, str, str, dict[str, Any]]],
     metrics: dict[str, Any],
     alternative: dict[str, Any],
@@ -105,9 +109,9 @@ async def store_result(
     # executemany, not COPY: the jsonb columns use a text codec, which COPY's binary format lacks.
     await conn.executemany(
         "INSERT INTO round_matches"
-        " (round_id, mentee_id, mentor_id, score, components, reasons, pinned)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [(round_id, e, o, s, c, r, p) for e, o, s, c, r, p in matches],
+        " (round_id, mentee_id, mentor_id, score, components, reasons, reasons_for_mentor,"
+        " pinned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [(round_id, *row) for row in matches],
     )
     await conn.executemany(
         "INSERT INTO round_unmatched (round_id, mentee_id, code, reason, details)"
@@ -240,7 +244,8 @@ async def list_matches(
     """A page of a round's matches with both names, best score first."""
     rows = await conn.fetch(
         """SELECT rm.mentee_id, e.display_name AS mentee_name, rm.mentor_id,
-                  o.display_name AS mentor_name, rm.score, rm.components, rm.reasons, rm.pinned
+                  o.display_name AS mentor_name, rm.score, rm.components, rm.reasons,
+                  COALESCE(rm.reasons_for_mentor, '[]'::jsonb) AS reasons_for_mentor, rm.pinned
              FROM round_matches rm
              JOIN people e ON e.id = rm.mentee_id
              JOIN people o ON o.id = rm.mentor_id

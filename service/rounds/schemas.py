@@ -49,7 +49,10 @@ class MatchOut(BaseModel):
     mentor_name: str
     score: float
     components: dict[str, float]
+    #: As the mentee reads them ("you" is the mentee; times in the mentee's timezone).
     reasons: list[str]
+    #: The same reasons as the mentor reads them in the introduction.
+    reasons_for_mentor: list[str]
     pinned: bool
 
 

@@ -76,6 +76,10 @@ async def test_both_accept_in_the_browser_and_only_then_see_each_other(live, bro
     form = mentor.locator(f'form[action="/me/matches/{pair["id"]}"]')
     match = mentor.locator("article.match").filter(has=form)
     await expect(match).to_contain_text("your mentee")
+    # The reasons are worded for the mentor, not copied from the mentee's introduction.
+    await expect(match.locator("li")).not_to_have_count(0)
+    await expect(match).not_to_contain_text("your goals need")
+    await expect(match).not_to_contain_text("which you are aiming for")
     await expect(mentor.locator("main")).not_to_contain_text(pair["mentee"])
     await match.get_by_role("button", name="Accept").click()
     await expect(mentor.locator("main")).to_contain_text("You both said yes")

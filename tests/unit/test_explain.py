@@ -47,9 +47,11 @@ MENTOR = Profile(
 )
 #: What each reason's wording says it is about.
 PREFIXES = {
-    "offers what your goals need": "need_offer",
+    "goals need": "need_offer",
+    "hold ": "certification",
     "holds ": "certification",
     "works with ": "tools",
+    "work with ": "tools",
     "both work in ": "industry_role",
     "a related role": "industry_role",
     "similar interests": "text",
@@ -80,11 +82,46 @@ def test_reasons_in_words():
     assert "2 h/week overlap: Tue evenings your time" in reasons
     assert "works with Jira" in reasons
     assert "offers what your goals need: PMP and Risk management" in reasons
-    assert "9 years of project management experience, a useful step ahead of your 1" in reasons
+    assert "9 years of project management experience to your 1" in reasons
     # Strongest first, by what each component added to the score.
     added = [weights[component_of(r)] * comps[component_of(r)] for r in reasons]
     assert added == sorted(added, reverse=True)
     assert reasons[0].startswith("offers what your goals need")  # need/offer weighs most
+
+
+def test_the_mentor_reads_the_same_reasons_addressed_to_them():
+    comps = components(MENTEE, MENTOR)
+    weights = Weights().normalised()
+    args = (MENTEE, MENTOR, comps, weights, LABELS, GOAL_NEEDS)
+    for_mentee = match_reasons(*args, limit=7)
+    for_mentor = match_reasons(*args, limit=7, audience="mentor")
+    assert set(for_mentor) == {
+        "you offer what their goals need: PMP and Risk management",
+        "you hold PMP, which they are aiming for",
+        "your 9 years of project management experience to their 1",
+        "2 h/week overlap: Tue afternoons your time",
+        "both work in fintech",
+        "you both work with Jira",
+    }
+    # Same reasons, same order: only the wording and the reader's timezone change.
+    assert [component_of(r) for r in for_mentor] == [component_of(r) for r in for_mentee]
+    # Tue 18:00-20:00 in the mentee's UTC+1 starts at 17:00 for the mentor (UTC).
+    assert "2 h/week overlap: Tue evenings your time" in for_mentee
+    assert not any("your goals" in r or "you are aiming" in r for r in for_mentor)
+
+
+def test_overlap_is_told_in_each_readers_own_time():
+    mentee = Profile(utc_offset_hours=9.0, availability=utc(MON, 11, 13))  # 20:00-22:00 local
+    mentor = Profile(utc_offset_hours=-5.0, availability=utc(MON, 0, 24))  # 06:00-08:00 local
+    comps = dict.fromkeys(COMPONENTS, 0.0)
+    comps["availability"] = 1.0
+    weights = Weights().normalised()
+    assert match_reasons(mentee, mentor, comps, weights, {}, {}) == [
+        "2 h/week overlap: Mon evenings your time"
+    ]
+    assert match_reasons(mentee, mentor, comps, weights, {}, {}, audience="mentor") == [
+        "2 h/week overlap: Mon mornings your time"
+    ]
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3])

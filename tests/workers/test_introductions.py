@@ -71,8 +71,11 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
     rnd, emails = await _published_round(client, app, pool, settings)
     pairs = await pool.fetch(
         "SELECT m.id, m.mentee_id, m.mentor_id, e.email AS mentee_email,"
-        " o.email AS mentor_email FROM mentorships m JOIN people e ON e.id = m.mentee_id"
-        " JOIN people o ON o.id = m.mentor_id WHERE m.round_id = $1",
+        " o.email AS mentor_email, rm.reasons, rm.reasons_for_mentor"
+        " FROM mentorships m JOIN people e ON e.id = m.mentee_id"
+        " JOIN people o ON o.id = m.mentor_id"
+        " JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
+        " WHERE m.round_id = $1",
         rnd["id"],
     )
     await _run_worker(settings)
@@ -84,9 +87,21 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
     assert [(r["status"], r["count"]) for r in statuses] == [("sent", len(emails))]
     by_id = {m["Message-ID"]: m for m in mailbox.messages}
     for pair in pairs:
-        for me, my_email, other_email in (
-            (pair["mentee_id"], pair["mentee_email"], pair["mentor_email"]),
-            (pair["mentor_id"], pair["mentor_email"], pair["mentee_email"]),
+        for me, my_email, other_email, mine, theirs in (
+            (
+                pair["mentee_id"],
+                pair["mentee_email"],
+                pair["mentor_email"],
+                pair["reasons"],
+                pair["reasons_for_mentor"],
+            ),
+            (
+                pair["mentor_id"],
+                pair["mentor_email"],
+                pair["mentee_email"],
+                pair["reasons_for_mentor"],
+                pair["reasons"],
+            ),
         ):
             msg = by_id[f"<introduction.{pair['id']}.{me}@kickoff>"]
             assert my_email in msg["To"]
@@ -101,7 +116,10 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
             # Before both accept, nobody sees the other's contact details.
             assert other_email not in text and other_email not in parts["text/html"]
             assert "List-Unsubscribe" not in msg  # transactional
-            assert "Why you two:" in text  # the match reasons
+            # The match reasons, worded for this reader ("you" is them, times in their zone).
+            assert "Why you two:" in text and mine
+            assert all(f"  - {r}\n" in text for r in mine)
+            assert not any(f"  - {r}\n" in text for r in theirs if r not in mine)
             subject = str(make_header(decode_header(msg["Subject"])))
             assert "meet " in subject and "your suggested" in subject
             token = text.split("/introductions/")[1].split()[0]
