@@ -102,6 +102,36 @@ class ApiRouter:
         return [Route(op.path, op.handler, methods=[op.method]) for op in self.operations]
 
 
+def storable_text(text: str) -> bool:
+    """Whether PostgreSQL can store ``text``: no NUL character and no lone surrogate."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, e.g. from a "\ud800" escape in JSON
+        return False
+    return True
+
+
+def unstorable_fields(data: Any, path: str = "") -> list[str]:
+    """Dotted paths of the strings (keys or values) in parsed JSON that cannot be stored."""
+    if isinstance(data, str):
+        return [] if storable_text(data) else [path or "body"]
+    if isinstance(data, list):
+        return [p for i, item in enumerate(data) for p in unstorable_fields(item, f"{path}.{i}")]
+    if isinstance(data, dict):
+        found = []
+        for key, value in data.items():
+            name = f"{path}.{key}" if path else str(key)
+            if not storable_text(key):
+                found.append(path or "body")
+            found += unstorable_fields(value, name)
+        return found
+    return []
+
+
 def _reject_constant(name: str) -> None:
     # Python's json accepts NaN and Infinity; JSON does not.
     raise ValueError(f"{name} is not valid JSON")
@@ -122,6 +152,14 @@ async def read_json(request: Request, model: type[M]) -> M:
         raise ValidationFailed(
             "the body must be a JSON object",
             fields=[{"field": "body", "message": "expected a JSON object"}],
+        )
+    if bad := unstorable_fields(data):
+        raise ValidationFailed(
+            "some fields contain characters that are not text",
+            fields=[
+                {"field": name.lstrip("."), "message": "contains a NUL or an unpaired surrogate"}
+                for name in dict.fromkeys(bad)
+            ],
         )
     try:
         return model.model_validate(data)

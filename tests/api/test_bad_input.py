@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.conftest import sign_up_and_login, signup_body
+from tests.conftest import csrf_from, sign_up_and_login, signup_body
 
 BAD_SIGNUPS = [
     ("email", {"email": "not-an-email"}),
@@ -154,3 +156,40 @@ async def test_unknown_routes_and_methods_are_json_errors(client):
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     r = await client.put("/api/v1/people", json={})
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("field", "raw_value"),
+    [
+        ("display_name", r'"Ana\u0000Silva"'),
+        ("display_name", r'"\ud800"'),
+        ("skills", r'["Risk management", "a\u0000"]'),
+    ],
+)
+async def test_text_postgres_cannot_store_is_422_naming_the_field(client, pool, field, raw_value):
+    # A NUL or a lone surrogate is valid JSON but not storable text: refused up front.
+    body = json.dumps(signup_body(**{field: "PLACEHOLDER"})).replace('"PLACEHOLDER"', raw_value)
+    r = await client.post(
+        "/api/v1/people", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422, r.text
+    named = {f["field"] for f in r.json()["error"]["fields"]}
+    assert named == {field if field != "skills" else "skills.1"}
+    assert await pool.fetchval("SELECT count(*) FROM people") == 0
+
+
+async def test_a_nul_in_a_form_is_422_and_writes_nothing(client, pool):
+    page = await client.get("/signup")
+    form = {
+        "email": "nul@example.org",
+        "password": "correct horse battery staple",
+        "display_name": "Ana\x00Silva",
+        "roles": "mentee",
+        "timezone": "Europe/Lisbon",
+        "languages": "en",
+        "csrf_token": csrf_from(page.text),
+    }
+    r = await client.post("/signup", data=form)
+    assert r.status_code == 422
+    assert "display_name" in r.text
+    assert await pool.fetchval("SELECT count(*) FROM people") == 0
