@@ -12,8 +12,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.auth.service import request_token
 from service.api import storable_text
+from service.auth.service import request_token
 from service.errors import DomainError, Forbidden, ValidationFailed, field_errors
 from service.people.service import TAG_FIELDS
 from service.security import csrf_token, csrf_valid
