@@ -1,0 +1,68 @@
+"""Every HTML form, fuzzed with a valid CSRF token: never a 5xx, and a 4xx writes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from service.introductions.tokens import answer_token
+from tests.api.test_fuzz_operations import WRITTEN_ON_4XX, _snapshot
+from tests.api.test_pages import FORM
+from tests.conftest import csrf_from
+from tests.workers.test_introductions import _login, _published_round
+
+# Browsers send text; anything but lone surrogates (which no form encoding can carry).
+form_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40) | st.sampled_from(
+    ["\x00", "-1", "0", "99999999999999999999", "on", "mentor", "accept", "Tue 25:00-26:00"]
+)
+FIELDS = [*FORM, "mentor_capacity", "shared_contact", "answer", "next", "confirm"]
+
+
+@pytest.fixture
+async def world(client, app, pool, settings) -> tuple[str, str, list[str]]:
+    """A published round; the client is logged in as a mentee with a pending introduction."""
+    rnd, _ = await _published_round(client, app, pool, settings)
+    pair = await pool.fetchrow(
+        "SELECT m.id, m.mentee_id, e.email FROM mentorships m"
+        " JOIN people e ON e.id = m.mentee_id WHERE m.round_id = $1 LIMIT 1",
+        rnd["id"],
+    )
+    await _login(client, pair["email"])
+    token = answer_token(settings.secret, pair["id"], pair["mentee_id"], datetime.now(UTC))
+    tables = [
+        r["tablename"]
+        for r in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        if r["tablename"] not in WRITTEN_ON_4XX
+    ]
+    return str(pair["id"]), token, tables
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+async def test_forms_never_500_and_a_4xx_writes_nothing(client, pool, world, data):
+    mid, token, tables = world
+    path = data.draw(
+        st.sampled_from(
+            ["/signup", "/login", "/me/edit", f"/me/matches/{mid}", f"/introductions/{token}"]
+        )
+    )
+    base = dict(FORM) if data.draw(st.booleans()) else {}
+    changes = data.draw(st.dictionaries(st.sampled_from(FIELDS), form_text, max_size=4))
+    form_page = "/me/matches" if path.startswith("/me/matches") else path
+    if path.startswith("/introductions/"):
+        form_page = "/me/edit"  # the answer page needs no login: any Kickoff form's token
+    csrf = csrf_from((await client.get(form_page)).text)
+    before = await _snapshot(pool, tables)
+    r = await client.post(path, data={**base, **changes, "csrf_token": csrf})
+    event(f"{path.split(chr(47))[1]} {r.status_code}")
+    assert r.status_code < 500, (path, changes, r.text[:500])
+    if r.status_code >= 400:
+        after = await _snapshot(pool, tables)
+        assert [t for t in tables if before[t] != after[t]] == [], (path, changes, r.status_code)
