@@ -7,6 +7,7 @@ it (the "Mailbox" page). Production sends through a real server (docker-compose:
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import logging
 import os
@@ -63,6 +64,8 @@ def start_sink(settings: Settings) -> Controller | None:
     except OSError as exc:
         log.warning("mail sink not started: port %s is taken (%s)", url.port, exc)
         return None
+    # aiosmtpd logs every connection at INFO: thousands of lines per published round.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(
         MaildirSink(mailbox_dir(settings)), hostname=url.hostname, port=url.port
     )
@@ -87,11 +90,28 @@ class Mail:
     text: str
 
 
-def read_mailbox(settings: Settings, limit: int = 200) -> list[Mail]:
-    """The newest ``limit`` messages the sink received, newest first."""
-    files = sorted(mailbox_dir(settings).glob("*.eml"), reverse=True)[:limit]
+@dataclass(frozen=True)
+class MailboxView:
+    """A page of the mailbox: the newest messages shown, and how many matched in all."""
+
+    mails: list[Mail]
+    total: int
+
+
+def read_mailbox(settings: Settings, limit: int = 200, to: str = "") -> MailboxView:
+    """The newest ``limit`` messages the sink received (to an address containing ``to``)."""
+    files = sorted(mailbox_dir(settings).glob("*.eml"), reverse=True)
+    wanted = to.strip().lower()
+    if wanted:
+        # Headers only: cheap enough to filter thousands of demo messages per page view.
+        headers = email.parser.BytesHeaderParser(policy=email.policy.default)
+        files = [
+            path
+            for path in files
+            if wanted in str(headers.parsebytes(path.read_bytes()).get("To", "")).lower()
+        ]
     out = []
-    for path in files:
+    for path in files[:limit]:
         msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         body = msg.get_body(preferencelist=("plain",))
@@ -105,4 +125,4 @@ def read_mailbox(settings: Settings, limit: int = 200) -> list[Mail]:
                 text=body.get_content() if body is not None else "",
             )
         )
-    return out
+    return MailboxView(out, len(files))

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -270,7 +271,10 @@ async def mailbox_page(request: Request) -> Response:
     settings = request.app.state.settings
     if not settings.demo_mode:
         raise NotFound("the mailbox exists only in the demo")
-    return render(request, "mailbox.html", {"mails": read_mailbox(settings)})
+    to = request.query_params.get("to", "")[:200]
+    # File reads and parsing off the event loop.
+    view = await run_in_threadpool(read_mailbox, settings, 200, to)
+    return render(request, "mailbox.html", {"view": view, "to": to})
 
 
 def routes() -> list[Route]:
