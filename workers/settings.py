@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from arq import cron, func
+from arq.cron import CronJob
 from arq.worker import Worker
 
 from service import db, embedded, queue
@@ -29,17 +30,26 @@ FUNCTIONS = [
 MAX_JOBS = 20
 #: Seconds between outbox sweeps.
 SWEEP_EVERY = 5
-CRON_JOBS = [
-    cron(jobs.purge_expired, minute={7, 37}, run_at_startup=False, unique=True),
-    cron(
-        jobs.sweep_outbox,
-        second=set(range(0, 60, SWEEP_EVERY)),
-        run_at_startup=True,
-        unique=True,
-        keep_result=0,
-    ),
-    cron(jobs.follow_up_introductions, second={30}, run_at_startup=False, unique=True),
-]
+
+
+def cron_jobs() -> list[CronJob]:
+    """The periodic jobs, new for each worker.
+
+    arq keeps each CronJob's next run time on the object itself, so a list shared by two
+    workers in one process (tests, benchmarks) would make the second one start from the
+    first one's schedule and replay every tick it missed.
+    """
+    return [
+        cron(jobs.purge_expired, minute={7, 37}, run_at_startup=False, unique=True),
+        cron(
+            jobs.sweep_outbox,
+            second=set(range(0, 60, SWEEP_EVERY)),
+            run_at_startup=True,
+            unique=True,
+            keep_result=0,
+        ),
+        cron(jobs.follow_up_introductions, second={30}, run_at_startup=False, unique=True),
+    ]
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -74,7 +84,7 @@ def build_worker(
     redis_url = embedded.redis_url(settings)
     options: dict[str, Any] = {
         "functions": FUNCTIONS,
-        "cron_jobs": CRON_JOBS,
+        "cron_jobs": cron_jobs(),
         "queue_name": settings.arq_queue_name,
         "redis_settings": queue.redis_settings(redis_url),
         "on_startup": startup,

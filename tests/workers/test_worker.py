@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from service import queue
 from tests.conftest import sign_up_and_login
@@ -47,3 +48,15 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
         assert await again.result(timeout=5) == {"sessions": 0, "login_failures": 0}
     finally:
         await redis.aclose()
+
+
+async def test_each_worker_keeps_its_own_cron_schedule(settings):
+    first = build_worker(settings, burst=True, handle_signals=False)
+    # As if the first worker had last run its crons ten minutes ago.
+    for job in first.cron_jobs:
+        job.next_run = datetime.now(UTC) - timedelta(minutes=10)
+    second = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05)
+    await second.main()
+    await second.close()
+    # The start-up sweep (and at most one 5-second tick), not 120 missed ticks replayed.
+    assert 1 <= second.jobs_complete <= 2
