@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from service.introductions.tokens import answer_token
-from tests.api.test_fuzz_operations import WRITTEN_ON_4XX, _snapshot
+from tests.api.test_fuzz_operations import _snapshot, watched_tables
 from tests.api.test_pages import FORM
 from tests.conftest import csrf_from
 from tests.workers.test_introductions import _login, _published_round
@@ -32,12 +32,7 @@ async def world(client, app, pool, settings) -> tuple[str, str, list[str]]:
     )
     await _login(client, pair["email"])
     token = answer_token(settings.secret, pair["id"], pair["mentee_id"], datetime.now(UTC))
-    tables = [
-        r["tablename"]
-        for r in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        if r["tablename"] not in WRITTEN_ON_4XX
-    ]
-    return str(pair["id"]), token, tables
+    return str(pair["id"]), token, await watched_tables(pool)
 
 
 @settings(

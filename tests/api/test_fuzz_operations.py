@@ -87,6 +87,12 @@ def _mutated(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+async def watched_tables(pool) -> list[str]:
+    """Every table a rejected request must leave as it was."""
+    rows = await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    return [r["tablename"] for r in rows if r["tablename"] not in WRITTEN_ON_4XX]
+
+
 async def _snapshot(pool, tables: list[str]) -> dict[str, str]:
     """A digest of every table's rows (small tables: this is a test database)."""
     out = {}
@@ -113,11 +119,7 @@ async def world(client, app, pool, settings) -> World:
         "matches": [str(match["id"])],
     }
     words = ["pin", "forbid", "optimal", "stable", "mentee", "mentor", "skill", "accept", ""]
-    tables = [
-        r["tablename"]
-        for r in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        if r["tablename"] not in WRITTEN_ON_4XX
-    ]
+    tables = await watched_tables(pool)
     valid: dict[str, dict[str, Any]] = {
         "SignupIn": signup_body(email="fuzz.signup@example.org"),
         "ProfilePatch": {"headline": "Organiser of the spring cohort", "languages": ["en"]},
