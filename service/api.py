@@ -102,6 +102,10 @@ class ApiRouter:
         return [Route(op.path, op.handler, methods=[op.method]) for op in self.operations]
 
 
+#: Why :func:`storable_text` refused a field.
+UNSTORABLE = "contains a NUL character or an unpaired surrogate, which are not text"
+
+
 def storable_text(text: str) -> bool:
     """Whether PostgreSQL can store ``text``: no NUL character and no lone surrogate."""
     if "\x00" in text:
@@ -156,10 +160,7 @@ async def read_json(request: Request, model: type[M]) -> M:
     if bad := unstorable_fields(data):
         raise ValidationFailed(
             "some fields contain characters that are not text",
-            fields=[
-                {"field": name.lstrip("."), "message": "contains a NUL or an unpaired surrogate"}
-                for name in dict.fromkeys(bad)
-            ],
+            fields=[{"field": name, "message": UNSTORABLE} for name in dict.fromkeys(bad)],
         )
     try:
         return model.model_validate(data)

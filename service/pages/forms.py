@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.api import storable_text
+from service.api import UNSTORABLE, storable_text
 from service.auth.service import request_token
 from service.errors import DomainError, Forbidden, ValidationFailed, field_errors
 from service.people.service import TAG_FIELDS
@@ -72,11 +72,11 @@ async def checked_form(request: Request) -> FormData:
             "This form has expired or did not come from Kickoff. Reload the page and try again."
         )
     # No browser sends these; a crafted form must not reach the database with them.
-    bad = [name for name, v in form.multi_items() if isinstance(v, str) and not storable_text(v)]
+    bad = {n: 1 for n, v in form.multi_items() if isinstance(v, str) and not storable_text(v)}
     if bad:
         raise ValidationFailed(
-            "Some fields contain characters that are not text: " + ", ".join(sorted(set(bad))),
-            fields=[{"field": name, "message": "contains a NUL character"} for name in bad],
+            "Some fields contain characters that are not text: " + ", ".join(bad),
+            fields=[{"field": name, "message": UNSTORABLE} for name in bad],
         )
     return form
 
