@@ -16,12 +16,14 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, async_playwright, expect
 
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import free_port
 
+# Assertions wait for the page: generously, as a loaded 2-core CI machine is slow, never flaky.
+expect.set_options(timeout=15_000)
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
