@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import getpass
 import logging
-import multiprocessing
 import signal
 import sys
 import time
@@ -229,7 +228,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _match(settings: Settings, programme: str) -> int:
-    from concurrent.futures import ProcessPoolExecutor
     from uuid import UUID
 
     from service import db, embedded
@@ -237,6 +235,7 @@ async def _match(settings: Settings, programme: str) -> int:
     from service.programmes import repository as programmes
     from service.rounds import repository as rounds_repo
     from service.rounds import service as rounds
+    from service.rounds.solver import SolverPool
 
     try:
         programme_id = UUID(programme)
@@ -266,10 +265,11 @@ async def _match(settings: Settings, programme: str) -> int:
                 flush=True,
             )
 
-        with ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
-        ) as cpu:
+        cpu = SolverPool()
+        try:
             outcome = await rounds.run_round(pool, round_id, cpu, bar)
+        finally:
+            cpu.shutdown()
         print()
         row = await rounds_repo.get_round(pool, round_id)
         assert row is not None

@@ -69,6 +69,7 @@ def certified_solve(
     find_violations: ViolationFinder,
     max_rounds: int = 50,
     prune: float | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[Solution, Certificate]:
     """Solve on the candidate graph and grow it until the full graph certifies the result.
 
@@ -80,6 +81,8 @@ def certified_solve(
     solution does not use) leave the graph between solves, for the first PRUNE_ROUNDS rounds:
     the solver's time grows with the graph, and such pairs rarely matter again. The final
     check covers every allowed pair either way, so pruning never affects the result.
+
+    ``progress(rounds)`` is called after each solve and check that did not yet certify.
     """
     known = np.sort(rows * m + cols)
     for rounds in range(1, max_rounds + 1):
@@ -103,6 +106,8 @@ def certified_solve(
             worst = add.worst
             gap = sol.dual_objective + sol.matched * max(worst, 0.0) - sol.total
             return sol, Certificate(rounds, len(rows), worst, max(gap, 0.0))
+        if progress is not None:
+            progress(rounds)
         rows = np.concatenate([rows, add.rows[fresh]])
         cols = np.concatenate([cols, add.cols[fresh]])
         scores = np.concatenate([scores, add.scores[fresh]])

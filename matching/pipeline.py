@@ -89,7 +89,11 @@ class RoundResult:
 
 
 def _graph(
-    problem: RoundProblem, fe: SideFeatures, fo: SideFeatures, skip: npt.NDArray[np.bool_]
+    problem: RoundProblem,
+    fe: SideFeatures,
+    fo: SideFeatures,
+    skip: npt.NDArray[np.bool_],
+    progress: Callable[[float], None] | None = None,
 ) -> PairGraph:
     return build_graph(
         fe,
@@ -103,6 +107,7 @@ def _graph(
         mentor_shortlist=problem.k_mentor,
         chunk=problem.chunk,
         n_jobs=problem.n_jobs,
+        progress=progress,
     )
 
 
@@ -152,7 +157,17 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
 
     report(0.15, "scoring pairs")
     t1 = time.perf_counter()
-    graph = _graph(problem, fe, fo, skip)
+    blocks = -(-n // max(problem.chunk, 1))
+    graph = _graph(
+        problem,
+        fe,
+        fo,
+        skip,
+        # Distinct messages between stages: a stage's own message marks its start.
+        lambda done: report(
+            0.15 + 0.35 * done, f"scoring pairs: {round(done * blocks)} of {blocks} blocks"
+        ),
+    )
     short_r, short_c, short_s = graph.short_rows, graph.short_cols, graph.short_scores
     prefs = Preferences.from_scores(n, m, short_r, short_c, short_s)
     timings["scores_s"] = time.perf_counter() - t1
@@ -174,6 +189,8 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
             seed_s,
             violation_finder(graph.pairs, slack=SLACK),
             prune=PRUNE,
+            # Rounds are few (1-5 here) and their number unknown: each closes half the gap.
+            progress=lambda k: report(0.8 - 0.3 * 0.5**k, f"certifying: round {k + 1}"),
         )
         optimal, optimal_scores = sol.assignment, sol.pair_scores
     timings["assign_s"] = time.perf_counter() - t2
@@ -351,10 +368,12 @@ def _groups(mentees: Sequence[Profile]) -> dict[str, list[str]]:
 
 
 def solve_and_explain(
-    problem: RoundProblem, labels: Mapping[str, str]
+    problem: RoundProblem,
+    labels: Mapping[str, str],
+    progress: Callable[[float, str], None] | None = None,
 ) -> tuple[RoundResult, list[PairReasons]]:
     """:func:`solve_round` plus both sides' reasons for every match (one picklable call)."""
-    result = solve_round(problem)
+    result = solve_round(problem, progress)
     weights = problem.weights.normalised()
     reasons = []
     for m in result.matches:

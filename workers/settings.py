@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from arq import cron, func
@@ -12,6 +10,7 @@ from arq.cron import CronJob
 from arq.worker import Worker
 
 from service import db, embedded, queue
+from service.rounds.solver import SolverPool
 from service.settings import Settings
 from workers import jobs
 
@@ -58,16 +57,14 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["pool"] = await db.create_pool(embedded.database_url(settings), settings.db_pool_max)
     async with ctx["pool"].acquire() as conn:
         await db.migrate(conn)
-    # spawn, not fork: the worker's event loop and pools must not be copied into children.
-    ctx["cpu"] = ProcessPoolExecutor(
-        max_workers=ctx.get("cpu_workers", 1), mp_context=multiprocessing.get_context("spawn")
-    )
+    # Spawn processes (not fork: the worker's event loop and pools must not be copied).
+    ctx["cpu"] = SolverPool(max_workers=ctx.get("cpu_workers", 1))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     """Close what :func:`startup` opened."""
     if "cpu" in ctx:
-        ctx["cpu"].shutdown(wait=True, cancel_futures=True)
+        ctx["cpu"].shutdown()
     if "pool" in ctx:
         await ctx["pool"].close()
 

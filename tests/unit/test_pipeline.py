@@ -386,3 +386,35 @@ def test_realistic_round_equals_an_exact_solve_of_its_whole_graph(realistic):
     )
     assert full.matched == result.metrics["matched"]
     assert full.total == pytest.approx(sum(mt.score for mt in result.matches), abs=1e-9)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_progress_moves_forward_block_by_block_and_round_by_round(n_jobs):
+    mentees, mentors, caps = population(300, 100)
+    # Short shortlists seed a small candidate graph: the certificate needs several rounds.
+    problem = RoundProblem(
+        mentees,
+        mentors,
+        caps,
+        goal_needs=goal_needs_from_seed(),
+        chunk=64,
+        n_jobs=n_jobs,
+        shortlist=2,
+        k_mentor=1,
+    )
+    reports: list[tuple[float, str]] = []
+    result = solve_round(problem, lambda fraction, message: reports.append((fraction, message)))
+    fractions = [f for f, _ in reports]
+    assert fractions == sorted(fractions) and fractions[0] > 0 and fractions[-1] == 1.0
+    messages = [msg for _, msg in reports]
+    # 300 mentees in blocks of 64: five blocks, each reported as it is scored.
+    assert [m for m in messages if m.startswith("scoring pairs: ")] == [
+        f"scoring pairs: {k} of 5 blocks" for k in range(1, 6)
+    ]
+    # Every certificate round after the first is announced.
+    assert result.certificate is not None and result.certificate.rounds > 1
+    certifying = [m for m in messages if m.startswith("certifying: ")]
+    assert certifying == [f"certifying: round {k}" for k in range(2, result.certificate.rounds + 1)]
+    # The stage boundaries are still reported once each, in order.
+    stages = ["vectorising profiles", "scoring pairs", "solving", "explaining", "done"]
+    assert [m for m in messages if m in stages] == stages
