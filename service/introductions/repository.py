@@ -34,6 +34,9 @@ class EmailRow:
     role: str | None  # the recipient's side: "mentee" or "mentor"
     programme_name: str | None
     reasons: list[str]
+    #: When the introduction was sent, and how many days it stays open (the programme's).
+    introduced_at: datetime | None
+    expiry_days: int | None
 
 
 def message_id(kind: str, mentorship_id: UUID | None, recipient_id: UUID) -> str:
@@ -114,7 +117,8 @@ async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
         " CASE WHEN m.mentee_id = o.recipient_id THEN 'mentee'"
         "      WHEN m.mentor_id = o.recipient_id THEN 'mentor' END AS role,"
         " p.name AS programme_name, COALESCE(CASE WHEN m.mentee_id = o.recipient_id"
-        "      THEN rm.reasons ELSE rm.reasons_for_mentor END, '[]'::jsonb) AS reasons"
+        "      THEN rm.reasons ELSE rm.reasons_for_mentor END, '[]'::jsonb) AS reasons,"
+        " m.introduced_at, COALESCE((p.settings->>'expiry_days')::int, 10) AS expiry_days"
         " FROM outbox o"
         " JOIN people r ON r.id = o.recipient_id"
         " LEFT JOIN mentorships m ON m.id = o.mentorship_id"

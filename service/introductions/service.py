@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from service.errors import Conflict, NotFound
 from service.introductions import mail
 from service.introductions import repository as repo
-from service.introductions.tokens import TOKEN_LIFETIME, answer_token
+from service.introductions.tokens import answer_token
 from service.programmes.roles import require_organiser
 from service.settings import Settings
 
@@ -56,8 +56,16 @@ def context(row: repo.EmailRow, settings: Settings) -> dict[str, Any]:
         "reasons": row.reasons,
         "answer_url": f"{settings.base_url}/introductions/{token}",
         "base_url": settings.base_url,
-        "token_days": TOKEN_LIFETIME.days,
+        "answer_by": _answer_by(row),
     }
+
+
+def _answer_by(row: repo.EmailRow) -> str:
+    """The day the introduction closes unanswered, e.g. "Friday 5 December 2026" (UTC)."""
+    if row.expiry_days is None:
+        return ""
+    day = (row.introduced_at or row.created_at) + timedelta(days=row.expiry_days)
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 async def deliver(pool: asyncpg.Pool, settings: Settings, outbox_id: UUID) -> str:

@@ -8,8 +8,10 @@ import hmac
 from datetime import datetime, timedelta
 from uuid import UUID
 
-#: How long an answer link works (the introduction itself expires sooner).
-TOKEN_LIFETIME = timedelta(days=14)
+#: How long an answer link works: longer than the longest expiry_days a programme may set
+#: (90), so a link works as long as its introduction is open; once the introduction has
+#: expired, its status refuses the answer whatever the link.
+TOKEN_LIFETIME = timedelta(days=91)
 
 
 class InvalidToken(ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 
@@ -71,7 +72,7 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
     rnd, emails = await _published_round(client, app, pool, settings)
     pairs = await pool.fetch(
         "SELECT m.id, m.mentee_id, m.mentor_id, e.email AS mentee_email,"
-        " o.email AS mentor_email, rm.reasons, rm.reasons_for_mentor"
+        " o.email AS mentor_email, rm.reasons, rm.reasons_for_mentor, m.introduced_at"
         " FROM mentorships m JOIN people e ON e.id = m.mentee_id"
         " JOIN people o ON o.id = m.mentor_id"
         " JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
@@ -120,6 +121,11 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
             assert "Why you two:" in text and mine
             assert all(f"  - {r}\n" in text for r in mine)
             assert not any(f"  - {r}\n" in text for r in theirs if r not in mine)
+            # The day it closes unanswered: the programme's expiry_days (10) after sending.
+            closes = pair["introduced_at"] + timedelta(days=10)
+            answer_by = f"{closes:%A} {closes.day} {closes:%B %Y}"
+            assert f"Please answer by {answer_by}:" in text
+            assert f"Please answer by {answer_by}:" in parts["text/html"]
             subject = str(make_header(decode_header(msg["Subject"])))
             assert "meet " in subject and "your suggested" in subject
             token = text.split("/introductions/")[1].split()[0]
@@ -388,7 +394,6 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
 async def test_reminder_expiry_and_survey_follow_the_programme_delays(
     client, app, pool, settings, mailbox
 ):
-    from datetime import UTC, datetime, timedelta
 
     from service.introductions.service import enqueue_emails
     from service.introductions.service import follow_up as follow_up_now
