@@ -131,6 +131,11 @@ def match_out(row: repo.MyMatchRow) -> MyMatchOut:
         other_email=row.other_email,
         other_contact=row.other_contact or None,
         reasons=row.reasons,
+        answer_by=(
+            service.closes_on(row.introduced_at, row.expiry_days)
+            if row.status == "pending" and row.introduced_at is not None
+            else None
+        ),
     )
 
 
@@ -161,7 +166,12 @@ async def _render_my_matches(
     request: Request, caller: auth.Auth, error: str = "", status: int = 200
 ) -> Response:
     rows = await service.my_matches(request.app.state.pool, caller.person_id)
-    context = {"caller": caller, "matches": [match_out(r) for r in rows], "error": error}
+    context = {
+        "caller": caller,
+        "matches": [match_out(r) for r in rows],
+        "error": error,
+        "day_in_words": service.day_in_words,
+    }
     return render(request, "my_matches.html", context, status, session_token=request_token(request))
 
 

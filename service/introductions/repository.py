@@ -243,6 +243,8 @@ class MyMatchRow:
     other_contact: str | None
     reasons: list[str]
     created_at: datetime
+    introduced_at: datetime | None
+    expiry_days: int
 
 
 async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
@@ -257,7 +259,8 @@ async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
         " CASE WHEN m.accepted_at IS NOT NULL THEN o.email END AS other_email,"
         " CASE WHEN m.accepted_at IS NOT NULL THEN o.shared_contact END AS other_contact,"
         " COALESCE(CASE WHEN m.mentee_id = $1 THEN rm.reasons ELSE rm.reasons_for_mentor END,"
-        "   '[]'::jsonb) AS reasons, m.created_at"
+        "   '[]'::jsonb) AS reasons, m.created_at, m.introduced_at,"
+        " COALESCE((p.settings->>'expiry_days')::int, 10) AS expiry_days"
         " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
         " JOIN people o ON o.id = CASE WHEN m.mentee_id = $1 THEN m.mentor_id ELSE m.mentee_id END"
         " LEFT JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -33,6 +33,8 @@ class MyMatchOut(BaseModel):
     #: The contact channel they chose to share (e.g. LinkedIn), once both accepted.
     other_contact: str | None
     reasons: list[str]
+    #: While it waits for answers: the day it closes if either side has not answered.
+    answer_by: date | None
 
 
 class MyMatchList(BaseModel):

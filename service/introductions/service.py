@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -60,12 +60,20 @@ def context(row: repo.EmailRow, settings: Settings) -> dict[str, Any]:
     }
 
 
+def closes_on(introduced_at: datetime, expiry_days: int) -> date:
+    """The day (UTC) an introduction sent at ``introduced_at`` closes if unanswered."""
+    return (introduced_at.astimezone(UTC) + timedelta(days=expiry_days)).date()
+
+
+def day_in_words(day: date) -> str:
+    """E.g. "Friday 5 December 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def _answer_by(row: repo.EmailRow) -> str:
-    """The day the introduction closes unanswered, e.g. "Friday 5 December 2026" (UTC)."""
     if row.expiry_days is None:
         return ""
-    day = (row.introduced_at or row.created_at) + timedelta(days=row.expiry_days)
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return day_in_words(closes_on(row.introduced_at or row.created_at, row.expiry_days))
 
 
 async def deliver(pool: asyncpg.Pool, settings: Settings, outbox_id: UUID) -> str:

@@ -317,7 +317,8 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
     rnd = await client.get(f"/api/v1/rounds/{rnd['id']}")
     rnd = rnd.json()
     pair = await pool.fetchrow(
-        "SELECT m.id, e.email AS mentee_email, o.email AS mentor_email FROM mentorships m"
+        "SELECT m.id, e.email AS mentee_email, o.email AS mentor_email, m.introduced_at"
+        " FROM mentorships m"
         " JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id"
         " WHERE m.round_id = $1 ORDER BY m.id LIMIT 1",
         rnd["id"],
@@ -335,6 +336,11 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
     listed = next(m for m in mine if m["id"] == mid)
     assert listed["status"] == "pending" and listed["other_email"] is None
     assert listed["role"] == "mentee" and listed["other_first_name"]
+    # While it waits: the day it closes unanswered (the programme's 10 days after sending).
+    closes = (pair["introduced_at"] + timedelta(days=10)).astimezone(UTC)
+    assert listed["answer_by"] == closes.date().isoformat()
+    page = (await client.get("/me/matches")).text
+    assert f"Please answer by {closes:%A} {closes.day} {closes:%B %Y}." in page
     # Every GET operation of the API (each {id} tried as the programme, round and match),
     # and every page the mentee can open: none shows the mentor's address before both accept.
     spec = (await client.get("/openapi.json")).json()
@@ -379,6 +385,7 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
         m for m in (await client.get("/api/v1/matches")).json()["matches"] if m["id"] == mid
     )
     assert listed["other_contact"] == channel
+    assert listed["answer_by"] is None  # nothing left to answer
     contacts = await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'contacts'")
     assert contacts == 2
     await _run_worker(settings)
