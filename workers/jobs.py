@@ -28,7 +28,7 @@ async def purge_expired(ctx: dict[str, Any]) -> dict[str, int]:
 
 async def run_round(ctx: dict[str, Any], round_id: str) -> str:
     """Run a matching round to a draft; safe to run again (a finished round is left alone)."""
-    return await rounds.run_round(ctx["pool"], UUID(round_id), ctx.get("cpu"))
+    return await rounds.run_round(ctx["pool"], UUID(round_id), ctx["cpu"])
 
 
 async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +9,6 @@ from uuid import UUID
 
 import asyncpg
 
-from matching.pipeline import solve_and_explain
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.introductions import repository as intro_repo
 from service.programmes import repository as programmes
@@ -154,7 +152,7 @@ Progress = Callable[[float, str], None]
 
 
 async def run_round(
-    pool: asyncpg.Pool, round_id: UUID, cpu: SolverPool | None, progress: Progress | None = None
+    pool: asyncpg.Pool, round_id: UUID, cpu: SolverPool, progress: Progress | None = None
 ) -> str:
     """Run a queued round to a draft (idempotent: a finished round is left alone)."""
     async with pool.acquire() as conn:
@@ -175,7 +173,7 @@ async def run_round(
 
 
 async def _run_locked(
-    conn: asyncpg.Connection, row: repo.RoundRow, cpu: SolverPool | None, progress: Progress | None
+    conn: asyncpg.Connection, row: repo.RoundRow, cpu: SolverPool, progress: Progress | None
 ) -> str:
     async def step(fraction: float, message: str) -> None:
         await repo.set_progress(conn, row.id, fraction, message)
@@ -188,17 +186,13 @@ async def _run_locked(
     n, m = len(built.mentee_ids), len(built.mentor_ids)
     await step(0.2, f"matching {n} mentees with {m} mentors")
     labels = {slug: t.label for slug, t in taxonomy.terms.items()}
-    if cpu is not None:
-        # CPU-heavy: in the worker's process pool, its progress shown between 20 % and 90 %.
-        async def solving(fraction: float, message: str) -> None:
-            if fraction < 1.0:  # the solve's own "done" is not the round's: saving follows
-                await step(0.2 + 0.7 * fraction, message)
 
-        result, reasons = await cpu.solve(str(row.id), built.problem, labels, solving)
-    else:
-        # Never on the event loop, even without a pool.
-        loop = asyncio.get_running_loop()
-        result, reasons = await loop.run_in_executor(None, solve_and_explain, built.problem, labels)
+    # CPU-heavy: in the process pool, never on the event loop; shown between 20 % and 90 %.
+    async def solving(fraction: float, message: str) -> None:
+        if fraction < 1.0:  # the solve's own "done" is not the round's: saving follows
+            await step(0.2 + 0.7 * fraction, message)
+
+    result, reasons = await cpu.solve(str(row.id), built.problem, labels, solving)
     await step(0.9, "saving matches")
     metrics: dict[str, Any] = dict(result.metrics)
     metrics["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
