@@ -247,7 +247,7 @@ def build_graph(
     mentor_shortlist: int = 5,
     chunk: int = 1024,
     n_jobs: int | None = None,
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PairGraph:
     """Score every allowed pair, block by block, into a :class:`PairGraph`.
 
@@ -274,7 +274,8 @@ def build_graph(
     n_jobs : int, optional
         Threads scoring blocks side by side (default: the number of CPUs).
     progress : callable, optional
-        Called with the fraction of blocks scored so far, from the calling thread.
+        Called as ``progress(blocks_scored, blocks)`` after each block, from the calling
+        thread.
 
     Returns
     -------
@@ -296,20 +297,20 @@ def build_graph(
     )
     bounds = [(lo, min(lo + chunk, n)) for lo in range(0, n, max(chunk, 1))]
     workers = max(1, n_jobs or os.cpu_count() or 1)
-    tick = progress or (lambda fraction: None)
+    tick = progress or (lambda done, total: None)
     if m == 0 or not bounds:
         parts: Sequence[_Part] = []
     elif workers == 1 or len(bounds) == 1:
         parts = []
         for lo, hi in bounds:
             parts.append(builder.block(lo, hi))
-            tick(len(parts) / len(bounds))
+            tick(len(parts), len(bounds))
     else:
         # numpy, scipy and BLAS release the GIL, so threads use every core without copies.
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(builder.block, lo, hi) for lo, hi in bounds]
             for done, _ in enumerate(as_completed(futures), 1):
-                tick(done / len(bounds))
+                tick(done, len(bounds))
             parts = [f.result() for f in futures]
     counts = np.concatenate([np.zeros(n if not parts else 0, np.int64), *(p[0] for p in parts)])
     indptr = np.zeros(n + 1, dtype=np.int64)

@@ -93,7 +93,7 @@ def _graph(
     fe: SideFeatures,
     fo: SideFeatures,
     skip: npt.NDArray[np.bool_],
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PairGraph:
     return build_graph(
         fe,
@@ -157,15 +157,14 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
 
     report(0.15, "scoring pairs")
     t1 = time.perf_counter()
-    blocks = -(-n // max(problem.chunk, 1))
     graph = _graph(
         problem,
         fe,
         fo,
         skip,
         # Distinct messages between stages: a stage's own message marks its start.
-        lambda done: report(
-            0.15 + 0.35 * done, f"scoring pairs: {round(done * blocks)} of {blocks} blocks"
+        lambda done, blocks: report(
+            0.15 + 0.35 * done / blocks, f"scoring pairs: {done} of {blocks} blocks"
         ),
     )
     short_r, short_c, short_s = graph.short_rows, graph.short_cols, graph.short_scores
