@@ -47,12 +47,9 @@ def _schema(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return spec["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else node
 
 
-def _fields(spec: dict[str, Any], op: dict[str, Any]) -> list[str]:
-    """The body's property names, and those of any object property ("settings.weights")."""
-    body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-    if not body:
-        return []
-    schema = _schema(spec, body["schema"])
+def _fields(spec: dict[str, Any], schema_name: str) -> list[str]:
+    """The schema's property names, and those of any object property ("settings.weights")."""
+    schema = spec["components"]["schemas"][schema_name]
     names = []
     for name, prop in schema.get("properties", {}).items():
         names.append(name)
@@ -165,7 +162,7 @@ def requests(draw, spec: dict[str, Any], world: World):
                 | json_values
                 | st.just(_DROP)
             )
-            fields = _fields(spec, op)
+            fields = _fields(spec, name)
             changes = draw(st.dictionaries(st.sampled_from(fields), value, max_size=3))
             body = _mutated(world.valid[name], changes)
         else:
