@@ -47,6 +47,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> str:
     from service import db, embedded
     from service.demo.seed import DEMO_PASSWORD, demo_examples, demo_programme_id, seed_demo
+    from service.kit.db import transaction
     from service.security import Passwords
     from service.taxonomy.repository import load_taxonomy
 
@@ -54,7 +55,8 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
     try:
         async with pool.acquire() as conn:
             await db.migrate(conn)
-        taxonomy = await load_taxonomy(pool)
+        async with transaction(pool, readonly=True) as conn:
+            taxonomy = await load_taxonomy(conn)
         passwords = Passwords(settings.password_memory_kib, settings.password_time_cost)
         result = await seed_demo(
             pool, taxonomy, passwords, mentees=mentees, mentors=mentors, reset=reset
@@ -100,8 +102,9 @@ async def _admin_create(
     settings: Settings, email: str, name: str | None, password_stdin: bool
 ) -> str:
     from service import db, embedded
+    from service.kit.db import transaction
     from service.programmes import repository as programmes_repo
-    from service.programmes.service import create_admin
+    from service.programmes.service import admin_account, create_admin
     from service.security import Passwords
 
     # Read before connecting so a piped password is consumed whether or not it is needed.
@@ -110,12 +113,18 @@ async def _admin_create(
     try:
         async with pool.acquire() as conn:
             await db.migrate(conn)
-        if password is None and await programmes_repo.find_person_id(pool, email) is None:
-            password = await asyncio.to_thread(_read_password, False)
-        passwords = Passwords(settings.password_memory_kib, settings.password_time_cost)
-        person_id, outcome = await create_admin(
-            pool, passwords, email, name=name, password=password
-        )
+        async with transaction(pool, readonly=True) as conn:
+            exists = await programmes_repo.find_person_id(conn, email) is not None
+        account = None
+        if not exists:
+            if password is None:
+                password = await asyncio.to_thread(_read_password, False)
+            body = admin_account(email, name, password)
+            passwords = Passwords(settings.password_memory_kib, settings.password_time_cost)
+            # argon2 before the transaction: no connection is held while it computes.
+            account = (body, await asyncio.to_thread(passwords.hash, body.password))
+        async with transaction(pool) as conn:
+            person_id, outcome = await create_admin(conn, email, account)
     finally:
         await pool.close()
     return {
@@ -232,6 +241,7 @@ async def _match(settings: Settings, programme: str) -> int:
 
     from service import db, embedded
     from service.errors import Conflict
+    from service.kit.db import transaction
     from service.programmes import repository as programmes
     from service.rounds import repository as rounds_repo
     from service.rounds import service as rounds
@@ -246,6 +256,7 @@ async def _match(settings: Settings, programme: str) -> int:
     try:
         async with pool.acquire() as conn:
             await db.migrate(conn)
+        async with transaction(pool) as conn:
             found = await programmes.get_programme(conn, programme_id)
             if found is None:
                 print(f"kickoff: no programme {programme_id}", file=sys.stderr)
@@ -271,7 +282,8 @@ async def _match(settings: Settings, programme: str) -> int:
         finally:
             cpu.shutdown()
         print()
-        row = await rounds_repo.get_round(pool, round_id)
+        async with transaction(pool, readonly=True) as conn:
+            row = await rounds_repo.get_round(conn, round_id)
         assert row is not None
         if outcome != "draft" or row.metrics is None:
             print(f"round {outcome}: {row.message}", file=sys.stderr)

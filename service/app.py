@@ -15,7 +15,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from service import db, embedded, queue
-from service.api import Operation
 from service.auth.endpoints import router as auth_router
 from service.errors import (
     DomainError,
@@ -23,8 +22,12 @@ from service.errors import (
     http_exception_handler,
     unexpected_error_handler,
 )
+from service.guard import guard
 from service.introductions import endpoints as introductions
-from service.middleware import BodyLimit, SecurityHeaders
+from service.kit.api import ApiRouter, Operation
+from service.kit.db import transaction
+from service.kit.state import Config, Services
+from service.middleware import BodyLimit, SecurityHeaders, upload_limits
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
 from service.pages.forms import linkify
@@ -40,34 +43,35 @@ from service.taxonomy.repository import load_taxonomy
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 VERSION = "0.1.0"
-API_ROUTERS = (
+ROUTERS: tuple[ApiRouter, ...] = (
     people_router,
     auth_router,
     taxonomy_router,
     programmes_router,
     rounds_router,
     introductions.router,
+    system.router,
 )
 
 
 def operations() -> list[Operation]:
     """Every documented operation, system endpoints included."""
-    return [op for r in (*API_ROUTERS, system.router) for op in r.operations]
+    return [op for r in ROUTERS for op in r.operations]
 
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Start embedded servers if needed, migrate, open the pools; close them on shutdown."""
-    settings: Settings = app.state.settings
-    dsn = embedded.database_url(settings)
-    redis_url = embedded.redis_url(settings)
-    pool = await db.create_pool(dsn, settings.db_pool_max)
+    config: Config = app.state.config
+    settings = config.settings
+    pool = await db.create_pool(embedded.database_url(settings), settings.db_pool_max)
     try:
         async with pool.acquire() as conn:
             await db.migrate(conn)
-        app.state.taxonomy = await load_taxonomy(pool)
-        arq = await queue.connect(redis_url, settings.arq_queue_name)
-        app.state.pool, app.state.arq = pool, arq
+        async with transaction(pool, readonly=True) as conn:
+            taxonomy = await load_taxonomy(conn)
+        arq = await queue.connect(embedded.redis_url(settings), settings.arq_queue_name)
+        app.state.services = Services(config, pool, arq, taxonomy)
         try:
             yield
         finally:
@@ -79,9 +83,11 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the web application."""
     settings = settings or Settings()
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["linkify"] = linkify
+    ops = operations()
     routes = [
-        *(route for r in API_ROUTERS for route in r.routes()),
-        *system.router.routes(),
+        *(route for r in ROUTERS for route in r.routes(guard)),
         Route("/openapi.json", system.openapi_json, methods=["GET"]),
         Route("/docs", system.docs_page, methods=["GET"]),
         *page_routes(),
@@ -90,7 +96,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, uploads=upload_limits(ops)),
+        ],
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_exception_handler,
@@ -98,9 +107,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         },
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.passwords = Passwords(settings.password_memory_kib, settings.password_time_cost)
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.templates.env.filters["linkify"] = linkify
-    app.state.openapi = build_openapi(operations(), title="Kickoff API", version=VERSION)
+    app.state.config = Config(
+        settings=settings,
+        passwords=Passwords(settings.password_memory_kib, settings.password_time_cost),
+        templates=templates,
+        openapi=build_openapi(ops, title="Kickoff API", version=VERSION),
+    )
     return app

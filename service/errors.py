@@ -151,10 +151,10 @@ async def unexpected_error_handler(request: Request, exc: Exception) -> Response
 
 
 def _html_error(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
-    templates = getattr(request.app.state, "templates", None)
-    if templates is None:
+    config = getattr(request.app.state, "config", None)
+    if config is None:
         return Response(message, status, headers=headers, media_type="text/plain")
-    response: Response = templates.TemplateResponse(
+    response: Response = config.templates.TemplateResponse(
         request,
         "error.html",
         {"status": status, "message": message},

@@ -3,39 +3,66 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.errors import PayloadTooLarge, error_body
+from service.kit.api import Operation
+
+#: Every body but a declared upload: JSON and HTML forms.
 MAX_BODY = 1024 * 1024
+
+#: (method, path pattern, byte limit) of the operations that take uploads.
+UploadLimits = Sequence[tuple[str, re.Pattern[str], int]]
 
 
 class _TooLarge(Exception):
     pass
 
 
-def _too_large_response(path: str) -> tuple[bytes, bytes]:
-    message = "the body is larger than 1 MiB"
-    if path.startswith("/api/"):
-        body = json.dumps({"error": {"code": "payload_too_large", "message": message}}).encode()
-        return body, b"application/json"
-    return message.encode(), b"text/plain; charset=utf-8"
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+
+
+def upload_limits(operations: Sequence[Operation]) -> UploadLimits:
+    """The per-route limits of the operations that declare an upload."""
+    return [
+        (op.method, compile_path(op.path)[0], op.upload.max_bytes)
+        for op in operations
+        if op.upload is not None
+    ]
 
 
 class BodyLimit:
-    """Refuse bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
+    """Refuse bodies over their route's limit with 413, by Content-Length or while streaming.
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    The limit is ``limit`` (1 MiB) except on routes that declare an upload, which set their own.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY, uploads: UploadLimits = ()) -> None:
         self.app = app
-        self.limit = limit
+        self.default = limit
+        self.uploads = list(uploads)
+
+    def limit_for(self, scope: Scope) -> int:
+        """The byte limit of this request's route."""
+        for method, pattern, limit in self.uploads:
+            if scope["method"] == method and pattern.match(scope["path"]):
+                return limit
+        return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope)
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await self._reject(scope, send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._reject(scope, send, limit)
             return
         received = 0
         started = False
@@ -45,7 +72,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -59,14 +86,21 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(scope, send)
+                await self._reject(scope, send, limit)
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        body, ctype = _too_large_response(scope["path"])
+    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
+        error = PayloadTooLarge(f"the body is larger than {_size(limit)}")
+        if scope["path"].startswith("/api/"):
+            body, ctype = (
+                json.dumps(error_body(error.code, error.message)).encode(),
+                b"application/json",
+            )
+        else:
+            body, ctype = error.message.encode(), b"text/plain; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": error.status,
                 "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())],
             }
         )

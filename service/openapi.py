@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from service.api import Operation
+from service.kit.api import Operation, Rule
 
 _REF = "#/components/schemas/{model}"
 _ERROR_TEXT = {
@@ -16,8 +16,8 @@ _ERROR_TEXT = {
     403: "Not allowed",
     404: "Not found",
     409: "Conflicts with existing data",
-    413: "Body larger than 1 MiB",
-    415: "Body is not JSON",
+    413: "Body larger than its limit (1 MiB for JSON)",
+    415: "Body is not of the declared media type",
     422: "Invalid fields; `error.fields` lists each with a message",
     429: "Too many attempts; see Retry-After",
 }
@@ -45,12 +45,41 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+_ACCESS_TEXT = {
+    Rule.PERSON: "Any logged-in person.",
+    Rule.SITE_ADMIN: "Site admins only.",
+    Rule.ORGANISER: "Organisers of the programme this belongs to, and site admins.",
+}
+
+
+def _upload(op: Operation, keyed: dict[Any, Any]) -> dict[str, Any]:
+    """The multipart/form-data schema of an upload: the file and its form fields."""
+    assert op.upload is not None
+    spec = op.upload
+    schema: dict[str, Any] = {
+        "type": "object",
+        "required": [spec.field],
+        "properties": {
+            spec.field: {
+                "type": "string",
+                "contentMediaType": "application/octet-stream",
+                "description": spec.description or f"at most {spec.max_bytes} bytes",
+            }
+        },
+    }
+    if spec.fields is not None:
+        schema = {"allOf": [schema, keyed[(spec.fields, "validation")]]}
+    return {"schema": schema}
+
+
 def build_openapi(operations: list[Operation], *, title: str, version: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``operations``."""
     models: list[tuple[type[BaseModel], Any]] = []
     for op in operations:
         if op.body is not None:
             models.append((op.body, "validation"))
+        if op.upload is not None and op.upload.fields is not None:
+            models.append((op.upload.fields, "validation"))
         if isinstance(op.response, type) and issubclass(op.response, BaseModel):
             models.append((op.response, "serialization"))
     keyed, defs = models_json_schema(models, ref_template=_REF)
@@ -61,7 +90,7 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
     for op in operations:
         item: dict[str, Any] = {
             "summary": op.summary,
-            "operationId": op.handler.__name__,
+            "operationId": op.name,
             "tags": [op.tag] if op.tag else [],
             "responses": {},
         }
@@ -87,6 +116,11 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
                 "required": True,
                 "content": {"application/json": {"schema": keyed[(op.body, "validation")]}},
             }
+        if op.upload is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": _upload(op, keyed)},
+            }
         ok: dict[str, Any] = {"description": "OK" if op.status != 204 else "No content"}
         if isinstance(op.response, type) and issubclass(op.response, BaseModel):
             ok["content"] = {"application/json": {"schema": keyed[(op.response, "serialization")]}}
@@ -102,8 +136,12 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
                 "description": _ERROR_TEXT.get(code, "Error"),
                 "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
             }
-        if op.auth:
+        item["x-access"] = op.access.rule.value
+        if op.access.rule is not Rule.ANYONE:
             item["security"] = [{"session": []}, {"bearer": []}]
+            item["description"] = _ACCESS_TEXT[op.access.rule]
+        else:
+            item["security"] = []
         paths.setdefault(op.path, {})[op.method.lower()] = item
 
     return {

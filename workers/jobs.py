@@ -1,4 +1,7 @@
-"""Job functions: plain ``async def job(ctx, ...)`` taking ids, idempotent."""
+"""Job functions: plain ``async def job(ctx, ...)`` taking ids, idempotent.
+
+Each job is a boundary: it opens the transaction and hands its connection to the domain.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +11,22 @@ from typing import Any
 from uuid import UUID
 
 from service.auth import repository as auth_repo
+from service.introductions import repository as intro_repo
 from service.introductions import service as introductions
+from service.kit.db import transaction
 from service.rounds import service as rounds
 
 log = logging.getLogger(__name__)
 
 # Login failures are only needed for the 15-minute throttle; a day's worth helps investigations.
 KEEP_FAILURES = timedelta(days=1)
+#: Emails one sweep enqueues at most (the next sweep takes the rest).
+SWEEP_LIMIT = 5000
 
 
 async def purge_expired(ctx: dict[str, Any]) -> dict[str, int]:
     """Delete expired sessions and old login failures (safe to run any number of times)."""
-    async with ctx["pool"].acquire() as conn, conn.transaction():
+    async with transaction(ctx["pool"]) as conn:
         sessions, failures = await auth_repo.purge_expired(conn, KEEP_FAILURES)
     if sessions or failures:
         log.info("purged %d expired sessions and %d old login failures", sessions, failures)
@@ -33,19 +40,22 @@ async def run_round(ctx: dict[str, Any], round_id: str) -> str:
 
 async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:
     """Deliver one outbox email if it is still pending and due (idempotent)."""
-    return await introductions.deliver(ctx["pool"], ctx["settings"], UUID(outbox_id))
+    async with transaction(ctx["pool"]) as conn:
+        return await introductions.deliver(conn, ctx["settings"], UUID(outbox_id))
 
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
     """Enqueue every due, unsent email: nothing is lost to a dropped job or a Redis restart."""
-    stale = ctx["settings"].outbox_resend_after
-    due = await introductions.claim_due(ctx["pool"], stale_after=timedelta(seconds=stale))
+    stale = timedelta(seconds=ctx["settings"].outbox_resend_after)
+    async with transaction(ctx["pool"]) as conn:
+        due = await intro_repo.claim_due_emails(conn, SWEEP_LIMIT, stale)
     return await introductions.enqueue_emails(ctx["redis"], due)
 
 
 async def follow_up_introductions(ctx: dict[str, Any]) -> dict[str, int]:
     """Reminders, expiries and surveys that are due, then their delivery."""
-    queued = await introductions.follow_up(ctx["pool"], datetime.now(UTC))
+    async with transaction(ctx["pool"]) as conn:
+        queued = await introductions.follow_up(conn, datetime.now(UTC))
     emails = [oid for ids in queued.values() for oid in ids]
     await introductions.enqueue_emails(ctx["redis"], emails)
     return {kind: len(ids) for kind, ids in queued.items()}

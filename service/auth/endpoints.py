@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from starlette.requests import Request
 from starlette.responses import Response
 
-from service.api import ApiRouter, respond
 from service.auth import service
 from service.auth.schemas import LoginIn, LoginOut
+from service.kit.api import ANYONE, PERSON, ApiRouter, Call, respond
+from service.kit.sessions import clear_session_cookie, client_ip, set_session_cookie, user_agent
 
 router = ApiRouter(tag="auth")
 
@@ -18,24 +18,26 @@ router = ApiRouter(tag="auth")
     "/auth/login",
     "POST",
     summary="Log in; sets the session cookie and returns a bearer token",
+    access=ANYONE,
     body=LoginIn,
     response=LoginOut,
     errors=(400, 401, 415, 422, 429),
 )
-async def login(request: Request, body: LoginIn) -> Response:
+async def login(call: Call) -> Response:
     """Open a session for valid credentials."""
-    state = request.app.state
-    auth = await service.log_in(
-        state.pool,
-        state.passwords,
+    body = call.body(LoginIn)
+    found = call.services
+    caller = await service.log_in(
+        found.pool,
+        found.passwords,
         body.email,
         body.password,
-        ip=service.client_ip(request),
-        user_agent=request.headers.get("user-agent", ""),
-        lifetime=timedelta(days=state.settings.session_days),
+        ip=client_ip(call.request),
+        user_agent=user_agent(call.request),
+        lifetime=timedelta(days=found.settings.session_days),
     )
-    response = respond(LoginOut(person_id=auth.person_id, token=auth.token))
-    service.set_session_cookie(response, request, auth.token)
+    response = respond(LoginOut(person_id=caller.person_id, token=caller.token))
+    set_session_cookie(response, found.settings, caller.token)
     return response
 
 
@@ -43,14 +45,14 @@ async def login(request: Request, body: LoginIn) -> Response:
     "/auth/logout",
     "POST",
     summary="Revoke the current session",
+    access=PERSON,
     status=204,
-    auth=True,
     errors=(401,),
 )
-async def logout(request: Request) -> Response:
+async def logout(call: Call) -> Response:
     """Revoke the caller's session and clear the cookie."""
-    auth = await service.require(request)
-    await service.log_out(request.app.state.pool, auth.token)
+    async with call.transaction() as conn:
+        await service.log_out(conn, call.caller.token)
     response = Response(status_code=204)
-    service.clear_session_cookie(response, request)
+    clear_session_cookie(response, call.services.settings)
     return response

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-import asyncpg
+from service.kit.db import Conn
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class SessionRow:
 
 
 async def create_session(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Conn,
     token_hash: bytes,
     person_id: UUID,
     lifetime: timedelta,
@@ -41,9 +41,7 @@ async def create_session(
     )
 
 
-async def live_session(
-    conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes
-) -> SessionRow | None:
+async def live_session(conn: Conn, token_hash: bytes) -> SessionRow | None:
     """The unexpired session for a token hash, touching last_seen_at at most every 5 minutes."""
     found = await conn.fetchrow(
         "SELECT person_id, created_at, last_seen_at, expires_at, user_agent, ip FROM sessions"
@@ -61,12 +59,12 @@ async def live_session(
     return SessionRow(**dict(found))
 
 
-async def delete_session(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> None:
+async def delete_session(conn: Conn, token_hash: bytes) -> None:
     """Revoke one session."""
     await conn.execute("DELETE FROM sessions WHERE token_hash = $1", token_hash)
 
 
-async def sessions_of(conn: asyncpg.Connection | asyncpg.Pool, person_id: UUID) -> list[SessionRow]:
+async def sessions_of(conn: Conn, person_id: UUID) -> list[SessionRow]:
     """A person's live sessions, newest first."""
     rows = await conn.fetch(
         "SELECT person_id, created_at, last_seen_at, expires_at, user_agent, ip FROM sessions"
@@ -76,16 +74,14 @@ async def sessions_of(conn: asyncpg.Connection | asyncpg.Pool, person_id: UUID) 
     return [SessionRow(**dict(r)) for r in rows]
 
 
-async def record_failure(conn: asyncpg.Connection | asyncpg.Pool, email: str, ip: str) -> None:
+async def record_failure(conn: Conn, email: str, ip: str) -> None:
     """Note a failed login."""
     await conn.execute(
         "INSERT INTO login_failures (email_lower, ip) VALUES (lower($1), $2)", email, ip
     )
 
 
-async def recent_failures(
-    conn: asyncpg.Connection | asyncpg.Pool, email: str, ip: str, window: timedelta
-) -> tuple[int, int]:
+async def recent_failures(conn: Conn, email: str, ip: str, window: timedelta) -> tuple[int, int]:
     """(failures for this email, failures from this IP) within ``window``."""
     row = await conn.fetchrow(
         """SELECT (SELECT count(*) FROM login_failures
@@ -100,12 +96,12 @@ async def recent_failures(
     return row["by_email"], row["by_ip"]
 
 
-async def clear_failures(conn: asyncpg.Connection | asyncpg.Pool, email: str) -> None:
+async def clear_failures(conn: Conn, email: str) -> None:
     """Forget failures for an email after a successful login or erasure."""
     await conn.execute("DELETE FROM login_failures WHERE email_lower = lower($1)", email)
 
 
-async def failures_of(conn: asyncpg.Connection | asyncpg.Pool, email: str) -> list[datetime]:
+async def failures_of(conn: Conn, email: str) -> list[datetime]:
     """Times of failed logins against an email (for the export)."""
     rows = await conn.fetch(
         "SELECT at FROM login_failures WHERE email_lower = lower($1) ORDER BY at", email
@@ -113,9 +109,7 @@ async def failures_of(conn: asyncpg.Connection | asyncpg.Pool, email: str) -> li
     return [r["at"] for r in rows]
 
 
-async def purge_expired(
-    conn: asyncpg.Connection | asyncpg.Pool, keep_failures: timedelta
-) -> tuple[int, int]:
+async def purge_expired(conn: Conn, keep_failures: timedelta) -> tuple[int, int]:
     """Delete expired sessions and old login failures; returns how many of each."""
     sessions = await conn.fetchval(
         "WITH d AS (DELETE FROM sessions WHERE expires_at <= now() RETURNING 1)"
@@ -127,3 +121,11 @@ async def purge_expired(
         keep_failures,
     )
     return sessions, failures
+
+
+async def find_credentials(conn: Conn, email: str) -> tuple[UUID, str] | None:
+    """(id, password hash) for an email in any case, or None."""
+    row = await conn.fetchrow(
+        "SELECT id, password_hash FROM people WHERE lower(email) = lower($1)", email
+    )
+    return None if row is None else (row["id"], row["password_hash"])

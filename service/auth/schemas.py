@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from service.people.schemas import Strict
+from service.kit.schemas import Strict
 from service.security import MAX_PASSWORD
 
 

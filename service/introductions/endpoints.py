@@ -6,12 +6,10 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from service.api import ApiRouter, path_id, respond
-from service.auth import service as auth
-from service.auth.service import request_token
+from service.auth.service import current
 from service.errors import DomainError
 from service.introductions import repository as repo
 from service.introductions import service
@@ -24,25 +22,28 @@ from service.introductions.schemas import (
     MyMatchOut,
 )
 from service.introductions.tokens import InvalidToken, read_answer_token
-from service.pages.endpoints import render
-from service.pages.forms import checked_form
+from service.kit.api import PERSON, ApiRouter, Call, Caller, organiser, path_id, respond
+from service.kit.db import transaction
+from service.kit.html import checked_form, render, see_other
+from service.kit.sessions import request_token
+from service.kit.state import services
 
 router = ApiRouter(tag="introductions")
 
 
-async def _answer_api(request: Request, accept: bool) -> Response:
-    caller = await auth.require(request)
-    out = await service.answer(
-        request.app.state.pool, path_id(request, what="match"), caller.person_id, accept
-    )
-    await service.enqueue_emails(request.app.state.arq, out.emails)
-    return respond(
-        AnswerOut(
-            mentorship_id=out.mentorship_id,
-            status=out.status,
-            your_answer=out.your_answer,
-            other_answer=out.other_answer,
-        )
+async def _answer(
+    request: Request, mentorship_id: UUID, person_id: UUID, accept: bool
+) -> AnswerOut:
+    """Record an answer, then (after the commit) enqueue the emails it queued."""
+    found = services(request)
+    async with transaction(found.pool) as conn:
+        out = await service.answer(conn, mentorship_id, person_id, accept)
+    await service.enqueue_emails(found.arq, out.emails)
+    return AnswerOut(
+        mentorship_id=out.mentorship_id,
+        status=out.status,
+        your_answer=out.your_answer,
+        other_answer=out.other_answer,
     )
 
 
@@ -50,48 +51,49 @@ async def _answer_api(request: Request, accept: bool) -> Response:
     "/matches/{id}/accept",
     "POST",
     summary="Accept an introduction (contact details are shared once both accept)",
+    access=PERSON,
     response=AnswerOut,
-    auth=True,
     errors=(401, 404, 409),
 )
-async def accept(request: Request) -> Response:
+async def accept(call: Call) -> Response:
     """Accept; accepting again changes nothing."""
-    return await _answer_api(request, True)
+    return respond(await _answer(call.request, call.path_id("match"), call.caller.person_id, True))
 
 
 @router.route(
     "/matches/{id}/decline",
     "POST",
     summary="Decline an introduction (the other side is told kindly)",
+    access=PERSON,
     response=AnswerOut,
-    auth=True,
     errors=(401, 404, 409),
 )
-async def decline(request: Request) -> Response:
+async def decline(call: Call) -> Response:
     """Decline; declining again changes nothing."""
-    return await _answer_api(request, False)
+    return respond(await _answer(call.request, call.path_id("match"), call.caller.person_id, False))
 
 
 @router.route(
     "/matches/{id}/feedback",
     "POST",
     summary="Answer the feedback survey of an accepted introduction (again to change it)",
+    access=PERSON,
     body=FeedbackIn,
-    auth=True,
     status=204,
     errors=(400, 401, 404, 409, 415, 422),
 )
-async def give_feedback(request: Request, body: FeedbackIn) -> Response:
+async def give_feedback(call: Call) -> Response:
     """1-5 rating, optional comment, still meeting or not; organisers review them."""
-    caller = await auth.require(request)
-    await service.feedback(
-        request.app.state.pool,
-        path_id(request, what="match"),
-        caller.person_id,
-        body.rating,
-        body.comment,
-        body.still_meeting,
-    )
+    body = call.body(FeedbackIn)
+    async with call.transaction() as conn:
+        await service.feedback(
+            conn,
+            call.path_id("match"),
+            call.caller.person_id,
+            body.rating,
+            body.comment,
+            body.still_meeting,
+        )
     return Response(status_code=204)
 
 
@@ -99,16 +101,14 @@ async def give_feedback(request: Request, body: FeedbackIn) -> Response:
     "/programmes/{id}/introductions",
     "GET",
     summary="A programme's introductions: answers, declines, expiries, failed emails, feedback",
+    access=organiser(),
     response=IntroductionReviewList,
-    auth=True,
     errors=(401, 403, 404),
 )
-async def review_introductions(request: Request) -> Response:
+async def review_introductions(call: Call) -> Response:
     """For the programme's organisers and site admins; names only, no contact details."""
-    caller = await auth.require(request)
-    rows = await service.review(
-        request.app.state.pool, caller.person_id, path_id(request, what="programme")
-    )
+    async with call.transaction(readonly=True) as conn:
+        rows = await repo.programme_introductions(conn, call.path_id("programme"))
     items = [IntroductionReview(**r) for r in rows]
     counts: dict[str, int] = {}
     for item in items:
@@ -139,36 +139,38 @@ def match_out(row: repo.MyMatchRow) -> MyMatchOut:
     )
 
 
+async def _my_matches(request: Request, person_id: UUID) -> list[MyMatchOut]:
+    async with transaction(services(request).pool, readonly=True) as conn:
+        return [match_out(r) for r in await repo.my_matches(conn, person_id)]
+
+
 @router.route(
     "/matches",
     "GET",
     summary="My introductions (contact details only once both accepted)",
+    access=PERSON,
     response=MyMatchList,
-    auth=True,
     errors=(401,),
 )
-async def list_matches(request: Request) -> Response:
+async def list_matches(call: Call) -> Response:
     """Newest first."""
-    caller = await auth.require(request)
-    rows = await service.my_matches(request.app.state.pool, caller.person_id)
-    return respond(MyMatchList(matches=[match_out(r) for r in rows]))
+    return respond(MyMatchList(matches=await _my_matches(call.request, call.caller.person_id)))
 
 
 async def my_matches_page(request: Request) -> Response:
     """ "My matches": each introduction with accept/decline buttons while it is open."""
-    caller = await auth.current(request)
+    caller = await current(request)
     if caller is None:
-        return RedirectResponse("/login?next=/me/matches", status_code=303)
+        return see_other("/login?next=/me/matches")
     return await _render_my_matches(request, caller)
 
 
 async def _render_my_matches(
-    request: Request, caller: auth.Auth, error: str = "", status: int = 200
+    request: Request, caller: Caller, error: str = "", status: int = 200
 ) -> Response:
-    rows = await service.my_matches(request.app.state.pool, caller.person_id)
     context = {
         "caller": caller,
-        "matches": [match_out(r) for r in rows],
+        "matches": await _my_matches(request, caller.person_id),
         "error": error,
         "day_in_words": service.day_in_words,
     }
@@ -177,27 +179,24 @@ async def _render_my_matches(
 
 async def my_matches_submit(request: Request) -> Response:
     """Accept or decline from "My matches" (CSRF-checked), then back to the list."""
-    caller = await auth.current(request)
+    caller = await current(request)
     if caller is None:
-        return RedirectResponse("/login?next=/me/matches", status_code=303)
+        return see_other("/login?next=/me/matches")
     form = await checked_form(request)
     choice = form.get("answer")
     mid = path_id(request, what="match")
     if choice in ("accept", "decline"):
         try:
-            out = await service.answer(
-                request.app.state.pool, mid, caller.person_id, choice == "accept"
-            )
+            await _answer(request, mid, caller.person_id, choice == "accept")
         except DomainError as exc:
             return await _render_my_matches(request, caller, exc.message, exc.status)
-        await service.enqueue_emails(request.app.state.arq, out.emails)
-    return RedirectResponse("/me/matches", status_code=303)
+    return see_other("/me/matches")
 
 
 def _token(request: Request) -> tuple[str, tuple[UUID, UUID] | None, str]:
     token = request.path_params["token"]
     try:
-        ids = read_answer_token(request.app.state.settings.secret, token, datetime.now(UTC))
+        ids = read_answer_token(services(request).settings.secret, token, datetime.now(UTC))
     except InvalidToken as exc:
         return token, None, str(exc)
     return token, ids, ""
@@ -223,14 +222,11 @@ async def answer_submit(request: Request) -> Response:
         return render(request, "introduction_answer.html", context, 422)
     mentorship_id, person_id = ids
     try:
-        out = await service.answer(
-            request.app.state.pool, mentorship_id, person_id, choice == "accept"
-        )
+        done = await _answer(request, mentorship_id, person_id, choice == "accept")
     except DomainError as exc:
         context = {"error": exc.message, "token": "", "done": None}
         return render(request, "introduction_answer.html", context, exc.status)
-    await service.enqueue_emails(request.app.state.arq, out.emails)
-    return render(request, "introduction_answer.html", {"error": "", "token": "", "done": out})
+    return render(request, "introduction_answer.html", {"error": "", "token": "", "done": done})
 
 
 def routes() -> list[Route]:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from service.programmes.repository import Conn
+from service.kit.db import Conn
 
 
 @dataclass(frozen=True)

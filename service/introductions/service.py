@@ -9,14 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from redis.exceptions import RedisError
 
 from service.errors import Conflict, NotFound
 from service.introductions import mail
 from service.introductions import repository as repo
 from service.introductions.tokens import answer_token
-from service.programmes.roles import require_organiser
+from service.kit.db import Conn
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -76,55 +75,49 @@ def _answer_by(row: repo.EmailRow) -> str:
     return day_in_words(closes_on(row.introduced_at or row.created_at, row.expiry_days))
 
 
-async def deliver(pool: asyncpg.Pool, settings: Settings, outbox_id: UUID) -> str:
+async def deliver(conn: Conn, settings: Settings, outbox_id: UUID) -> str:
     """Send one outbox email if it is still due; safe to run any number of times at once.
 
-    The row stays locked while the SMTP server takes the message, so a duplicate job waits and
-    then finds it sent. A crash after the server accepted it but before the commit means one
-    more copy later, with the same Message-ID.
+    Called inside the job's transaction: the row stays locked while the SMTP server takes the
+    message, so a duplicate job waits and then finds it sent. A crash after the server accepted
+    it but before the commit means one more copy later, with the same Message-ID.
     """
-    async with pool.acquire() as conn, conn.transaction():
-        row = await repo.lock_email(conn, outbox_id)
-        if row is None or row.status != "pending":
-            return "done already"
-        now = datetime.now(UTC)
-        if row.next_attempt_at > now:
-            return "not due"
-        message = mail.compose(
-            mail.environment(),
-            row.kind,
-            context(row, settings),
-            sender=settings.mail_from,
-            recipient=(row.recipient_name, row.recipient_email),
-            message_id=row.message_id,
-            sent_at=row.created_at,
-            unsubscribe_url=f"{settings.base_url}/me",
-        )
-        try:
-            await mail.send(message, settings.smtp_url)
-        except mail.PermanentFailure as exc:
-            log.warning("email %s refused for good: %s", outbox_id, exc)
-            await repo.mark_failed(conn, outbox_id, str(exc))
+    row = await repo.lock_email(conn, outbox_id)
+    if row is None or row.status != "pending":
+        return "done already"
+    now = datetime.now(UTC)
+    if row.next_attempt_at > now:
+        return "not due"
+    message = mail.compose(
+        mail.environment(),
+        row.kind,
+        context(row, settings),
+        sender=settings.mail_from,
+        recipient=(row.recipient_name, row.recipient_email),
+        message_id=row.message_id,
+        sent_at=row.created_at,
+        unsubscribe_url=f"{settings.base_url}/me",
+    )
+    try:
+        await mail.send(message, settings.smtp_url)
+    except mail.PermanentFailure as exc:
+        log.warning("email %s refused for good: %s", outbox_id, exc)
+        await repo.mark_failed(conn, outbox_id, str(exc))
+        return "failed"
+    except mail.TemporaryFailure as exc:
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            log.warning("email %s given up after %d attempts: %s", outbox_id, MAX_ATTEMPTS, exc)
+            await repo.mark_failed(conn, outbox_id, f"gave up after {MAX_ATTEMPTS}: {exc}")
             return "failed"
-        except mail.TemporaryFailure as exc:
-            if row.attempts + 1 >= MAX_ATTEMPTS:
-                log.warning("email %s given up after %d attempts: %s", outbox_id, MAX_ATTEMPTS, exc)
-                await repo.mark_failed(conn, outbox_id, f"gave up after {MAX_ATTEMPTS}: {exc}")
-                return "failed"
-            await repo.mark_retry(conn, outbox_id, str(exc), backoff(row.attempts + 1))
-            return "retry"
-        await repo.mark_sent(conn, outbox_id)
-        return "sent"
+        await repo.mark_retry(conn, outbox_id, str(exc), backoff(row.attempts + 1))
+        return "retry"
+    await repo.mark_sent(conn, outbox_id)
+    return "sent"
 
 
 #: The worker function that delivers one outbox email (enqueued by name: the web side never
 #: imports the worker).
 SEND_JOB = "send_email"
-
-
-#: An enqueued email not delivered after this long is enqueued again (its job was lost with
-#: Redis or its worker was killed; a delivery in progress holds its row lock and is skipped).
-RESEND_AFTER = timedelta(seconds=30)
 
 
 def send_job_id(outbox_id: UUID | str, enqueues: int = 1) -> str:
@@ -136,7 +129,7 @@ async def enqueue_emails(arq: Any, outbox_ids: Sequence[str | UUID | tuple[UUID,
     """Enqueue delivery of these outbox emails (ids, or (id, enqueue count)); how many.
 
     Best effort: if Redis is unreachable the emails stay pending in PostgreSQL and the
-    sweeper enqueues them once RESEND_AFTER has passed.
+    sweeper enqueues them once ``OUTBOX_RESEND_AFTER`` seconds have passed.
     """
     count = 0
     for item in outbox_ids:
@@ -162,9 +155,7 @@ class AnswerOut:
     emails: list[UUID]
 
 
-async def answer(
-    pool: asyncpg.Pool, mentorship_id: UUID, person_id: UUID, accept: bool
-) -> AnswerOut:
+async def answer(conn: Conn, mentorship_id: UUID, person_id: UUID, accept: bool) -> AnswerOut:
     """Record ``person_id``'s answer to an introduction, once.
 
     Accepting twice (a double click, a second tab) changes nothing and sends nothing more; a
@@ -172,56 +163,48 @@ async def answer(
     contact details; when one declines, the other is told and the mentee is free for the
     next round.
     """
-    async with pool.acquire() as conn, conn.transaction():
-        m = await repo.lock_mentorship(conn, mentorship_id)
-        if m is None or person_id not in (m.mentee_id, m.mentor_id):
-            raise NotFound("no such introduction")
-        side = "mentee" if person_id == m.mentee_id else "mentor"
-        other_side = "mentor" if side == "mentee" else "mentee"
-        mine = m.mentee_answer if side == "mentee" else m.mentor_answer
-        theirs = m.mentor_answer if side == "mentee" else m.mentee_answer
-        wanted = "accepted" if accept else "declined"
-        if mine is not None:
-            if mine != wanted:
-                raise Conflict(f"you already {mine} this introduction")
-            return AnswerOut(m.id, m.status, mine, theirs, [])
-        if m.status != "pending":
-            raise Conflict(f"this introduction is {m.status}")
-        await repo.record_answer(conn, m.id, side, wanted)
-        emails: list[UUID | None] = []
-        status = m.status
-        other = m.mentor_id if side == "mentee" else m.mentee_id
-        if not accept:
-            status = "declined"
-            await repo.set_status(conn, m.id, status)
-            emails.append(await repo.queue_email(conn, "declined", m.id, other))
-        elif theirs == "accepted":
-            status = "active"
-            await repo.set_status(conn, m.id, status)
-            for who in (m.mentee_id, m.mentor_id):
-                emails.append(await repo.queue_email(conn, "contacts", m.id, who))
-        log.info("%s %s introduction %s (other side %s)", side, wanted, m.id, other_side)
-        return AnswerOut(m.id, status, wanted, theirs, [e for e in emails if e is not None])
+    m = await repo.lock_mentorship(conn, mentorship_id)
+    if m is None or person_id not in (m.mentee_id, m.mentor_id):
+        raise NotFound("no such introduction")
+    side = "mentee" if person_id == m.mentee_id else "mentor"
+    other_side = "mentor" if side == "mentee" else "mentee"
+    mine = m.mentee_answer if side == "mentee" else m.mentor_answer
+    theirs = m.mentor_answer if side == "mentee" else m.mentee_answer
+    wanted = "accepted" if accept else "declined"
+    if mine is not None:
+        if mine != wanted:
+            raise Conflict(f"you already {mine} this introduction")
+        return AnswerOut(m.id, m.status, mine, theirs, [])
+    if m.status != "pending":
+        raise Conflict(f"this introduction is {m.status}")
+    await repo.record_answer(conn, m.id, side, wanted)
+    emails: list[UUID | None] = []
+    status = m.status
+    other = m.mentor_id if side == "mentee" else m.mentee_id
+    if not accept:
+        status = "declined"
+        await repo.set_status(conn, m.id, status)
+        emails.append(await repo.queue_email(conn, "declined", m.id, other))
+    elif theirs == "accepted":
+        status = "active"
+        await repo.set_status(conn, m.id, status)
+        for who in (m.mentee_id, m.mentor_id):
+            emails.append(await repo.queue_email(conn, "contacts", m.id, who))
+    log.info("%s %s introduction %s (other side %s)", side, wanted, m.id, other_side)
+    return AnswerOut(m.id, status, wanted, theirs, [e for e in emails if e is not None])
 
 
-async def my_matches(pool: asyncpg.Pool, person_id: UUID) -> list[repo.MyMatchRow]:
-    """The caller's introductions, newest first."""
-    async with pool.acquire() as conn:
-        return await repo.my_matches(conn, person_id)
-
-
-async def follow_up(pool: asyncpg.Pool, now: datetime) -> dict[str, list[UUID]]:
+async def follow_up(conn: Conn, now: datetime) -> dict[str, list[UUID]]:
     """Expire, remind and survey whatever is due at ``now`` (idempotent: each email once)."""
-    async with pool.acquire() as conn, conn.transaction():
-        # Expiry first: an introduction past its expiry gets no reminder.
-        expired = await repo.expire_unanswered(conn, now)
-        reminders = await repo.queue_reminders(conn, now)
-        surveys = await repo.queue_surveys(conn, now)
+    # Expiry first: an introduction past its expiry gets no reminder.
+    expired = await repo.expire_unanswered(conn, now)
+    reminders = await repo.queue_reminders(conn, now)
+    surveys = await repo.queue_surveys(conn, now)
     return {"expired": expired, "reminder": reminders, "survey": surveys}
 
 
 async def feedback(
-    pool: asyncpg.Pool,
+    conn: Conn,
     mentorship_id: UUID,
     person_id: UUID,
     rating: int,
@@ -229,25 +212,9 @@ async def feedback(
     still_meeting: bool,
 ) -> None:
     """Record a survey answer from one side of an accepted introduction."""
-    async with pool.acquire() as conn, conn.transaction():
-        m = await repo.lock_mentorship(conn, mentorship_id)
-        if m is None or person_id not in (m.mentee_id, m.mentor_id):
-            raise NotFound("no such introduction")
-        if m.status not in ("active", "ended"):
-            raise Conflict("feedback is for introductions both of you accepted")
-        await repo.save_feedback(conn, m.id, person_id, rating, comment, still_meeting)
-
-
-async def claim_due(
-    pool: asyncpg.Pool, limit: int = 5000, stale_after: timedelta = RESEND_AFTER
-) -> list[tuple[UUID, int]]:
-    """Outbox emails the sweeper should enqueue now, marked enqueued."""
-    async with pool.acquire() as conn, conn.transaction():
-        return await repo.claim_due_emails(conn, limit, stale_after)
-
-
-async def review(pool: asyncpg.Pool, caller: UUID, programme_id: UUID) -> list[dict[str, Any]]:
-    """A programme's introductions for its organisers (403 for anyone else)."""
-    async with pool.acquire() as conn:
-        await require_organiser(conn, programme_id, caller)
-        return await repo.programme_introductions(conn, programme_id)
+    m = await repo.lock_mentorship(conn, mentorship_id)
+    if m is None or person_id not in (m.mentee_id, m.mentor_id):
+        raise NotFound("no such introduction")
+    if m.status not in ("active", "ended"):
+        raise Conflict("feedback is for introductions both of you accepted")
+    await repo.save_feedback(conn, m.id, person_id, rating, comment, still_meeting)

@@ -8,56 +8,30 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from service.auth import repository as auth_repo
 from service.auth import service as auth
 from service.demo.mailbox import read_mailbox
 from service.errors import DomainError, NotFound, RateLimited, Unauthorized
-from service.pages.forms import (
-    CSRF_FIELD,
-    checked_form,
-    domain_errors,
-    form_data,
-    form_token,
-    remember_nonce,
-    validate,
+from service.kit.api import Caller
+from service.kit.db import transaction
+from service.kit.html import checked_form, domain_errors, render, see_other, validate
+from service.kit.sessions import (
+    clear_session_cookie,
+    client_ip,
+    request_token,
+    set_session_cookie,
+    user_agent,
 )
+from service.kit.state import services
+from service.pages.forms import form_data
 from service.people import repository as people_repo
 from service.people import service as people
 from service.people.schemas import ProfileFields, ProfilePatch, SignupIn
-from service.security import new_token, token_hash
 
 # The form's profile fields are exactly the API's (sign-up adds email, password and roles).
 PROFILE_FIELDS = set(ProfileFields.model_fields)
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    status: int = 200,
-    *,
-    session_token: str | None = None,
-) -> Response:
-    """Render a page with the CSRF token for its forms, setting the CSRF cookie if new."""
-    state = request.app.state
-    context = {
-        "csrf_field": CSRF_FIELD,
-        "csrf_token": form_token(request, session_token),
-        "taxonomy": state.taxonomy,
-        "demo_mode": state.settings.demo_mode,
-        **context,
-    }
-    response: Response = state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
-    return remember_nonce(request, response)
-
-
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def _safe_next(value: object) -> str:
@@ -70,7 +44,8 @@ def _safe_next(value: object) -> str:
 async def home(request: Request) -> Response:
     """What Kickoff is, with the way in."""
     caller = await auth.current(request)
-    counts = await people_repo.count_people(request.app.state.pool)
+    async with transaction(services(request).pool, readonly=True) as conn:
+        counts = await people_repo.count_people(conn)
     return render(request, "home.html", {"caller": caller, "counts": counts})
 
 
@@ -99,24 +74,25 @@ async def signup_submit(request: Request) -> Response:
     data = form_data(form, PROFILE_FIELDS | {"email", "password", "roles"})
     role = "mentor" if "mentor" in data.get("roles", []) else "mentee"
     body, errors = validate(SignupIn, data)
-    state = request.app.state
+    found = services(request)
     if body is not None:
         try:
-            person = await people.sign_up(state.pool, state.taxonomy, state.passwords, body)
+            password_hash = await people.hash_password(found.passwords, body)
+            # The account and its first session exist together or not at all.
+            async with transaction(found.pool) as conn:
+                person = await people.sign_up(conn, found.taxonomy, body, password_hash)
+                token = await auth.open_session(
+                    conn,
+                    person.id,
+                    timedelta(days=found.settings.session_days),
+                    user_agent=user_agent(request),
+                    ip=client_ip(request),
+                )
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
-            token = new_token()
-            await auth_repo.create_session(
-                state.pool,
-                token_hash(token),
-                person.id,
-                timedelta(days=state.settings.session_days),
-                request.headers.get("user-agent", ""),
-                auth.client_ip(request),
-            )
-            response = _see_other("/me?welcome=1")
-            auth.set_session_cookie(response, request, token)
+            response = see_other("/me?welcome=1")
+            set_session_cookie(response, found.settings, token)
             return response
     data.pop("password", None)
     return render(request, "signup.html", {"role": role, "values": data, "errors": errors}, 422)
@@ -137,18 +113,18 @@ async def login_submit(request: Request) -> Response:
     email = str(form.get("email") or "").strip()
     password = str(form.get("password") or "")
     target = _safe_next(form.get("next"))
-    state = request.app.state
+    found = services(request)
     try:
         if not email or not password:
             raise Unauthorized("enter your email and password")
         caller = await auth.log_in(
-            state.pool,
-            state.passwords,
+            found.pool,
+            found.passwords,
             email,
             password,
-            ip=auth.client_ip(request),
-            user_agent=request.headers.get("user-agent", ""),
-            lifetime=timedelta(days=state.settings.session_days),
+            ip=client_ip(request),
+            user_agent=user_agent(request),
+            lifetime=timedelta(days=found.settings.session_days),
         )
     except (Unauthorized, RateLimited) as exc:
         status = exc.status
@@ -158,26 +134,28 @@ async def login_submit(request: Request) -> Response:
             {"values": {"email": email}, "errors": {"_form": exc.message}, "next": target},
             status,
         )
-    response = _see_other(target)
-    auth.set_session_cookie(response, request, caller.token)
+    response = see_other(target)
+    set_session_cookie(response, found.settings, caller.token)
     return response
 
 
 async def logout_submit(request: Request) -> Response:
     """Revoke the session and go home."""
     await checked_form(request)
-    token = auth.request_token(request)
+    token = request_token(request)
+    found = services(request)
     if token:
-        await auth.log_out(request.app.state.pool, token)
-    response = _see_other("/")
-    auth.clear_session_cookie(response, request)
+        async with transaction(found.pool) as conn:
+            await auth.log_out(conn, token)
+    response = see_other("/")
+    clear_session_cookie(response, found.settings)
     return response
 
 
-async def _me_or_login(request: Request) -> tuple[auth.Auth | None, Response | None]:
+async def _me_or_login(request: Request) -> tuple[Caller | None, Response | None]:
     caller = await auth.current(request)
     if caller is None:
-        return None, _see_other("/login?next=" + quote(request.url.path))
+        return None, see_other("/login?next=" + quote(request.url.path))
     return caller, None
 
 
@@ -187,11 +165,12 @@ async def profile_page(request: Request) -> Response:
     if redirect:
         return redirect
     assert caller is not None
-    state = request.app.state
-    person = await people_repo.get_person(state.pool, caller.person_id)
+    found = services(request)
+    async with transaction(found.pool, readonly=True) as conn:
+        person = await people_repo.get_person(conn, caller.person_id)
     if person is None:
-        return _see_other("/login")
-    profile = people.profile_out(person, state.taxonomy)
+        return see_other("/login")
+    profile = people.profile_out(person, found.taxonomy)
     return render(
         request,
         "profile.html",
@@ -217,11 +196,12 @@ async def profile_edit_form(request: Request) -> Response:
     if redirect:
         return redirect
     assert caller is not None
-    state = request.app.state
-    person = await people_repo.get_person(state.pool, caller.person_id)
+    found = services(request)
+    async with transaction(found.pool, readonly=True) as conn:
+        person = await people_repo.get_person(conn, caller.person_id)
     if person is None:
-        return _see_other("/login")
-    profile = people.profile_out(person, state.taxonomy)
+        return see_other("/login")
+    profile = people.profile_out(person, found.taxonomy)
     return render(
         request,
         "profile_edit.html",
@@ -237,15 +217,16 @@ async def profile_edit_submit(request: Request) -> Response:
     assert caller is not None
     form = await checked_form(request)
     data = form_data(form, PROFILE_FIELDS | {"roles"})
-    state = request.app.state
+    found = services(request)
     patch, errors = validate(ProfilePatch, data)
     if patch is not None:
         try:
-            await people.update_profile(state.pool, state.taxonomy, caller.person_id, patch)
+            async with transaction(found.pool) as conn:
+                await people.update_profile(conn, found.taxonomy, caller.person_id, patch)
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
-            return _see_other("/me?saved=1")
+            return see_other("/me?saved=1")
     return render(
         request, "profile_edit.html", {"values": data, "errors": errors, "caller": caller}, 422
     )
@@ -259,16 +240,18 @@ async def erase_submit(request: Request) -> Response:
     assert caller is not None
     form = await checked_form(request)
     if form.get("confirm") != "DELETE":
-        return _see_other("/me/edit?erase=confirm")
-    await people.erase(request.app.state.pool, caller.person_id)
-    response = _see_other("/?erased=1")
-    auth.clear_session_cookie(response, request)
+        return see_other("/me/edit?erase=confirm")
+    found = services(request)
+    async with transaction(found.pool) as conn:
+        await people.erase(conn, caller.person_id)
+    response = see_other("/?erased=1")
+    clear_session_cookie(response, found.settings)
     return response
 
 
 async def mailbox_page(request: Request) -> Response:
     """Demo only: every email the demo's mail sink received, with working links."""
-    settings = request.app.state.settings
+    settings = services(request).settings
     if not settings.demo_mode:
         raise NotFound("the mailbox exists only in the demo")
     to = request.query_params.get("to", "")[:200]

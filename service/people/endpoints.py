@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
 from starlette.responses import Response
 
-from service.api import ApiRouter, respond
-from service.auth import service as auth
 from service.errors import Unauthorized
+from service.kit.api import ANYONE, PERSON, ApiRouter, Call, respond
+from service.kit.sessions import clear_session_cookie
 from service.people import repository, service
 from service.people.schemas import ExportOut, ProfileOut, ProfilePatch, SignupIn
 
@@ -18,59 +17,63 @@ router = ApiRouter(tag="people")
     "/people",
     "POST",
     summary="Sign up as a mentee, a mentor or both",
+    access=ANYONE,
     body=SignupIn,
     response=ProfileOut,
     status=201,
     errors=(400, 409, 413, 415, 422),
 )
-async def sign_up(request: Request, body: SignupIn) -> Response:
+async def sign_up(call: Call) -> Response:
     """Create an account and its profile."""
-    state = request.app.state
-    person = await service.sign_up(state.pool, state.taxonomy, state.passwords, body)
-    return respond(service.profile_out(person, state.taxonomy), 201)
+    body = call.body(SignupIn)
+    found = call.services
+    password_hash = await service.hash_password(found.passwords, body)
+    async with call.transaction() as conn:
+        person = await service.sign_up(conn, found.taxonomy, body, password_hash)
+    return respond(service.profile_out(person, found.taxonomy), 201)
 
 
-@router.route("/me", "GET", summary="My profile", response=ProfileOut, auth=True, errors=(401,))
-async def get_me(request: Request) -> Response:
+@router.route("/me", "GET", summary="My profile", access=PERSON, response=ProfileOut, errors=(401,))
+async def get_me(call: Call) -> Response:
     """The caller's profile."""
-    caller = await auth.require(request)
-    state = request.app.state
-    person = await repository.get_person(state.pool, caller.person_id)
+    async with call.transaction(readonly=True) as conn:
+        person = await repository.get_person(conn, call.caller.person_id)
     if person is None:
         raise Unauthorized("log in first")
-    return respond(service.profile_out(person, state.taxonomy))
+    return respond(service.profile_out(person, call.services.taxonomy))
 
 
 @router.route(
     "/me",
     "PATCH",
     summary="Edit my profile (only the fields sent change)",
+    access=PERSON,
     body=ProfilePatch,
     response=ProfileOut,
-    auth=True,
     errors=(400, 401, 409, 413, 415, 422),
 )
-async def patch_me(request: Request, body: ProfilePatch) -> Response:
+async def patch_me(call: Call) -> Response:
     """Apply a partial edit to the caller's profile."""
-    caller = await auth.require(request)
-    state = request.app.state
-    person = await service.update_profile(state.pool, state.taxonomy, caller.person_id, body)
-    return respond(service.profile_out(person, state.taxonomy))
+    taxonomy = call.services.taxonomy
+    async with call.transaction() as conn:
+        person = await service.update_profile(
+            conn, taxonomy, call.caller.person_id, call.body(ProfilePatch)
+        )
+    return respond(service.profile_out(person, taxonomy))
 
 
 @router.route(
     "/me/export",
     "GET",
     summary="Everything stored about me, as JSON",
+    access=PERSON,
     response=ExportOut,
-    auth=True,
     errors=(401,),
 )
-async def export_me(request: Request) -> Response:
+async def export_me(call: Call) -> Response:
     """A download of the caller's data."""
-    caller = await auth.require(request)
-    state = request.app.state
-    data = await service.export(state.pool, state.taxonomy, caller.person_id)
+    async with call.transaction(readonly=True) as conn:
+        data = await service.export(conn, call.services.taxonomy, call.caller.person_id)
     response = respond(data)
     response.headers["Content-Disposition"] = 'attachment; filename="kickoff-export.json"'
     return response
@@ -80,14 +83,14 @@ async def export_me(request: Request) -> Response:
     "/me",
     "DELETE",
     summary="Erase me and everything personal; revokes all sessions",
+    access=PERSON,
     status=204,
-    auth=True,
     errors=(401,),
 )
-async def delete_me(request: Request) -> Response:
+async def delete_me(call: Call) -> Response:
     """Erase the caller."""
-    caller = await auth.require(request)
-    await service.erase(request.app.state.pool, caller.person_id)
+    async with call.transaction() as conn:
+        await service.erase(conn, call.caller.person_id)
     response = Response(status_code=204)
-    auth.clear_session_cookie(response, request)
+    clear_session_cookie(response, call.services.settings)
     return response

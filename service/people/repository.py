@@ -9,6 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
+from service.kit.db import Conn
+
 # Columns a profile edit may set; the SET clause is built only from these names.
 PROFILE_COLUMNS = (
     "display_name",
@@ -134,9 +136,7 @@ async def replace_availability(
     )
 
 
-async def get_person(
-    conn: asyncpg.Connection | asyncpg.Pool, person_id: UUID, *, for_update: bool = False
-) -> Person | None:
+async def get_person(conn: Conn, person_id: UUID, *, for_update: bool = False) -> Person | None:
     """One person with their availability, or None."""
     row = await conn.fetchrow(
         _SELECT + " WHERE id = $1" + (" FOR UPDATE" if for_update else ""), person_id
@@ -153,16 +153,6 @@ async def get_person(
     return Person(**data, availability=tuple(WindowRow(**dict(w)) for w in windows))
 
 
-async def find_credentials(
-    conn: asyncpg.Connection | asyncpg.Pool, email: str
-) -> tuple[UUID, str] | None:
-    """(id, password hash) for an email in any case, or None."""
-    row = await conn.fetchrow(
-        "SELECT id, password_hash FROM people WHERE lower(email) = lower($1)", email
-    )
-    return None if row is None else (row["id"], row["password_hash"])
-
-
 async def delete_person(conn: asyncpg.Connection, person_id: UUID) -> str | None:
     """Delete a person and everything that cascades from them; returns their email."""
     email: str | None = await conn.fetchval(
@@ -171,7 +161,7 @@ async def delete_person(conn: asyncpg.Connection, person_id: UUID) -> str | None
     return email
 
 
-async def count_people(conn: asyncpg.Connection | asyncpg.Pool) -> dict[str, int]:
+async def count_people(conn: Conn) -> dict[str, int]:
     """Mentees and mentors on the site (for the home page)."""
     row = await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE is_mentee) AS mentees,"

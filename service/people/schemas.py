@@ -13,7 +13,6 @@ from uuid import UUID
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -21,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from service.kit.schemas import Strict
 from service.security import MAX_PASSWORD, MIN_PASSWORD
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
 
@@ -51,12 +51,6 @@ def minutes(hhmm: str) -> int:
 def hhmm(total: int) -> str:
     """1110 -> '18:30'."""
     return f"{total // 60:02d}:{total % 60:02d}"
-
-
-class Strict(BaseModel):
-    """Base for request bodies: JSON types are not coerced, unknown fields are refused."""
-
-    model_config = ConfigDict(strict=True, extra="forbid")
 
 
 class Window(Strict):

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field, TypeAdapter
-from starlette.requests import Request
 from starlette.responses import Response
 
-from service.api import ApiRouter, parse_query, path_id, respond
-from service.auth import service as auth
+from service.kit.api import PERSON, SITE_ADMIN, ApiRouter, Call, organiser, respond
+from service.kit.schemas import PAGE_QUERY
 from service.programmes import service
 from service.programmes.schemas import (
     MemberList,
@@ -26,24 +22,22 @@ from service.programmes.schemas import (
 )
 
 router = ApiRouter(tag="programmes")
-_LIMIT = TypeAdapter(Annotated[int, Field(ge=1, le=1000)])
-_OFFSET = TypeAdapter(Annotated[int, Field(ge=0)])
 
 
 @router.route(
     "/programmes",
     "POST",
     summary="Create a programme (site admins)",
+    access=SITE_ADMIN,
     body=ProgrammeIn,
     response=ProgrammeOut,
     status=201,
-    auth=True,
     errors=(400, 401, 403, 413, 415, 422),
 )
-async def create_programme(request: Request, body: ProgrammeIn) -> Response:
+async def create_programme(call: Call) -> Response:
     """Create a programme with its matching settings."""
-    caller = await auth.require(request)
-    out = await service.create_programme(request.app.state.pool, caller.person_id, body)
+    async with call.transaction() as conn:
+        out = await service.create_programme(conn, call.caller.person_id, call.body(ProgrammeIn))
     return respond(out, 201)
 
 
@@ -51,48 +45,47 @@ async def create_programme(request: Request, body: ProgrammeIn) -> Response:
     "/programmes",
     "GET",
     summary="List programmes with their member counts",
+    access=PERSON,
     response=ProgrammeList,
-    auth=True,
     errors=(401,),
 )
-async def list_programmes(request: Request) -> Response:
+async def list_programmes(call: Call) -> Response:
     """Every programme."""
-    await auth.require(request)
-    return respond(await service.list_programmes(request.app.state.pool))
+    async with call.transaction(readonly=True) as conn:
+        return respond(await service.list_programmes(conn))
 
 
 @router.route(
     "/programmes/{id}",
     "GET",
     summary="One programme with its settings and organisers",
+    access=PERSON,
     response=ProgrammeOut,
-    auth=True,
     errors=(401, 404),
 )
-async def get_programme(request: Request) -> Response:
+async def get_programme(call: Call) -> Response:
     """One programme."""
-    caller = await auth.require(request)
-    programme_id = path_id(request, what="programme")
-    out = await service.get_programme(request.app.state.pool, caller.person_id, programme_id)
-    return respond(out)
+    programme_id = call.path_id("programme")
+    async with call.transaction(readonly=True) as conn:
+        return respond(await service.get_programme(conn, call.caller.person_id, programme_id))
 
 
 @router.route(
     "/programmes/{id}",
     "PATCH",
     summary="Edit a programme (its organisers and site admins); only the fields sent change",
+    access=organiser(),
     body=ProgrammePatch,
     response=ProgrammeOut,
-    auth=True,
     errors=(400, 401, 403, 404, 413, 415, 422),
 )
-async def patch_programme(request: Request, body: ProgrammePatch) -> Response:
+async def patch_programme(call: Call) -> Response:
     """Change a programme's name, description or settings."""
-    caller = await auth.require(request)
-    programme_id = path_id(request, what="programme")
-    out = await service.update_programme(
-        request.app.state.pool, caller.person_id, programme_id, body
-    )
+    programme_id = call.path_id("programme")
+    async with call.transaction() as conn:
+        out = await service.update_programme(
+            conn, call.caller.person_id, programme_id, call.body(ProgrammePatch)
+        )
     return respond(out)
 
 
@@ -100,19 +93,17 @@ async def patch_programme(request: Request, body: ProgrammePatch) -> Response:
     "/programmes/{id}/organisers",
     "POST",
     summary="Appoint an organiser by person_id or email (site admins)",
+    access=SITE_ADMIN,
     body=OrganiserIn,
     response=PersonRef,
     status=201,
-    auth=True,
     errors=(400, 401, 403, 404, 413, 415, 422),
 )
-async def appoint_organiser(request: Request, body: OrganiserIn) -> Response:
+async def appoint_organiser(call: Call) -> Response:
     """Appoint an organiser; 201 when new, 200 when they already were one."""
-    caller = await auth.require(request)
-    programme_id = path_id(request, what="programme")
-    ref, added = await service.appoint_organiser(
-        request.app.state.pool, caller.person_id, programme_id, body
-    )
+    programme_id = call.path_id("programme")
+    async with call.transaction() as conn:
+        ref, added = await service.appoint_organiser(conn, programme_id, call.body(OrganiserIn))
     return respond(ref, 201 if added else 200)
 
 
@@ -120,16 +111,16 @@ async def appoint_organiser(request: Request, body: OrganiserIn) -> Response:
     "/programmes/{id}/join",
     "POST",
     summary="Join a programme as a member (needs consent_to_match)",
+    access=PERSON,
     response=MembershipOut,
     status=201,
-    auth=True,
     errors=(401, 404, 422),
 )
-async def join_programme(request: Request) -> Response:
+async def join_programme(call: Call) -> Response:
     """Join; 201 when new, 200 when already a member."""
-    caller = await auth.require(request)
-    programme_id = path_id(request, what="programme")
-    out, new = await service.join(request.app.state.pool, caller.person_id, programme_id)
+    programme_id = call.path_id("programme")
+    async with call.transaction() as conn:
+        out, new = await service.join(conn, call.caller.person_id, programme_id)
     return respond(out, 201 if new else 200)
 
 
@@ -137,15 +128,15 @@ async def join_programme(request: Request) -> Response:
     "/programmes/{id}/leave",
     "POST",
     summary="Leave a programme; my pending and active mentorships in it end",
+    access=PERSON,
     status=204,
-    auth=True,
     errors=(401, 404),
 )
-async def leave_programme(request: Request) -> Response:
+async def leave_programme(call: Call) -> Response:
     """Leave (a no-op when not a member)."""
-    caller = await auth.require(request)
-    programme_id = path_id(request, what="programme")
-    await service.leave(request.app.state.pool, caller.person_id, programme_id)
+    programme_id = call.path_id("programme")
+    async with call.transaction() as conn:
+        await service.leave(conn, call.caller.person_id, programme_id)
     return Response(status_code=204)
 
 
@@ -153,43 +144,35 @@ async def leave_programme(request: Request) -> Response:
     "/programmes/{id}/members",
     "GET",
     summary="A programme's members, without contact details (its organisers and site admins)",
+    access=organiser(),
     response=MemberList,
-    auth=True,
     errors=(401, 403, 404, 422),
-    query=(
-        ("limit", "integer", "members per page, 1-1000 (default 100)"),
-        ("offset", "integer", "members to skip (default 0)"),
-    ),
+    query=PAGE_QUERY,
 )
-async def list_members(request: Request) -> Response:
+async def list_members(call: Call) -> Response:
     """A page of members in joining order."""
-    caller = await auth.require(request)
-    programme_id = path_id(request, what="programme")
-    limit = parse_query(request, "limit", _LIMIT, 100)
-    offset = parse_query(request, "offset", _OFFSET, 0)
-    out = await service.members(
-        request.app.state.pool, caller.person_id, programme_id, limit, offset
-    )
-    return respond(out)
+    programme_id = call.path_id("programme")
+    limit, offset = call.page()
+    async with call.transaction(readonly=True) as conn:
+        return respond(await service.members(conn, programme_id, limit, offset))
 
 
 @router.route(
     "/programmes/{id}/requests",
     "POST",
     summary="Ask a mentor of the programme to mentor me; 409 when they are full",
+    access=PERSON,
     body=RequestIn,
     response=MentorshipOut,
     status=201,
-    auth=True,
     errors=(400, 401, 403, 404, 409, 413, 415, 422),
 )
-async def request_mentor(request: Request, body: RequestIn) -> Response:
+async def request_mentor(call: Call) -> Response:
     """Reserve a place with the mentor (pending until they accept)."""
-    caller = await auth.require(request)
-    programme_id = path_id(request, what="programme")
-    out = await service.request_mentor(
-        request.app.state.pool, caller.person_id, programme_id, body.mentor_id
-    )
+    programme_id = call.path_id("programme")
+    mentor_id = call.body(RequestIn).mentor_id
+    async with call.transaction() as conn:
+        out = await service.request_mentor(conn, call.caller.person_id, programme_id, mentor_id)
     return respond(out, 201)
 
 
@@ -197,11 +180,11 @@ async def request_mentor(request: Request, body: RequestIn) -> Response:
     "/me/mentorships",
     "GET",
     summary="My mentorships, as mentee and as mentor",
+    access=PERSON,
     response=MentorshipList,
-    auth=True,
     errors=(401,),
 )
-async def my_mentorships(request: Request) -> Response:
+async def my_mentorships(call: Call) -> Response:
     """The caller's mentorships with the other person's name and headline."""
-    caller = await auth.require(request)
-    return respond(await service.my_mentorships(request.app.state.pool, caller.person_id))
+    async with call.transaction(readonly=True) as conn:
+        return respond(await service.my_mentorships(conn, call.caller.person_id))

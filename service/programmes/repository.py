@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
-OPEN = ("pending", "active")  # mentorship statuses that take a mentor's place
+from service.kit.db import OPEN, Conn
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from service.errors import Forbidden, NotFound
+from service.kit.db import Conn
 from service.programmes import repository as repo
-from service.programmes.repository import Conn
 
 
 async def require_admin(conn: Conn, person_id: UUID) -> None:

@@ -18,7 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from service.people.schemas import Role, Strict
+from service.kit.schemas import Page, Strict
+from service.people.schemas import Role
 
 # Score component weights used when an organiser sets none (the matching engine's defaults).
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -190,13 +191,10 @@ class MemberOut(BaseModel):
     joined_at: datetime
 
 
-class MemberList(BaseModel):
+class MemberList(Page):
     """A page of a programme's members, in joining order."""
 
     members: list[MemberOut]
-    total: int
-    limit: int
-    offset: int
 
 
 class MentorshipPerson(BaseModel):

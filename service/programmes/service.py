@@ -1,8 +1,11 @@
-"""Programmes, organisers, membership and mentee requests; each function owns its transaction."""
+"""Programmes, organisers, membership and mentee requests, inside the caller's transaction.
+
+Who may call is checked before these run (the API's declared access); what is checked here is
+what the data says (the programme exists, the mentor has places).
+"""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +13,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_errors
+from service.kit.db import Conn
 from service.people import repository as people_repo
 from service.people.schemas import Role, SignupIn
 from service.programmes import repository as repo
@@ -31,7 +35,6 @@ from service.programmes.schemas import (
     ProgrammeSettings,
     ProgrammeSummary,
 )
-from service.security import Passwords
 
 _FULL = "this mentor is full"
 _ALREADY = "you already have a mentor or a pending request in this programme"
@@ -61,7 +64,7 @@ def summary_of(p: Programme) -> ProgrammeSummary:
     )
 
 
-async def _programme_out(conn: repo.Conn, programme: Programme, caller: UUID) -> ProgrammeOut:
+async def _programme_out(conn: Conn, programme: Programme, caller: UUID) -> ProgrammeOut:
     organisers = await repo.organisers(conn, programme.id)
     return ProgrammeOut(
         **summary_of(programme).model_dump(),
@@ -73,36 +76,33 @@ async def _programme_out(conn: repo.Conn, programme: Programme, caller: UUID) ->
     )
 
 
-async def create_programme(pool: asyncpg.Pool, caller: UUID, body: ProgrammeIn) -> ProgrammeOut:
-    """Create a programme (site admins only)."""
-    async with pool.acquire() as conn, conn.transaction():
-        await roles.require_admin(conn, caller)
-        programme_id = await repo.insert_programme(
-            conn, body.name, body.description, body.settings.model_dump(mode="json"), caller
-        )
-        programme = await repo.get_programme(conn, programme_id)
-        assert programme is not None
-        return await _programme_out(conn, programme, caller)
+async def create_programme(conn: Conn, caller: UUID, body: ProgrammeIn) -> ProgrammeOut:
+    """Create a programme (for site admins)."""
+    programme_id = await repo.insert_programme(
+        conn, body.name, body.description, body.settings.model_dump(mode="json"), caller
+    )
+    programme = await repo.get_programme(conn, programme_id)
+    assert programme is not None
+    return await _programme_out(conn, programme, caller)
 
 
-async def list_programmes(pool: asyncpg.Pool) -> ProgrammeList:
+async def list_programmes(conn: Conn) -> ProgrammeList:
     """Every programme with member counts."""
-    return ProgrammeList(programmes=[summary_of(p) for p in await repo.list_programmes(pool)])
+    return ProgrammeList(programmes=[summary_of(p) for p in await repo.list_programmes(conn)])
 
 
-async def get_programme(pool: asyncpg.Pool, caller: UUID, programme_id: UUID) -> ProgrammeOut:
+async def get_programme(conn: Conn, caller: UUID, programme_id: UUID) -> ProgrammeOut:
     """One programme with its settings and organisers."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        programme = await repo.get_programme(conn, programme_id)
-        if programme is None:
-            raise NotFound("no such programme")
-        return await _programme_out(conn, programme, caller)
+    programme = await repo.get_programme(conn, programme_id)
+    if programme is None:
+        raise NotFound("no such programme")
+    return await _programme_out(conn, programme, caller)
 
 
 async def update_programme(
-    pool: asyncpg.Pool, caller: UUID, programme_id: UUID, patch: ProgrammePatch
+    conn: Conn, caller: UUID, programme_id: UUID, patch: ProgrammePatch
 ) -> ProgrammeOut:
-    """Apply a partial edit (organisers of the programme and site admins)."""
+    """Apply a partial edit (for the programme's organisers and site admins)."""
     sent = patch.model_fields_set
     nulls = sorted(f for f in sent if getattr(patch, f) is None)
     if nulls:
@@ -110,67 +110,61 @@ async def update_programme(
             "some fields are invalid",
             fields=[{"field": f, "message": "may not be null"} for f in nulls],
         )
-    async with pool.acquire() as conn, conn.transaction():
-        await roles.require_organiser(conn, programme_id, caller)
-        current = await repo.get_programme(conn, programme_id, for_update=True)
-        if current is None:
-            raise NotFound("no such programme")
-        changes: dict[str, Any] = {f: getattr(patch, f) for f in sent if f != "settings"}
-        if patch.settings is not None:
-            # Settings fields sent replace theirs; the others keep their current values.
-            new = patch.settings
-            merged = settings_of(current).model_copy(
-                update={f: getattr(new, f) for f in new.model_fields_set}
-            )
-            changes["settings"] = merged.model_dump(mode="json")
-        if changes:
-            await repo.update_programme(conn, programme_id, changes)
-        programme = await repo.get_programme(conn, programme_id)
-        assert programme is not None
-        return await _programme_out(conn, programme, caller)
+    current = await repo.get_programme(conn, programme_id, for_update=True)
+    if current is None:
+        raise NotFound("no such programme")
+    changes: dict[str, Any] = {f: getattr(patch, f) for f in sent if f != "settings"}
+    if patch.settings is not None:
+        # Settings fields sent replace theirs; the others keep their current values.
+        new = patch.settings
+        merged = settings_of(current).model_copy(
+            update={f: getattr(new, f) for f in new.model_fields_set}
+        )
+        changes["settings"] = merged.model_dump(mode="json")
+    if changes:
+        await repo.update_programme(conn, programme_id, changes)
+    programme = await repo.get_programme(conn, programme_id)
+    assert programme is not None
+    return await _programme_out(conn, programme, caller)
 
 
 async def appoint_organiser(
-    pool: asyncpg.Pool, caller: UUID, programme_id: UUID, body: OrganiserIn
+    conn: Conn, programme_id: UUID, body: OrganiserIn
 ) -> tuple[PersonRef, bool]:
-    """Make a person an organiser of the programme (site admins only); True if newly appointed."""
-    async with pool.acquire() as conn, conn.transaction():
-        await roles.require_programme(conn, programme_id)
-        await roles.require_admin(conn, caller)
-        if body.email is not None:
-            person_id = await repo.find_person_id(conn, str(body.email))
-            if person_id is None:
-                raise _invalid("email", "no one has signed up with this email")
-        else:
-            assert body.person_id is not None
-            person_id = body.person_id
-            if not await repo.person_exists(conn, person_id):
-                raise _invalid("person_id", "no such person")
-        added = await repo.add_organiser(conn, programme_id, person_id)
-        organisers = await repo.organisers(conn, programme_id)
+    """Make a person an organiser of the programme (for site admins); True if newly appointed."""
+    await roles.require_programme(conn, programme_id)
+    if body.email is not None:
+        person_id = await repo.find_person_id(conn, str(body.email))
+        if person_id is None:
+            raise _invalid("email", "no one has signed up with this email")
+    else:
+        assert body.person_id is not None
+        person_id = body.person_id
+        if not await repo.person_exists(conn, person_id):
+            raise _invalid("person_id", "no such person")
+    added = await repo.add_organiser(conn, programme_id, person_id)
+    organisers = await repo.organisers(conn, programme_id)
     ref = next(PersonRef(**o) for o in organisers if o["id"] == person_id)
     return ref, added
 
 
-async def join(pool: asyncpg.Pool, caller: UUID, programme_id: UUID) -> tuple[MembershipOut, bool]:
+async def join(conn: Conn, caller: UUID, programme_id: UUID) -> tuple[MembershipOut, bool]:
     """The caller joins the programme (needs consent to be matched); True if newly joined."""
-    async with pool.acquire() as conn, conn.transaction():
-        await roles.require_programme(conn, programme_id)
-        if not await repo.consents(conn, caller):
-            raise _invalid(
-                "consent_to_match",
-                "joining a programme means being matched: set consent_to_match to true first",
-            )
-        joined_at, new = await repo.add_member(conn, programme_id, caller)
+    await roles.require_programme(conn, programme_id)
+    if not await repo.consents(conn, caller):
+        raise _invalid(
+            "consent_to_match",
+            "joining a programme means being matched: set consent_to_match to true first",
+        )
+    joined_at, new = await repo.add_member(conn, programme_id, caller)
     return MembershipOut(programme_id=programme_id, person_id=caller, joined_at=joined_at), new
 
 
-async def leave(pool: asyncpg.Pool, caller: UUID, programme_id: UUID) -> None:
+async def leave(conn: Conn, caller: UUID, programme_id: UUID) -> None:
     """The caller leaves the programme; their pending and active mentorships in it end."""
-    async with pool.acquire() as conn, conn.transaction():
-        await roles.require_programme(conn, programme_id)
-        if await repo.remove_member(conn, programme_id, caller):
-            await repo.end_open_mentorships(conn, programme_id, caller)
+    await roles.require_programme(conn, programme_id)
+    if await repo.remove_member(conn, programme_id, caller):
+        await repo.end_open_mentorships(conn, programme_id, caller)
 
 
 def _roles(is_mentee: bool, is_mentor: bool) -> list[Role]:
@@ -182,13 +176,9 @@ def _roles(is_mentee: bool, is_mentor: bool) -> list[Role]:
     return roles
 
 
-async def members(
-    pool: asyncpg.Pool, caller: UUID, programme_id: UUID, limit: int, offset: int
-) -> MemberList:
-    """A page of the programme's members (organisers of the programme and site admins)."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await roles.require_organiser(conn, programme_id, caller)
-        rows, total = await repo.members(conn, programme_id, limit, offset)
+async def members(conn: Conn, programme_id: UUID, limit: int, offset: int) -> MemberList:
+    """A page of the programme's members (for its organisers and site admins)."""
+    rows, total = await repo.members(conn, programme_id, limit, offset)
     return MemberList(
         members=[
             MemberOut(
@@ -227,7 +217,7 @@ def mentorship_out(row: dict[str, Any]) -> MentorshipOut:
 
 
 async def request_mentor(
-    pool: asyncpg.Pool, caller: UUID, programme_id: UUID, mentor_id: UUID
+    conn: Conn, caller: UUID, programme_id: UUID, mentor_id: UUID
 ) -> MentorshipOut:
     """A mentee asks a mentor; reserves one of the mentor's places atomically or fails with 409.
 
@@ -237,67 +227,52 @@ async def request_mentor(
     """
     if mentor_id == caller:
         raise _invalid("mentor_id", "you cannot ask yourself")
-    async with pool.acquire() as conn, conn.transaction():
-        await roles.require_programme(conn, programme_id)
-        if not await repo.lock_mentor(conn, mentor_id):
-            raise _invalid("mentor_id", "no such mentor in this programme")
-        parties = await repo.request_parties(conn, programme_id, caller, mentor_id)
-        if not parties.mentee_is_member:
-            raise Forbidden("join the programme before asking for a mentor")
-        if not parties.mentee_is_mentee:
-            raise Forbidden("only mentees can ask for a mentor")
-        capacity = parties.mentor_capacity
-        if not (parties.mentor_is_member and parties.mentor_is_mentor and capacity):
-            raise _invalid("mentor_id", "no such mentor in this programme")
-        if not parties.mentor_consents:
-            raise _invalid("mentor_id", "this mentor is not taking requests")
-        if await repo.open_mentorship_of_mentee(conn, programme_id, caller):
-            raise Conflict(_ALREADY)
-        if await repo.mentor_load(conn, mentor_id) >= capacity:
-            raise Conflict(_FULL)
-        try:
+    await roles.require_programme(conn, programme_id)
+    if not await repo.lock_mentor(conn, mentor_id):
+        raise _invalid("mentor_id", "no such mentor in this programme")
+    parties = await repo.request_parties(conn, programme_id, caller, mentor_id)
+    if not parties.mentee_is_member:
+        raise Forbidden("join the programme before asking for a mentor")
+    if not parties.mentee_is_mentee:
+        raise Forbidden("only mentees can ask for a mentor")
+    capacity = parties.mentor_capacity
+    if not (parties.mentor_is_member and parties.mentor_is_mentor and capacity):
+        raise _invalid("mentor_id", "no such mentor in this programme")
+    if not parties.mentor_consents:
+        raise _invalid("mentor_id", "this mentor is not taking requests")
+    if await repo.open_mentorship_of_mentee(conn, programme_id, caller):
+        raise Conflict(_ALREADY)
+    if await repo.mentor_load(conn, mentor_id) >= capacity:
+        raise Conflict(_FULL)
+    try:
+        async with conn.transaction():  # a savepoint: the conflict leaves nothing behind
             mentorship_id = await repo.insert_mentorship(
                 conn, programme_id, caller, mentor_id, source="request"
             )
-        except asyncpg.UniqueViolationError:
-            # The same mentee asked another mentor at the same moment and got there first.
-            raise Conflict(_ALREADY) from None
-        row = await repo.get_mentorship_for(conn, caller, mentorship_id)
+    except asyncpg.UniqueViolationError:
+        # The same mentee asked another mentor at the same moment and got there first.
+        raise Conflict(_ALREADY) from None
+    row = await repo.get_mentorship_for(conn, caller, mentorship_id)
     assert row is not None
     return mentorship_out(row)
 
 
-async def my_mentorships(pool: asyncpg.Pool, caller: UUID) -> MentorshipList:
+async def my_mentorships(conn: Conn, caller: UUID) -> MentorshipList:
     """The caller's mentorships, as mentee and as mentor."""
-    rows = await repo.mentorships_of(pool, caller)
+    rows = await repo.mentorships_of(conn, caller)
     return MentorshipList(mentorships=[mentorship_out(r) for r in rows])
 
 
-async def create_admin(
-    pool: asyncpg.Pool,
-    passwords: Passwords,
-    email: str,
-    *,
-    name: str | None,
-    password: str | None,
-) -> tuple[UUID, str]:
-    """Make the person with ``email`` a site admin, creating a mentee account if needed.
+def admin_account(email: str, name: str | None, password: str | None) -> SignupIn:
+    """The sign-up of a new site admin's account, validated like any sign-up.
 
-    Returns their id and what happened: "created", "promoted" or "already".
-    A new account needs ``password``; it is a mentee in UTC speaking English who has not
-    consented to matching, and can complete their profile after logging in.
+    A mentee in UTC speaking English who has not consented to matching; they complete their
+    profile after logging in.
     """
-    async with pool.acquire() as conn, conn.transaction():
-        person_id = await repo.find_person_id(conn, email)
-        if person_id is not None:
-            if await repo.is_admin(conn, person_id):
-                return person_id, "already"
-            await repo.set_admin(conn, person_id)
-            return person_id, "promoted"
     if password is None:
         raise _invalid("password", "a new account needs a password")
     try:
-        body = SignupIn.model_validate(
+        return SignupIn.model_validate(
             {
                 "email": email,
                 "password": password,
@@ -309,7 +284,24 @@ async def create_admin(
         )
     except ValidationError as exc:
         raise ValidationFailed("some fields are invalid", fields=field_errors(exc)) from None
-    password_hash = await asyncio.to_thread(passwords.hash, body.password)
+
+
+async def create_admin(
+    conn: Conn, email: str, account: tuple[SignupIn, str] | None
+) -> tuple[UUID, str]:
+    """Make the person with ``email`` a site admin, creating ``account`` (body, hash) if needed.
+
+    Returns their id and what happened: "created", "promoted" or "already".
+    """
+    person_id = await repo.find_person_id(conn, email)
+    if person_id is not None:
+        if await repo.is_admin(conn, person_id):
+            return person_id, "already"
+        await repo.set_admin(conn, person_id)
+        return person_id, "promoted"
+    if account is None:
+        raise _invalid("password", "a new account needs a password")
+    body, password_hash = account
     values = {
         "email": str(body.email),
         "display_name": body.display_name,
@@ -319,10 +311,10 @@ async def create_admin(
         "languages": body.languages,
         "consent_to_match": False,
     }
-    async with pool.acquire() as conn, conn.transaction():
-        try:
+    try:
+        async with conn.transaction():
             person_id = await people_repo.insert_person(conn, values, password_hash)
-        except asyncpg.UniqueViolationError:
-            raise Conflict("an account with this email was created meanwhile; run again") from None
-        await repo.set_admin(conn, person_id)
+    except asyncpg.UniqueViolationError:
+        raise Conflict("an account with this email was created meanwhile; run again") from None
+    await repo.set_admin(conn, person_id)
     return person_id, "created"

@@ -2,45 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field, TypeAdapter
-from starlette.requests import Request
 from starlette.responses import Response
 
-from service.api import ApiRouter, parse_query, path_id, respond
-from service.auth import service as auth
 from service.introductions.service import enqueue_emails
+from service.kit.api import ApiRouter, Call, organiser, respond
+from service.kit.schemas import PAGE_QUERY
 from service.rounds import service
+from service.rounds.repository import programme_of_round
 from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundIn, RoundOut
 
 router = ApiRouter(tag="rounds")
-_LIMIT = TypeAdapter(Annotated[int, Field(ge=1, le=1000)])
-_OFFSET = TypeAdapter(Annotated[int, Field(ge=0)])
+#: Organisers of the round's programme, and site admins.
+ROUND_ORGANISER = organiser(programme_of_round, what="round")
 
 
 @router.route(
     "/programmes/{id}/rounds",
     "POST",
     summary="Start a matching round (runs in the background; poll GET /rounds/{id})",
+    access=organiser(),
     body=RoundIn,
     response=RoundOut,
     status=202,
-    auth=True,
     errors=(400, 401, 403, 404, 409, 415, 422),
 )
-async def start_round(request: Request, body: RoundIn) -> Response:
+async def start_round(call: Call) -> Response:
     """Queue a round and enqueue the job that runs it."""
-    caller = await auth.require(request)
-    programme_id = path_id(request, what="programme")
-    pool = request.app.state.pool
-    round_id = await service.create_round(pool, caller.person_id, programme_id, body)
-    # By name: the web side never imports the worker.
-    await request.app.state.arq.enqueue_job(
+    programme_id = call.path_id("programme")
+    overrides = call.body(RoundIn).model_dump(exclude_none=True)
+    async with call.transaction() as conn:
+        round_id = await service.queue_round(conn, programme_id, overrides, call.caller.person_id)
+        row = await service.get_round(conn, round_id)
+    # After the commit, by name: the web side never imports the worker.
+    await call.services.arq.enqueue_job(
         service.JOB_NAME, str(round_id), _job_id=f"round:{round_id}"
     )
-    async with pool.acquire() as conn:
-        row = await service.visible_round(conn, caller.person_id, round_id)
     return respond(service.round_out(row), 202)
 
 
@@ -48,15 +44,14 @@ async def start_round(request: Request, body: RoundIn) -> Response:
     "/rounds/{id}",
     "GET",
     summary="A round's status, progress and metrics",
+    access=ROUND_ORGANISER,
     response=RoundOut,
-    auth=True,
     errors=(401, 403, 404),
 )
-async def get_round(request: Request) -> Response:
+async def get_round(call: Call) -> Response:
     """One round."""
-    caller = await auth.require(request)
-    async with request.app.state.pool.acquire() as conn:
-        row = await service.visible_round(conn, caller.person_id, path_id(request, what="round"))
+    async with call.transaction(readonly=True) as conn:
+        row = await service.get_round(conn, call.path_id("round"))
     return respond(service.round_out(row))
 
 
@@ -64,19 +59,16 @@ async def get_round(request: Request) -> Response:
     "/rounds/{id}/matches",
     "GET",
     summary="A round's proposed pairs with reasons, and unmatched mentees with why (paginated)",
+    access=ROUND_ORGANISER,
     response=MatchPage,
-    auth=True,
     errors=(401, 403, 404, 422),
-    query=(("limit", "integer", "1-1000, default 100"), ("offset", "integer", "default 0")),
+    query=PAGE_QUERY,
 )
-async def get_matches(request: Request) -> Response:
+async def get_matches(call: Call) -> Response:
     """A page of matches."""
-    caller = await auth.require(request)
-    limit = parse_query(request, "limit", _LIMIT, 100)
-    offset = parse_query(request, "offset", _OFFSET, 0)
-    page = await service.match_page(
-        request.app.state.pool, caller.person_id, path_id(request, what="round"), limit, offset
-    )
+    limit, offset = call.page()
+    async with call.transaction(readonly=True) as conn:
+        page = await service.match_page(conn, call.path_id("round"), limit, offset)
     return respond(page)
 
 
@@ -84,17 +76,17 @@ async def get_matches(request: Request) -> Response:
     "/rounds/{id}/overrides",
     "POST",
     summary="Pin or forbid a pair for the programme's next rounds",
+    access=ROUND_ORGANISER,
     body=OverrideIn,
     status=201,
-    auth=True,
     errors=(400, 401, 403, 404, 415, 422),
 )
-async def add_override(request: Request, body: OverrideIn) -> Response:
+async def add_override(call: Call) -> Response:
     """Record an organiser's pin or forbid."""
-    caller = await auth.require(request)
-    await service.add_override(
-        request.app.state.pool, caller.person_id, path_id(request, what="round"), body
-    )
+    async with call.transaction() as conn:
+        await service.add_override(
+            conn, call.caller.person_id, call.path_id("round"), call.body(OverrideIn)
+        )
     return respond({"status": "saved", "applies_to": "the next rounds of this programme"}, 201)
 
 
@@ -102,15 +94,14 @@ async def add_override(request: Request, body: OverrideIn) -> Response:
     "/rounds/{id}/publish",
     "POST",
     summary="Publish a draft round: its pairs become pending mentorships",
+    access=ROUND_ORGANISER,
     response=PublishOut,
-    auth=True,
     errors=(401, 403, 404, 409),
 )
-async def publish(request: Request) -> Response:
+async def publish(call: Call) -> Response:
     """Publish once; a second publish is a 409."""
-    caller = await auth.require(request)
-    out = await service.publish(
-        request.app.state.pool, caller.person_id, path_id(request, what="round")
-    )
-    await enqueue_emails(request.app.state.arq, out.emails)
+    async with call.transaction() as conn:
+        out = await service.publish(conn, call.path_id("round"))
+    # After the commit: a job must never find its email missing.
+    await enqueue_emails(call.services.arq, out.emails)
     return respond(out)

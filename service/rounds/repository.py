@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from service.programmes.repository import OPEN, Conn
+from service.kit.db import OPEN, Conn
 
 #: A proposed pair to store: mentee, mentor, score, components, the mentee's reasons, the
 #: mentor's reasons, pinned.
@@ -61,6 +61,14 @@ async def get_round(conn: Conn, round_id: UUID, *, for_update: bool = False) -> 
         _ROUND + " WHERE id = $1" + (" FOR UPDATE" if for_update else ""), round_id
     )
     return None if row is None else RoundRow(**dict(row))
+
+
+async def programme_of_round(conn: Conn, round_id: UUID) -> UUID | None:
+    """The programme a round belongs to, or None when there is no such round."""
+    found: UUID | None = await conn.fetchval(
+        "SELECT programme_id FROM rounds WHERE id = $1", round_id
+    )
+    return found
 
 
 async def claim_round(conn: Conn, round_id: UUID) -> RoundRow | None:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from service.people.schemas import Strict
+from service.kit.schemas import Page, Strict
 from service.programmes.schemas import Id, Weights
 
 
@@ -66,12 +66,9 @@ class UnmatchedOut(BaseModel):
     details: dict[str, Any]
 
 
-class MatchPage(BaseModel):
+class MatchPage(Page):
     """A page of matches and the unmatched."""
 
-    total: int
-    limit: int
-    offset: int
     matches: list[MatchOut]
     unmatched_total: int
     unmatched: list[UnmatchedOut]

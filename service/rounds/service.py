@@ -11,13 +11,12 @@ import asyncpg
 
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.introductions import repository as intro_repo
+from service.kit.db import Conn
 from service.programmes import repository as programmes
-from service.programmes.repository import Conn
-from service.programmes.roles import require_organiser
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository as repo
 from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
-from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundIn, RoundOut
+from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundOut
 from service.rounds.solver import SolverPool
 from service.taxonomy.repository import load_taxonomy
 
@@ -48,30 +47,19 @@ async def queue_round(
         raise Conflict("a round of this programme is already queued or running") from None
 
 
-async def create_round(pool: asyncpg.Pool, caller: UUID, programme_id: UUID, body: RoundIn) -> UUID:
-    """Queue a round for an organiser of the programme."""
-    async with pool.acquire() as conn, conn.transaction():
-        await require_organiser(conn, programme_id, caller)
-        return await queue_round(conn, programme_id, body.model_dump(exclude_none=True), caller)
-
-
-async def visible_round(conn: Conn, caller: UUID, round_id: UUID) -> repo.RoundRow:
-    """The round if the caller organises its programme (404 / 403 otherwise)."""
+async def get_round(conn: Conn, round_id: UUID) -> repo.RoundRow:
+    """The round (404 when there is none)."""
     row = await repo.get_round(conn, round_id)
     if row is None:
         raise NotFound("no such round")
-    await require_organiser(conn, row.programme_id, caller)
     return row
 
 
-async def match_page(
-    pool: asyncpg.Pool, caller: UUID, round_id: UUID, limit: int, offset: int
-) -> MatchPage:
+async def match_page(conn: Conn, round_id: UUID, limit: int, offset: int) -> MatchPage:
     """A page of matches and unmatched mentees."""
-    async with pool.acquire() as conn:
-        await visible_round(conn, caller, round_id)
-        matches, total = await repo.list_matches(conn, round_id, limit, offset)
-        unmatched, unmatched_total = await repo.list_unmatched(conn, round_id, limit, offset)
+    await get_round(conn, round_id)
+    matches, total = await repo.list_matches(conn, round_id, limit, offset)
+    unmatched, unmatched_total = await repo.list_unmatched(conn, round_id, limit, offset)
     return MatchPage.model_validate(
         {
             "total": total,
@@ -84,67 +72,57 @@ async def match_page(
     )
 
 
-async def add_override(pool: asyncpg.Pool, caller: UUID, round_id: UUID, body: OverrideIn) -> None:
+async def add_override(conn: Conn, caller: UUID, round_id: UUID, body: OverrideIn) -> None:
     """Pin or forbid a pair of the round's programme (used by its next rounds)."""
-    async with pool.acquire() as conn, conn.transaction():
-        row = await visible_round(conn, caller, round_id)
-        fields = []
-        for field, person, role in (
-            ("mentee_id", body.mentee_id, "mentee"),
-            ("mentor_id", body.mentor_id, "mentor"),
-        ):
-            if not await repo.member_has_role(conn, row.programme_id, person, role):
-                fields.append({"field": field, "message": f"not a {role} member of this programme"})
-        if body.mentee_id == body.mentor_id:
-            fields.append({"field": "mentor_id", "message": "a person cannot mentor themselves"})
-        if fields:
-            raise ValidationFailed("some fields are invalid", fields=fields)
-        await repo.upsert_override(
-            conn, row.programme_id, body.mentee_id, body.mentor_id, body.kind, caller
-        )
+    row = await get_round(conn, round_id)
+    fields = []
+    for field, person, role in (
+        ("mentee_id", body.mentee_id, "mentee"),
+        ("mentor_id", body.mentor_id, "mentor"),
+    ):
+        if not await repo.member_has_role(conn, row.programme_id, person, role):
+            fields.append({"field": field, "message": f"not a {role} member of this programme"})
+    if body.mentee_id == body.mentor_id:
+        fields.append({"field": "mentor_id", "message": "a person cannot mentor themselves"})
+    if fields:
+        raise ValidationFailed("some fields are invalid", fields=fields)
+    await repo.upsert_override(
+        conn, row.programme_id, body.mentee_id, body.mentor_id, body.kind, caller
+    )
 
 
-async def publish(pool: asyncpg.Pool, caller: UUID, round_id: UUID) -> PublishOut:
+async def publish(conn: Conn, round_id: UUID) -> PublishOut:
     """Turn a draft round's pairs into pending mentorships, within every mentor's capacity."""
-    async with pool.acquire() as conn, conn.transaction():
-        row = await repo.get_round(conn, round_id, for_update=True)
-        if row is None:
-            raise NotFound("no such round")
-        await require_organiser(conn, row.programme_id, caller)
-        if row.status == "published":
-            raise Conflict("this round is already published")
-        if row.status != "draft":
-            raise Conflict(f"only a finished draft can be published (this round is {row.status})")
-        pairs = await repo.round_pairs(conn, round_id)
-        # Requests may have taken places since the round ran: recheck under the mentors' locks.
-        places = await repo.lock_mentors(conn, sorted({o for _, o, _ in pairs}))
-        busy = await repo.open_mentees(conn, row.programme_id, [e for e, _, _ in pairs])
-        keep, skipped = [], []
-        for mentee, mentor, _score in pairs:
-            if mentee in busy:
-                skipped.append(
-                    {
-                        "mentee_id": str(mentee),
-                        "mentor_id": str(mentor),
-                        "why": "mentee already has a mentor",
-                    }
-                )
-            elif places.get(mentor, 0) <= 0:
-                skipped.append(
-                    {
-                        "mentee_id": str(mentee),
-                        "mentor_id": str(mentor),
-                        "why": "mentor is now full",
-                    }
-                )
-            else:
-                places[mentor] -= 1
-                keep.append((mentee, mentor))
-        mentorships = await repo.insert_round_mentorships(conn, row.programme_id, round_id, keep)
-        # Same transaction: the pairs and the emails introducing them exist together or not at
-        # all (transactional outbox); workers deliver them.
-        emails = await intro_repo.queue_introductions(conn, mentorships)
-        await repo.mark_published(conn, round_id)
+    row = await repo.get_round(conn, round_id, for_update=True)
+    if row is None:
+        raise NotFound("no such round")
+    if row.status == "published":
+        raise Conflict("this round is already published")
+    if row.status != "draft":
+        raise Conflict(f"only a finished draft can be published (this round is {row.status})")
+    pairs = await repo.round_pairs(conn, round_id)
+    # Requests may have taken places since the round ran: recheck under the mentors' locks.
+    places = await repo.lock_mentors(conn, sorted({o for _, o, _ in pairs}))
+    busy = await repo.open_mentees(conn, row.programme_id, [e for e, _, _ in pairs])
+    keep, skipped = [], []
+    for mentee, mentor, _score in pairs:
+        why = (
+            "mentee already has a mentor"
+            if mentee in busy
+            else "mentor is now full"
+            if places.get(mentor, 0) <= 0
+            else ""
+        )
+        if why:
+            skipped.append({"mentee_id": str(mentee), "mentor_id": str(mentor), "why": why})
+        else:
+            places[mentor] -= 1
+            keep.append((mentee, mentor))
+    mentorships = await repo.insert_round_mentorships(conn, row.programme_id, round_id, keep)
+    # Same transaction: the pairs and the emails introducing them exist together or not at
+    # all (transactional outbox); workers deliver them.
+    emails = await intro_repo.queue_introductions(conn, mentorships)
+    await repo.mark_published(conn, round_id)
     return PublishOut(published=len(keep), skipped=skipped, emails=[str(e) for e in emails])
 
 
@@ -154,7 +132,11 @@ Progress = Callable[[float, str], None]
 async def run_round(
     pool: asyncpg.Pool, round_id: UUID, cpu: SolverPool, progress: Progress | None = None
 ) -> str:
-    """Run a queued round to a draft (idempotent: a finished round is left alone)."""
+    """Run a queued round to a draft (idempotent: a finished round is left alone).
+
+    A job's body, so it owns its connection: the programme's advisory lock lives on it for
+    the whole run, progress is written as it goes, and the result is stored in one transaction.
+    """
     async with pool.acquire() as conn:
         row = await repo.claim_round(conn, round_id)
         if row is None:

@@ -8,14 +8,17 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from service.api import ApiRouter
+from service.kit.api import ANYONE, ApiRouter, Call
+from service.kit.state import config
 
 log = logging.getLogger(__name__)
 router = ApiRouter(prefix="", tag="system")
 
 
-@router.route("/healthz", "GET", summary="The process is up", response=dict[str, str])
-async def healthz(request: Request) -> Response:
+@router.route(
+    "/healthz", "GET", summary="The process is up", access=ANYONE, response=dict[str, str]
+)
+async def healthz(call: Call) -> Response:
     """Liveness: answers whenever the process serves requests."""
     return JSONResponse({"status": "ok"})
 
@@ -24,12 +27,13 @@ async def healthz(request: Request) -> Response:
     "/readyz",
     "GET",
     summary="PostgreSQL and Redis are reachable",
+    access=ANYONE,
     response=dict[str, str],
     errors=(503,),
 )
-async def readyz(request: Request) -> Response:
+async def readyz(call: Call) -> Response:
     """Readiness: both backing services answer within 2 seconds."""
-    state = request.app.state
+    state = call.services
     checks: dict[str, str] = {}
     try:
         await asyncio.wait_for(state.pool.fetchval("SELECT 1"), 2)
@@ -51,13 +55,13 @@ async def readyz(request: Request) -> Response:
 
 async def openapi_json(request: Request) -> Response:
     """The OpenAPI 3.1 document."""
-    return JSONResponse(request.app.state.openapi)
+    return JSONResponse(config(request).openapi)
 
 
 async def docs_page(request: Request) -> Response:
     """A readable, script-free rendering of the OpenAPI document."""
-    spec = request.app.state.openapi
-    response: Response = request.app.state.templates.TemplateResponse(
-        request, "docs.html", {"spec": spec}
+    found = config(request)
+    response: Response = found.templates.TemplateResponse(
+        request, "docs.html", {"spec": found.openapi}
     )
     return response

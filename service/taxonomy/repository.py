@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
+from service.kit.db import Conn
 from service.taxonomy.normalise import Taxonomy, Term
 
 
-async def load_taxonomy(conn: asyncpg.Connection | asyncpg.Pool) -> Taxonomy:
+async def load_taxonomy(conn: Conn) -> Taxonomy:
     """Read terms, synonyms and goal needs into a :class:`Taxonomy`."""
     terms = await conn.fetch("SELECT slug, kind, label, description FROM taxonomy_terms")
     synonyms = await conn.fetch("SELECT synonym, slug FROM taxonomy_synonyms ORDER BY synonym")
@@ -21,9 +20,7 @@ async def load_taxonomy(conn: asyncpg.Connection | asyncpg.Pool) -> Taxonomy:
     )
 
 
-async def list_terms(
-    conn: asyncpg.Connection | asyncpg.Pool, kind: str | None
-) -> list[dict[str, Any]]:
+async def list_terms(conn: Conn, kind: str | None) -> list[dict[str, Any]]:
     """Terms (optionally of one kind) with their synonyms and, for goals, what they need."""
     rows = await conn.fetch(
         """SELECT t.slug, t.kind, t.label, t.description,

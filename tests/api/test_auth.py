@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.auth.service import MAX_FAILURES, SESSION_COOKIE
+from service.auth.service import MAX_FAILURES
+from service.kit.sessions import SESSION_COOKIE
 from tests.conftest import signup_body
 
 

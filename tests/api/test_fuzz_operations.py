@@ -179,7 +179,7 @@ def requests(draw, spec: dict[str, Any], world: World):
 async def test_every_operation_answers_4xx_or_2xx_and_a_4xx_writes_nothing(
     client, app, pool, world, data
 ):
-    method, path, params, body = data.draw(requests(app.state.openapi, world))
+    method, path, params, body = data.draw(requests(app.state.config.openapi, world))
     before = await _snapshot(pool, world.tables)
     # Encoded here (ASCII with escapes) so that lone surrogates can be sent at all.
     r = await client.request(

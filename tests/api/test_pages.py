@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.pages.forms import CSRF_COOKIE
+from service.kit.html import CSRF_COOKIE
 from tests.conftest import csrf_from
 
 FORM = {

@@ -25,15 +25,15 @@ async def test_readyz_is_503_when_redis_is_unreachable(settings):
         closed_port = s.getsockname()[1]
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        real = app.state.arq
-        app.state.arq = ArqRedis(host="127.0.0.1", port=closed_port, socket_connect_timeout=0.5)
+        real = app.state.services.arq
+        app.state.services.arq = ArqRedis(host="127.0.0.1", port=closed_port, socket_connect_timeout=0.5)
         try:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
                 r = await c.get("/readyz")
         finally:
-            await app.state.arq.aclose()
-            app.state.arq = real
+            await app.state.services.arq.aclose()
+            app.state.services.arq = real
     assert r.status_code == 503
     assert r.json()["redis"] == "unreachable" and r.json()["database"] == "ok"
 

@@ -11,6 +11,7 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 
+from service.kit.db import transaction
 from service.demo.seed import seed_demo
 from service.introductions.tokens import read_answer_token
 from tests.conftest import csrf_from, free_port
@@ -42,7 +43,7 @@ def mailbox():
 
 
 async def _published_round(client, app, pool, settings) -> tuple[dict, list[str]]:
-    await seed_demo(pool, app.state.taxonomy, app.state.passwords)
+    await seed_demo(pool, app.state.services.taxonomy, app.state.services.passwords)
     await _organiser(client, pool)
     # A small programme: the first 30 demo mentees and 10 demo mentors.
     pid = await _programme(
@@ -134,7 +135,7 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
 
     # Running the worker again (a duplicated or retried job) sends nothing more.
     for oid in emails[:5]:
-        await app.state.arq.enqueue_job("send_email", oid)
+        await app.state.services.arq.enqueue_job("send_email", oid)
     await _run_worker(settings)
     assert len(mailbox.messages) == len(emails)
 
@@ -160,7 +161,7 @@ async def test_smtp_down_then_up_delivers_everything_once(client, app, pool, set
     # The server is back; time passes (the clock is the one thing faked here).
     await pool.execute("UPDATE outbox SET next_attempt_at = now()")
     up = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
-    await app.state.arq.enqueue_job("sweep_outbox")
+    await app.state.services.arq.enqueue_job("sweep_outbox")
     await _run_worker(up)
     assert len(mailbox.messages) == len(emails)
     assert len({m["Message-ID"] for m in mailbox.messages}) == len(emails)
@@ -190,7 +191,7 @@ async def test_a_permanent_refusal_fails_the_email_and_says_why(
     )
     assert not any(a["email"] in review.text for a in addresses)
     # Nothing retries a failed email, whatever enqueues it.
-    await app.state.arq.enqueue_job("sweep_outbox")
+    await app.state.services.arq.enqueue_job("sweep_outbox")
     await _run_worker(settings)
     assert await pool.fetchval("SELECT max(attempts) FROM outbox") == 1
 
@@ -407,8 +408,9 @@ async def test_reminder_expiry_and_survey_follow_the_programme_delays(
 
     async def follow_up(pool, now):
         # What the follow-up cron job does, at a chosen time (the clock is faked, nothing else).
-        queued = await follow_up_now(pool, now)
-        await enqueue_emails(app.state.arq, [oid for ids in queued.values() for oid in ids])
+        async with transaction(pool) as conn:
+            queued = await follow_up_now(conn, now)
+        await enqueue_emails(app.state.services.arq, [oid for ids in queued.values() for oid in ids])
         return queued
 
     settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
@@ -481,7 +483,8 @@ async def test_reminder_expiry_and_survey_follow_the_programme_delays(
 async def follow_answer(pool, mentorship_id, person_id, accept: bool) -> None:
     from service.introductions.service import answer
 
-    await answer(pool, mentorship_id, person_id, accept)
+    async with transaction(pool) as conn:
+        await answer(conn, mentorship_id, person_id, accept)
 
 
 async def test_survey_answers_are_validated_and_kept(client, app, pool, settings, mailbox):
@@ -544,7 +547,7 @@ async def test_a_4xx_reply_is_retried_and_nothing_retries_forever(
     assert all("451" in r["last_error"] for r in rows)
     # The last allowed attempt fails too: the email is given up on, not retried forever.
     await pool.execute("UPDATE outbox SET attempts = $1, next_attempt_at = now()", MAX_ATTEMPTS - 1)
-    await app.state.arq.enqueue_job("sweep_outbox")
+    await app.state.services.arq.enqueue_job("sweep_outbox")
     await _run_worker(settings)
     rows = await pool.fetch("SELECT status, attempts, last_error FROM outbox")
     assert len(rows) == len(emails)

@@ -52,7 +52,7 @@ async def _start_and_run(client, settings, pid: str, body: dict | None = None) -
 
 
 async def test_round_over_demo_data_review_override_publish_rerun(client, app, pool, settings):
-    await seed_demo(pool, app.state.taxonomy, app.state.passwords)
+    await seed_demo(pool, app.state.services.taxonomy, app.state.services.passwords)
     await _organiser(client, pool)
     pid = await _programme(client, pool)
 
@@ -155,7 +155,7 @@ async def test_one_round_at_a_time_and_bad_settings(client, pool, settings):
 
 
 async def test_programme_without_mentors_completes_with_zero_coverage(client, app, pool, settings):
-    await seed_demo(pool, app.state.taxonomy, app.state.passwords, mentees=20, mentors=5)
+    await seed_demo(pool, app.state.services.taxonomy, app.state.services.passwords, mentees=20, mentors=5)
     await _organiser(client, pool)
     pid = await _programme(client, pool, members="is_demo AND NOT is_mentor")
     rnd = await _start_and_run(client, settings, pid)
@@ -180,7 +180,7 @@ async def test_rounds_are_organiser_only(client, pool):
 
 @pytest.mark.parametrize("mode", ["stable"])
 async def test_stable_mode_round_has_no_blocking_pairs(client, app, pool, settings, mode):
-    await seed_demo(pool, app.state.taxonomy, app.state.passwords, mentees=60, mentors=20)
+    await seed_demo(pool, app.state.services.taxonomy, app.state.services.passwords, mentees=60, mentors=20)
     await _organiser(client, pool)
     pid = await _programme(client, pool, settings={"mode": mode})
     rnd = await _start_and_run(client, settings, pid)

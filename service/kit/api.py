@@ -1,0 +1,379 @@
+"""The API layer over Starlette routes: who may call, body parsing, JSON responses, OpenAPI.
+
+Each operation declares who may call it (:class:`Access`); the router enforces that through
+the guard the app hands it, before the handler runs, and gives the handler the caller in a
+:class:`Call`. The OpenAPI document reads the same declarations.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from service.errors import (
+    BadRequest,
+    NotFound,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+    field_errors,
+)
+from service.kit.db import Conn, transaction
+from service.kit.schemas import LIMIT, OFFSET
+from service.kit.state import Services, services
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+class Rule(enum.StrEnum):
+    """Who may call an operation."""
+
+    ANYONE = "anyone"
+    PERSON = "person"
+    SITE_ADMIN = "site_admin"
+    ORGANISER = "organiser"
+
+
+#: Finds the programme that the path's ``{id}`` belongs to (None when there is no such thing).
+ProgrammeOf = Callable[[Conn, UUID], Awaitable[UUID | None]]
+
+
+@dataclass(frozen=True)
+class Access:
+    """An operation's rule; for organisers, how to find the programme in the path."""
+
+    rule: Rule
+    #: None: the path's ``{id}`` is the programme itself.
+    programme_of: ProgrammeOf | None = None
+    #: What the path's ``{id}`` names, for "no such ..." messages.
+    what: str = "programme"
+
+    @property
+    def needs_session(self) -> bool:
+        """Whether a logged-in caller is required."""
+        return self.rule is not Rule.ANYONE
+
+
+ANYONE = Access(Rule.ANYONE)
+PERSON = Access(Rule.PERSON)
+SITE_ADMIN = Access(Rule.SITE_ADMIN)
+
+
+def organiser(programme_of: ProgrammeOf | None = None, what: str = "programme") -> Access:
+    """Organisers of the programme in the path (or of ``programme_of`` it), and site admins."""
+    return Access(Rule.ORGANISER, programme_of, what)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller of a request."""
+
+    person_id: UUID
+    token: str
+
+
+#: Checks ``access`` for a request: the caller (None for anyone), or 401/403/404.
+Guard = Callable[[Request, Access], Awaitable[Caller | None]]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A multipart body: one file in ``field``, at most ``max_bytes`` (streamed to disk)."""
+
+    field: str = "file"
+    max_bytes: int = 20 * 1024 * 1024
+    description: str = ""
+    #: Plain form fields sent beside the file, validated like a JSON body.
+    fields: type[BaseModel] | None = None
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """A received upload: the file (a temporary file once large) and the other fields."""
+
+    file: UploadFile
+    fields: BaseModel | None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of an operation: the request, the app's services, the caller and the body."""
+
+    request: Request
+    services: Services
+    auth: Caller | None
+    parsed: Any = None
+
+    @property
+    def caller(self) -> Caller:
+        """The logged-in caller (the router guarantees one unless the operation is public)."""
+        if self.auth is None:
+            raise Unauthorized("log in first")
+        return self.auth
+
+    def body(self, model: type[M]) -> M:
+        """The validated JSON body."""
+        assert isinstance(self.parsed, model), "the operation declares another body"
+        return self.parsed
+
+    def upload(self) -> Uploaded:
+        """The received multipart upload."""
+        assert isinstance(self.parsed, Uploaded), "the operation declares no upload"
+        return self.parsed
+
+    def path_id(self, what: str = "resource", name: str = "id") -> UUID:
+        """A UUID path parameter (404 when it is not one)."""
+        return path_id(self.request, name, what=what)
+
+    def query(self, name: str, adapter: TypeAdapter[T], default: T) -> T:
+        """One validated query parameter."""
+        return parse_query(self.request, name, adapter, default)
+
+    def page(self, default_limit: int = 100) -> tuple[int, int]:
+        """(limit, offset) from the query string."""
+        return self.query("limit", LIMIT, default_limit), self.query("offset", OFFSET, 0)
+
+    def transaction(self, *, readonly: bool = False) -> AbstractAsyncContextManager[Conn]:
+        """The request's transaction: domain operations take its connection."""
+        return transaction(self.services.pool, readonly=readonly)
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented API operation."""
+
+    path: str
+    method: str
+    handler: Handler
+    summary: str
+    access: Access
+    body: type[BaseModel] | None = None
+    upload: Upload | None = None
+    response: Any = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    tag: str = ""
+    query: tuple[tuple[str, str, str], ...] = ()  # (name, type, description)
+
+    @property
+    def name(self) -> str:
+        """The operationId."""
+        return self.handler.__name__
+
+
+@dataclass
+class ApiRouter:
+    """Collects operations of one domain package under a URL prefix."""
+
+    prefix: str = "/api/v1"
+    tag: str = ""
+    operations: list[Operation] = field(default_factory=list)
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        summary: str,
+        access: Access,
+        body: type[BaseModel] | None = None,
+        upload: Upload | None = None,
+        response: Any = None,
+        status: int = 200,
+        errors: Sequence[int] = (),
+        query: Sequence[tuple[str, str, str]] = (),
+    ) -> Callable[[Handler], Handler]:
+        """Register ``handler(call)``; ``access`` says who may call it (required)."""
+        assert body is None or upload is None, "a body is JSON or an upload, not both"
+
+        def decorate(handler: Handler) -> Handler:
+            self.operations.append(
+                Operation(
+                    self.prefix + path,
+                    method.upper(),
+                    handler,
+                    summary,
+                    access,
+                    body,
+                    upload,
+                    response,
+                    status,
+                    tuple(errors),
+                    self.tag,
+                    tuple(query),
+                )
+            )
+            return handler
+
+        return decorate
+
+    def routes(self, guard: Guard) -> list[Route]:
+        """Starlette routes for the registered operations, each checked by ``guard`` first."""
+        return [Route(op.path, endpoint(op, guard), methods=[op.method]) for op in self.operations]
+
+
+def endpoint(op: Operation, guard: Guard) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint of ``op``: check access, read the body, call the handler."""
+
+    async def run(request: Request) -> Response:
+        caller = await guard(request, op.access)
+        parsed: Any = None
+        if op.body is not None:
+            parsed = await read_json(request, op.body)
+        elif op.upload is not None:
+            parsed = await read_upload(request, op.upload)
+        try:
+            return await op.handler(Call(request, services(request), caller, parsed))
+        finally:
+            if isinstance(parsed, Uploaded):
+                await parsed.file.close()
+
+    run.__name__ = op.name
+    run.__doc__ = op.handler.__doc__
+    return run
+
+
+#: Why :func:`storable_text` refused a field.
+UNSTORABLE = "contains a NUL character or an unpaired surrogate, which are not text"
+
+
+def storable_text(text: str) -> bool:
+    """Whether PostgreSQL can store ``text``: no NUL character and no lone surrogate."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, e.g. from a "\ud800" escape in JSON
+        return False
+    return True
+
+
+def unstorable_fields(data: Any, path: str = "") -> list[str]:
+    """Dotted paths of the strings (keys or values) in parsed JSON that cannot be stored."""
+    if isinstance(data, str):
+        return [] if storable_text(data) else [path or "body"]
+    if isinstance(data, list):
+        return [p for i, item in enumerate(data) for p in unstorable_fields(item, f"{path}.{i}")]
+    if isinstance(data, dict):
+        found = []
+        for key, value in data.items():
+            name = f"{path}.{key}" if path else str(key)
+            if not storable_text(key):
+                found.append(path or "body")
+            found += unstorable_fields(value, name)
+        return found
+    return []
+
+
+def _reject_constant(name: str) -> None:
+    # Python's json accepts NaN and Infinity; JSON does not.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """Parse the body as JSON into ``model``: 415, 400 or 422 with per-field messages."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        # Also our CSRF defence for the JSON API: browsers cannot send cross-site JSON bodies.
+        raise UnsupportedMediaType("send the body as JSON with Content-Type: application/json")
+    raw = await request.body()
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant) if raw else None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "the body must be a JSON object",
+            fields=[{"field": "body", "message": "expected a JSON object"}],
+        )
+    if bad := unstorable_fields(data):
+        raise ValidationFailed(
+            "some fields contain characters that are not text",
+            fields=[{"field": name, "message": UNSTORABLE} for name in dict.fromkeys(bad)],
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed("some fields are invalid", fields=field_errors(exc)) from None
+
+
+async def read_upload(request: Request, spec: Upload) -> Uploaded:
+    """Parse a multipart body: one file (spooled to a temporary file) and its fields."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "multipart/form-data":
+        raise UnsupportedMediaType(
+            f"send the file as multipart/form-data in the field {spec.field!r}"
+        )
+    try:
+        # The body's size is limited per route by the BodyLimit middleware while it streams.
+        form = await request.form(max_files=1, max_fields=50)
+    except MultiPartException as exc:
+        raise BadRequest(f"the multipart body could not be read: {exc.message}") from None
+    file = form.get(spec.field)
+    if not isinstance(file, UploadFile):
+        await form.close()
+        raise ValidationFailed(
+            "no file was sent", fields=[{"field": spec.field, "message": "attach a file"}]
+        )
+    fields: BaseModel | None = None
+    if spec.fields is not None:
+        values = {k: v for k, v in form.multi_items() if k != spec.field and isinstance(v, str)}
+        if bad := unstorable_fields(values):
+            await form.close()
+            raise ValidationFailed(
+                "some fields contain characters that are not text",
+                fields=[{"field": name, "message": UNSTORABLE} for name in bad],
+            )
+        try:
+            fields = spec.fields.model_validate(values)
+        except ValidationError as exc:
+            await form.close()
+            raise ValidationFailed("some fields are invalid", fields=field_errors(exc)) from None
+    return Uploaded(file, fields)
+
+
+def parse_query(request: Request, name: str, adapter: TypeAdapter[T], default: T) -> T:
+    """One query parameter validated with ``adapter``; 422 naming the parameter otherwise."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return adapter.validate_python(raw)
+    except ValidationError as exc:
+        message = exc.errors(include_url=False)[0]["msg"]
+        raise ValidationFailed(
+            f"invalid query parameter {name}", fields=[{"field": name, "message": message}]
+        ) from None
+
+
+def path_id(request: Request, name: str = "id", *, what: str = "resource") -> UUID:
+    """A UUID path parameter; 404 when it is not a UUID (no such resource can exist)."""
+    try:
+        return UUID(request.path_params[name])
+    except ValueError:
+        raise NotFound(f"no such {what}") from None
+
+
+def respond(payload: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> JSONResponse:
+    """A JSON response from a pydantic model (serialised in JSON mode) or plain data."""
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
+    return JSONResponse(payload, status)

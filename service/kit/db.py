@@ -1,0 +1,32 @@
+"""Connection types and the transaction that a request or a job opens at its boundary."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypeAlias
+
+import asyncpg
+
+#: What repository functions take: one connection, inside the caller's transaction.
+Conn: TypeAlias = asyncpg.Connection
+
+#: Mentorship statuses that take one of the mentor's places (SQL in several domains uses them).
+OPEN = ("pending", "active")
+
+
+@asynccontextmanager
+async def transaction(pool: asyncpg.Pool, *, readonly: bool = False) -> AsyncIterator[Conn]:
+    """A connection in a transaction, committed when the block ends without an exception.
+
+    Opened by the boundary only (a request handler, a job, a command), never below it, so that
+    every domain operation called inside composes into one transaction.
+    """
+    async with pool.acquire() as conn:
+        if readonly:
+            # One snapshot for every query of a read, so counts and pages agree.
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                yield conn
+        else:
+            async with conn.transaction():
+                yield conn
