@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -54,9 +54,9 @@ ROUTERS: tuple[ApiRouter, ...] = (
 )
 
 
-def operations() -> list[Operation]:
+def operations(routers: Sequence[ApiRouter] = ROUTERS) -> list[Operation]:
     """Every documented operation, system endpoints included."""
-    return [op for r in ROUTERS for op in r.operations]
+    return [op for r in routers for op in r.operations]
 
 
 @asynccontextmanager
@@ -80,14 +80,16 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await pool.close()
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the web application."""
+def create_app(
+    settings: Settings | None = None, routers: Sequence[ApiRouter] = ROUTERS
+) -> Starlette:
+    """Build the web application (with ``routers``' operations: every domain's by default)."""
     settings = settings or Settings()
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["linkify"] = linkify
-    ops = operations()
+    ops = operations(routers)
     routes = [
-        *(route for r in ROUTERS for route in r.routes(guard)),
+        *(route for r in routers for route in r.routes(guard)),
         Route("/openapi.json", system.openapi_json, methods=["GET"]),
         Route("/docs", system.docs_page, methods=["GET"]),
         *page_routes(),

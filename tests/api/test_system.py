@@ -26,7 +26,9 @@ async def test_readyz_is_503_when_redis_is_unreachable(settings):
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         real = app.state.services.arq
-        app.state.services.arq = ArqRedis(host="127.0.0.1", port=closed_port, socket_connect_timeout=0.5)
+        app.state.services.arq = ArqRedis(
+            host="127.0.0.1", port=closed_port, socket_connect_timeout=0.5
+        )
         try:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:

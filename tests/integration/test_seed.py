@@ -42,7 +42,9 @@ async def test_seed_loads_realistic_population_once(pool):
 
 async def test_demo_accounts_can_log_in(client, app):
     taxonomy = app.state.services.taxonomy
-    await seed_demo(app.state.services.pool, taxonomy, app.state.services.passwords, mentees=5, mentors=2)
+    await seed_demo(
+        app.state.services.pool, taxonomy, app.state.services.passwords, mentees=5, mentors=2
+    )
     for _role, email in await demo_examples(app.state.services.pool):
         r = await client.post(
             "/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD}

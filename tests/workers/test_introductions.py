@@ -410,7 +410,9 @@ async def test_reminder_expiry_and_survey_follow_the_programme_delays(
         # What the follow-up cron job does, at a chosen time (the clock is faked, nothing else).
         async with transaction(pool) as conn:
             queued = await follow_up_now(conn, now)
-        await enqueue_emails(app.state.services.arq, [oid for ids in queued.values() for oid in ids])
+        await enqueue_emails(
+            app.state.services.arq, [oid for ids in queued.values() for oid in ids]
+        )
         return queued
 
     settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})

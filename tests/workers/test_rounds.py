@@ -155,7 +155,9 @@ async def test_one_round_at_a_time_and_bad_settings(client, pool, settings):
 
 
 async def test_programme_without_mentors_completes_with_zero_coverage(client, app, pool, settings):
-    await seed_demo(pool, app.state.services.taxonomy, app.state.services.passwords, mentees=20, mentors=5)
+    await seed_demo(
+        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=20, mentors=5
+    )
     await _organiser(client, pool)
     pid = await _programme(client, pool, members="is_demo AND NOT is_mentor")
     rnd = await _start_and_run(client, settings, pid)
@@ -180,7 +182,9 @@ async def test_rounds_are_organiser_only(client, pool):
 
 @pytest.mark.parametrize("mode", ["stable"])
 async def test_stable_mode_round_has_no_blocking_pairs(client, app, pool, settings, mode):
-    await seed_demo(pool, app.state.services.taxonomy, app.state.services.passwords, mentees=60, mentors=20)
+    await seed_demo(
+        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=60, mentors=20
+    )
     await _organiser(client, pool)
     pid = await _programme(client, pool, settings={"mode": mode})
     rnd = await _start_and_run(client, settings, pid)

@@ -1,0 +1,84 @@
+"""Who may call each operation: declared once, enforced by the router, documented from it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from service.app import operations
+from service.kit.api import Access, ApiRouter, Rule
+from tests.api.test_programmes import account, admin, programme
+
+ORGANISER_ONLY = {Rule.ORGANISER, Rule.SITE_ADMIN}
+
+
+def test_every_operation_declares_who_may_call_it():
+    ops = operations()
+    assert len(ops) >= 25
+    for op in ops:
+        assert isinstance(op.access, Access), op.name
+    rules = {op.access.rule for op in ops}
+    assert rules == set(Rule)
+    with pytest.raises(TypeError):  # a rule is a required argument: none can be forgotten
+        ApiRouter().route("/x", "GET", summary="no rule")  # type: ignore[call-arg]
+
+
+async def test_openapi_security_is_derived_from_the_rule(client):
+    spec = (await client.get("/openapi.json")).json()
+    for op in operations():
+        item = spec["paths"][op.path][op.method.lower()]
+        assert item["x-access"] == op.access.rule.value, op.name
+        if op.access.rule is Rule.ANYONE:
+            assert item["security"] == [], op.name
+        else:
+            assert item["security"] == [{"session": []}, {"bearer": []}], op.name
+            assert "401" in item["responses"], op.name
+
+
+def _path(op_path: str, programme_id: str, round_id: str) -> str:
+    if op_path.startswith("/api/v1/rounds/"):
+        return op_path.replace("{id}", round_id)
+    if op_path.startswith("/api/v1/programmes/"):
+        return op_path.replace("{id}", programme_id)
+    return op_path.replace("{id}", str(uuid.uuid4()))
+
+
+async def test_the_router_enforces_each_rule(client, pool):
+    _, boss = await admin(client, pool)
+    owned = await programme(client, boss)
+    organiser, org_headers = await account(client, display_name="Olga Organiser")
+    r = await client.post(
+        f"/api/v1/programmes/{owned['id']}/organisers",
+        json={"person_id": organiser["id"]},
+        headers=boss,
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(f"/api/v1/programmes/{owned['id']}/rounds", json={}, headers=org_headers)
+    assert r.status_code == 202, r.text
+    round_id = r.json()["id"]
+    _, outsider = await account(client, display_name="Otto Outsider")
+
+    checked = 0
+    for op in operations():
+        if op.access.rule is Rule.ANYONE or op.path.endswith("/auth/logout"):
+            continue
+        url = _path(op.path, owned["id"], round_id)
+        client.cookies.clear()
+        anonymous = await client.request(op.method, url, json={})
+        assert anonymous.status_code == 401, (op.name, anonymous.text)
+        assert anonymous.json()["error"]["code"] == "unauthorized"
+        if op.access.rule in ORGANISER_ONLY:
+            refused = await client.request(op.method, url, json={}, headers=outsider)
+            assert refused.status_code == 403, (op.name, refused.text)
+            allowed = await client.request(op.method, url, json={}, headers=boss)
+            assert allowed.status_code not in (401, 403), (op.name, allowed.text)
+        if op.access.rule is Rule.ORGANISER:
+            allowed = await client.request(op.method, url, json={}, headers=org_headers)
+            assert allowed.status_code not in (401, 403), (op.name, allowed.text)
+            # An unknown programme or round is a 404 even for a site admin, before anything runs.
+            missing = op.path.replace("{id}", str(uuid.uuid4()))
+            gone = await client.request(op.method, missing, json={}, headers=boss)
+            assert gone.status_code == 404, (op.name, gone.text)
+        checked += 1
+    assert checked >= 20
