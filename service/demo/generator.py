@@ -1,8 +1,8 @@
 """A deterministic demo population of mentees and mentors for Kickoff.
 
-Everything comes from one ``random.Random(random_state)``: no clock, no I/O. The slugs
-used here are hard-coded and must stay a subset of ``sql/0002_taxonomy_seed.sql``
-(a unit test checks this).
+Everything comes from one ``random.Random(random_state)``: no clock. The taxonomy slugs
+come from the seed migration (:mod:`service.taxonomy.seedfile`), the one place the taxonomy
+is written down; the other slugs named here must exist there (a unit test checks this).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TypeVar
 
+from service.taxonomy.seedfile import seed_slugs
+
 T = TypeVar("T")
 
 EMAIL_DOMAIN = "demo.kickoff.example"
@@ -19,167 +21,13 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = DAYS[:5]
 WEEKEND = DAYS[5:]
 
-# --- Taxonomy slugs (subsets of sql/0002_taxonomy_seed.sql) -------------------------------
+# --- Taxonomy slugs, in seed order (the draws depend on that order) ----------------------
 
-SKILLS: tuple[str, ...] = (
-    "stakeholder-communication",
-    "risk-management",
-    "budgeting",
-    "scheduling",
-    "scope-management",
-    "requirements-gathering",
-    "agile-delivery",
-    "scrum",
-    "kanban",
-    "safe",
-    "lean",
-    "waterfall",
-    "hybrid-delivery",
-    "change-management",
-    "vendor-management",
-    "procurement",
-    "resource-planning",
-    "estimation",
-    "reporting",
-    "quality-management",
-    "dependency-management",
-    "release-management",
-    "benefits-realisation",
-    "leadership",
-    "negotiation",
-    "conflict-resolution",
-    "facilitation",
-    "servant-leadership",
-    "exam-preparation",
-    "interviewing",
-    "portfolio-management",
-    "programme-management",
-    "business-case",
-    "governance",
-    "pmo-setup",
-    "earned-value",
-    "okr",
-    "product-ownership",
-    "user-stories",
-    "retrospectives",
-    "it-service-management",
-    "cloud-migration-projects",
-    "erp-implementation",
-    "data-projects",
-    "cybersecurity-projects",
-    "software-delivery",
-    "devops-practices",
-    "remote-team-management",
-    "public-speaking",
-    "mentoring",
-    "time-management",
-    "contract-management",
-)
-
-TOOLS: tuple[str, ...] = (
-    "ms-project",
-    "ms-planner",
-    "jira",
-    "confluence",
-    "trello",
-    "asana",
-    "monday",
-    "smartsheet",
-    "clickup",
-    "wrike",
-    "basecamp",
-    "notion",
-    "airtable",
-    "linear",
-    "azure-devops",
-    "github",
-    "gitlab",
-    "servicenow",
-    "primavera-p6",
-    "planview",
-    "excel",
-    "power-bi",
-    "tableau",
-    "sharepoint",
-    "google-workspace",
-    "slack",
-    "teams",
-    "zoom",
-    "miro",
-    "lucidchart",
-)
-
-CERTIFICATIONS: tuple[str, ...] = (
-    "pmp",
-    "capm",
-    "pmi-acp",
-    "pmi-rmp",
-    "pgmp",
-    "prince2-foundation",
-    "prince2-practitioner",
-    "prince2-agile",
-    "psm-i",
-    "psm-ii",
-    "pspo-i",
-    "csm",
-    "cspo",
-    "safe-agilist",
-    "comptia-project-plus",
-    "itil-4-foundation",
-    "apm-pfq",
-    "apm-pmq",
-    "ipma-level-d",
-    "google-pm-certificate",
-    "aws-cloud-practitioner",
-)
-
-GOALS: tuple[str, ...] = (
-    "first-pm-job",
-    "internship",
-    "earn-pmp",
-    "earn-capm",
-    "earn-prince2",
-    "earn-agile-certification",
-    "earn-itil",
-    "move-to-agile",
-    "become-scrum-master",
-    "become-product-owner",
-    "become-programme-manager",
-    "join-a-pmo",
-    "build-portfolio",
-    "volunteer-project-experience",
-    "grow-network",
-    "develop-leadership",
-    "career-change-from-engineering",
-    "career-change-other-field",
-    "master-pm-tools",
-    "improve-stakeholder-skills",
-    "prepare-interviews",
-    "manage-remote-teams",
-    "salary-negotiation",
-)
-
-INDUSTRIES: tuple[str, ...] = (
-    "fintech",
-    "banking",
-    "insurance",
-    "healthcare",
-    "pharma",
-    "public-sector",
-    "telecoms",
-    "e-commerce",
-    "consulting",
-    "saas",
-    "manufacturing",
-    "automotive",
-    "energy",
-    "logistics",
-    "education",
-    "media",
-    "gaming",
-    "travel",
-    "non-profit",
-)
+SKILLS = seed_slugs("skill")
+TOOLS = seed_slugs("tool")
+CERTIFICATIONS = seed_slugs("certification")
+GOALS = seed_slugs("goal")
+INDUSTRIES = seed_slugs("industry")
 
 # Free-text skills some people type that are deliberately not in the taxonomy.
 CUSTOM_SKILLS: tuple[str, ...] = (

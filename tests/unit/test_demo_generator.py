@@ -197,12 +197,10 @@ def test_every_slug_is_in_the_seed_with_the_right_kind() -> None:
                 assert kinds.get(value) == kind, (field, value)
     roles = generator.MENTOR_ROLES
     module_tuples = {
-        "skill": (*generator.SKILLS, *(s for r in roles for s in r[3])),
-        "tool": (*generator.TOOLS, *(t for r in roles for t in r[5])),
-        "certification": (*generator.CERTIFICATIONS, *(c for r in roles for c in r[4])),
-        "goal": generator.GOALS,
+        "skill": tuple(s for r in roles for s in r[3]),
+        "tool": tuple(t for r in roles for t in r[5]),
+        "certification": tuple(c for r in roles for c in r[4]),
         "industry": (
-            *generator.INDUSTRIES,
             *(i for _, i in generator.EMPLOYERS),
             *(i for r in generator.MENTEE_ROLES for i in r[2]),
         ),
@@ -210,6 +208,18 @@ def test_every_slug_is_in_the_seed_with_the_right_kind() -> None:
     for kind, slugs in module_tuples.items():
         for slug in slugs:
             assert kinds.get(slug) == kind, (kind, slug)
+
+
+def test_taxonomy_slugs_are_the_seeds_in_seed_order() -> None:
+    """The generator draws from the seed's own lists (order matters for determinism)."""
+    in_order: dict[str, list[str]] = defaultdict(list)
+    for slug, kind in _seed_kinds().items():
+        in_order[kind].append(slug)
+    assert list(generator.SKILLS) == in_order["skill"]
+    assert list(generator.TOOLS) == in_order["tool"]
+    assert list(generator.CERTIFICATIONS) == in_order["certification"]
+    assert list(generator.GOALS) == in_order["goal"]
+    assert list(generator.INDUSTRIES) == in_order["industry"]
 
 
 def test_custom_skills_are_rare_and_not_in_the_taxonomy() -> None:
