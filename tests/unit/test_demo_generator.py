@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from email_validator import validate_email
 
-from service.demo import generator
+from service.demo import generator, tables
 from service.demo.generator import generate_people
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
 
@@ -195,21 +195,108 @@ def test_every_slug_is_in_the_seed_with_the_right_kind() -> None:
                 if field == "skills" and value in custom:
                     continue
                 assert kinds.get(value) == kind, (field, value)
-    roles = generator.MENTOR_ROLES
-    module_tuples = {
-        "skill": (*generator.SKILLS, *(s for r in roles for s in r[3])),
-        "tool": (*generator.TOOLS, *(t for r in roles for t in r[5])),
-        "certification": (*generator.CERTIFICATIONS, *(c for r in roles for c in r[4])),
-        "goal": generator.GOALS,
-        "industry": (
-            *generator.INDUSTRIES,
-            *(i for _, i in generator.EMPLOYERS),
-            *(i for r in generator.MENTEE_ROLES for i in r[2]),
-        ),
+
+
+def _data_file_slugs() -> dict[str, list[str]]:
+    """kind -> every slug that service/demo/data/ names (read through service.demo.tables)."""
+    roles = tables.mentor_roles()
+    profiles = tables.profiles()
+    wording = tables.wording()
+    # Slugs that generator.py itself names (mentor targets, mentee goal tweaks).
+    certs_in_code = ("pmp", "pgmp", "psm-ii", "safe-agilist", "pmi-acp", "cspo")
+    goals_in_code = (
+        "internship",
+        "career-change-from-engineering",
+        "career-change-other-field",
+        "become-programme-manager",
+        "earn-pmp",
+        "earn-agile-certification",
+    )
+    return {
+        "skill": [
+            *(s for r in roles for s in r.skills),
+            *(s for v in profiles.background_skills.values() for s in v),
+            *profiles.senior_skills,
+            *profiles.general_mentor_skills,
+            *wording.skill_words,
+        ],
+        "tool": [
+            *(t for r in roles for t in r.tools),
+            *(t for v in profiles.background_tools.values() for t in v),
+            *(t for t, _ in profiles.mentee_tools),
+            *wording.tool_labels,
+        ],
+        "certification": [
+            *(c for r in roles for c in r.certifications),
+            *(c for v in profiles.regional_certs.values() for c in v),
+            *profiles.general_mentor_certs,
+            *(c for c, _ in (*profiles.mentee_held, *profiles.mentee_targets)),
+            *profiles.cert_goal,
+            *wording.cert_labels,
+            *certs_in_code,
+        ],
+        "goal": [
+            *profiles.cert_goal.values(),
+            *(g for g, _ in (*profiles.mentee_goals, *profiles.mentor_goals)),
+            *wording.goal_phrases,
+            *goals_in_code,
+        ],
+        "industry": [
+            *(e.industry for e in tables.employers()),
+            *(i for r in tables.mentee_roles() for i in r.industries),
+            *wording.industry_words,
+        ],
     }
-    for kind, slugs in module_tuples.items():
+
+
+def test_every_slug_in_the_data_files_is_in_the_seed_with_the_right_kind() -> None:
+    """The data files name taxonomy slugs; each must exist in the seed with that kind."""
+    kinds = _seed_kinds()
+    for kind, slugs in _data_file_slugs().items():
+        assert slugs, kind
         for slug in slugs:
             assert kinds.get(slug) == kind, (kind, slug)
+
+
+def test_taxonomy_slugs_are_the_seeds_in_seed_order() -> None:
+    """The generator draws from the seed's own lists (order matters for determinism)."""
+    in_order: dict[str, list[str]] = defaultdict(list)
+    for slug, kind in _seed_kinds().items():
+        in_order[kind].append(slug)
+    assert list(generator.SKILLS) == in_order["skill"]
+    assert list(generator.TOOLS) == in_order["tool"]
+    assert list(generator.CERTIFICATIONS) == in_order["certification"]
+    assert list(generator.GOALS) == in_order["goal"]
+    assert list(generator.INDUSTRIES) == in_order["industry"]
+
+
+def test_wording_covers_every_slug_a_person_can_get() -> None:
+    """Bios and headlines look labels up by slug: a missing one would raise KeyError."""
+    wording = tables.wording()
+    slugs = _data_file_slugs()
+    assert set(wording.tool_labels) == set(generator.TOOLS)
+    assert set(wording.goal_phrases) == set(generator.GOALS)
+    assert set(wording.industry_words) == set(generator.INDUSTRIES)
+    assert set(slugs["certification"]) <= set(wording.cert_labels)
+    for table in (wording.tool_labels, wording.cert_labels, wording.goal_phrases):
+        assert all(text and text == text.strip() for text in table.values())
+
+
+def test_data_tables_are_consistent() -> None:
+    roles = tables.mentor_roles()
+    titles = {r.title for r in roles}
+    assert len(titles) == len(roles)
+    assert tables.profiles().programme_level_roles <= titles
+    assert all(5 <= r.min_years <= 30 and r.skills and r.certifications and r.tools for r in roles)
+    backgrounds = {r.background for r in tables.mentee_roles()}
+    assert backgrounds == set(tables.profiles().background_skills)
+    assert backgrounds == set(tables.profiles().background_tools)
+    cultures = {u.culture for c in tables.cities() for u in c.cultures}
+    assert cultures == set(tables.names())
+    for first, last in tables.names().values():
+        assert first and last
+    assert all(0 < u.p_english <= 1 for c in tables.cities() for u in c.cultures)
+    assert set(tables.profiles().extra_languages) <= set(LANGUAGES)
 
 
 def test_custom_skills_are_rare_and_not_in_the_taxonomy() -> None:

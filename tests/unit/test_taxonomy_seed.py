@@ -6,6 +6,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from service.taxonomy import seedfile
+
 SEED = Path(__file__).resolve().parents[2] / "sql" / "0002_taxonomy_seed.sql"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _STR = r"'((?:[^']|'')*)'"
@@ -148,3 +152,28 @@ def test_every_goal_has_two_to_six_needs() -> None:
     for slug, kind, _, _ in terms:
         if kind == "goal":
             assert 2 <= per_goal[slug] <= 6, (slug, per_goal[slug])
+
+
+def test_the_python_reader_reads_exactly_the_seeds_terms() -> None:
+    """service.taxonomy.seedfile (what the demo generator uses) agrees with this parser."""
+    terms, _, _ = _parse()
+    read = [(t.slug, t.kind, t.label, t.description) for t in seedfile.seed_terms()]
+    assert read == terms
+    assert seedfile.seed_slugs("goal") == tuple(s for s, k, _, _ in terms if k == "goal")
+
+
+def test_the_python_reader_refuses_a_row_it_cannot_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sql = SEED.read_text(encoding="utf-8").replace(
+        "('scrum', 'skill', 'Scrum',", "('scrum', 'skill' 'Scrum',", 1
+    )
+    assert sql != SEED.read_text(encoding="utf-8")
+    (tmp_path / SEED.name).write_text(sql, encoding="utf-8")
+    monkeypatch.setattr(seedfile, "SEED_FILE", tmp_path / SEED.name)
+    seedfile.seed_terms.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="not a taxonomy_terms row"):
+            seedfile.seed_terms()
+    finally:
+        seedfile.seed_terms.cache_clear()
