@@ -11,9 +11,9 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 
-from service.kit.db import transaction
 from service.demo.seed import seed_demo
 from service.introductions.tokens import read_answer_token
+from service.kit.db import transaction
 from tests.conftest import csrf_from, free_port
 from tests.workers.test_rounds import _organiser, _programme, _run_worker, _start_and_run
 
