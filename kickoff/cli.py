@@ -53,8 +53,8 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
 
     pool = await db.create_pool(embedded.database_url(settings), 2)
     try:
-        async with pool.acquire() as conn:
-            await db.migrate(conn)
+        async with pool.acquire() as raw:
+            await db.migrate(raw)
         async with transaction(pool, readonly=True) as conn:
             taxonomy = await load_taxonomy(conn)
         passwords = Passwords(settings.password_memory_kib, settings.password_time_cost)
@@ -111,8 +111,8 @@ async def _admin_create(
     password = _read_password(True) if password_stdin else None
     pool = await db.create_pool(embedded.database_url(settings), 2)
     try:
-        async with pool.acquire() as conn:
-            await db.migrate(conn)
+        async with pool.acquire() as raw:
+            await db.migrate(raw)
         async with transaction(pool, readonly=True) as conn:
             exists = await programmes_repo.find_person_id(conn, email) is not None
         account = None
@@ -254,8 +254,8 @@ async def _match(settings: Settings, programme: str) -> int:
         return 2
     pool = await db.create_pool(embedded.database_url(settings), 2)
     try:
-        async with pool.acquire() as conn:
-            await db.migrate(conn)
+        async with pool.acquire() as raw:
+            await db.migrate(raw)
         async with transaction(pool) as conn:
             found = await programmes.get_programme(conn, programme_id)
             if found is None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import asyncpg
 
+from service.kit.db import Conn
+
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -51,7 +53,7 @@ def load_migrations(directory: Path = SQL_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-async def migrate(conn: asyncpg.Connection, directory: Path = SQL_DIR) -> list[int]:
+async def migrate(conn: Conn, directory: Path = SQL_DIR) -> list[int]:
     """Apply pending migrations in order, each in its own transaction; return versions applied."""
     migrations = load_migrations(directory)
     applied_now: list[int] = []
@@ -99,7 +101,7 @@ async def migrate(conn: asyncpg.Connection, directory: Path = SQL_DIR) -> list[i
     return applied_now
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def _init_connection(conn: Conn) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -195,7 +196,7 @@ def signup_body(**overrides: object) -> dict[str, object]:
     return body
 
 
-async def sign_up_and_login(client: httpx.AsyncClient, **overrides: object) -> dict[str, object]:
+async def sign_up_and_login(client: httpx.AsyncClient, **overrides: object) -> dict[str, Any]:
     """Create an account through the API and log the client in; returns the profile."""
     body = signup_body(**overrides)
     created = await client.post("/api/v1/people", json=body)
@@ -205,6 +206,16 @@ async def sign_up_and_login(client: httpx.AsyncClient, **overrides: object) -> d
     )
     assert login.status_code == 200, login.text
     return created.json()
+
+
+async def account(
+    client: httpx.AsyncClient, **overrides: object
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Sign up and log in; returns the profile and Bearer headers (no cookie is kept)."""
+    profile = await sign_up_and_login(client, **overrides)
+    token = client.cookies.get("kickoff_session")
+    client.cookies.clear()
+    return profile, {"Authorization": f"Bearer {token}"}
 
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from service.demo.generator import generate_people
+from service.kit.db import Conn
 from service.people.schemas import SignupIn
 from service.people.service import profile_values, window_rows
 from service.security import Passwords
@@ -87,7 +88,7 @@ async def seed_demo(
 DEMO_PROGRAMME = "Kickoff demo cohort"
 
 
-async def _demo_programme(conn: asyncpg.Connection) -> None:
+async def _demo_programme(conn: Conn) -> None:
     """A programme with every demo person, organised by the first demo mentor (a site admin)."""
     organiser = await conn.fetchval(
         "SELECT id FROM people WHERE is_demo AND is_mentor ORDER BY email LIMIT 1"

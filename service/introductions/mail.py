@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 #: Kinds people did not ask for by acting: they carry a List-Unsubscribe header.
-NON_TRANSACTIONAL = frozenset({"survey", "digest", "invitation"})
+NON_TRANSACTIONAL = frozenset({"survey"})
 SMTP_TIMEOUT = 10.0
 #: Long headers (our Message-IDs are ~95 characters) stay on one line, within SMTP's 998.
 HEADERS_UNFOLDED = compat32.clone(max_line_length=998)

@@ -166,16 +166,6 @@ async def mark_failed(conn: Conn, outbox_id: UUID, error: str) -> None:
     )
 
 
-async def outbox_counts(conn: Conn, mentorship_ids: list[UUID]) -> dict[str, int]:
-    """Emails about these mentorships by status."""
-    rows = await conn.fetch(
-        "SELECT status, count(*) AS n FROM outbox WHERE mentorship_id = ANY($1::uuid[])"
-        " GROUP BY status",
-        mentorship_ids,
-    )
-    return {r["status"]: r["n"] for r in rows}
-
-
 @dataclass(frozen=True)
 class MentorshipRow:
     """A mentorship and both sides' answers."""

@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 from typing import TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
-#: What repository functions take: one connection, inside the caller's transaction.
-Conn: TypeAlias = asyncpg.Connection
+#: What repository functions take: one connection (from a pool or not), inside the caller's
+#: transaction. Never a pool: a pool runs each statement on whichever connection is free, so
+#: statements of one operation would not share a transaction. mypy checks this (asyncpg-stubs).
+Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 #: Mentorship statuses that take one of the mentor's places (SQL in several domains uses them).
 OPEN = ("pending", "active")

@@ -28,7 +28,7 @@ from service.kit.state import services
 from service.pages.forms import form_data
 from service.people import repository as people_repo
 from service.people import service as people
-from service.people.schemas import ProfileFields, ProfilePatch, SignupIn
+from service.people.schemas import ProfileFields, ProfileOut, ProfilePatch, SignupIn
 
 # The form's profile fields are exactly the API's (sign-up adds email, password and roles).
 PROFILE_FIELDS = set(ProfileFields.model_fields)
@@ -159,8 +159,8 @@ async def _me_or_login(request: Request) -> tuple[Caller | None, Response | None
     return caller, None
 
 
-async def profile_page(request: Request) -> Response:
-    """My profile."""
+async def _my_profile(request: Request) -> tuple[Caller, ProfileOut] | Response:
+    """The logged-in caller and their profile, or the redirect to the login form."""
     caller, redirect = await _me_or_login(request)
     if redirect:
         return redirect
@@ -170,19 +170,21 @@ async def profile_page(request: Request) -> Response:
         person = await people_repo.get_person(conn, caller.person_id)
     if person is None:
         return see_other("/login")
-    profile = people.profile_out(person, found.taxonomy)
-    return render(
-        request,
-        "profile.html",
-        {
-            "profile": profile,
-            "welcome": request.query_params.get("welcome") == "1",
-            "caller": caller,
-        },
-    )
+    return caller, people.profile_out(person, found.taxonomy)
 
 
-def _edit_values(profile: Any) -> dict[str, Any]:
+async def profile_page(request: Request) -> Response:
+    """My profile."""
+    me = await _my_profile(request)
+    if isinstance(me, Response):
+        return me
+    caller, profile = me
+    welcome = request.query_params.get("welcome") == "1"
+    context = {"profile": profile, "welcome": welcome, "caller": caller}
+    return render(request, "profile.html", context)
+
+
+def _edit_values(profile: ProfileOut) -> dict[str, Any]:
     values: dict[str, Any] = profile.model_dump()
     values["availability"] = [
         f"{w['day'].title()} {w['start']}-{w['end']}" for w in values["availability"]
@@ -192,21 +194,12 @@ def _edit_values(profile: Any) -> dict[str, Any]:
 
 async def profile_edit_form(request: Request) -> Response:
     """Edit my profile."""
-    caller, redirect = await _me_or_login(request)
-    if redirect:
-        return redirect
-    assert caller is not None
-    found = services(request)
-    async with transaction(found.pool, readonly=True) as conn:
-        person = await people_repo.get_person(conn, caller.person_id)
-    if person is None:
-        return see_other("/login")
-    profile = people.profile_out(person, found.taxonomy)
-    return render(
-        request,
-        "profile_edit.html",
-        {"values": _edit_values(profile), "errors": {}, "caller": caller},
-    )
+    me = await _my_profile(request)
+    if isinstance(me, Response):
+        return me
+    caller, profile = me
+    context = {"values": _edit_values(profile), "errors": {}, "caller": caller}
+    return render(request, "profile_edit.html", context)
 
 
 async def profile_edit_submit(request: Request) -> Response:

@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from service.kit.db import Conn
 
 # Columns a profile edit may set; the SET clause is built only from these names.
@@ -91,9 +89,7 @@ _SELECT = "SELECT id, {}, created_at, updated_at FROM people".format(  # noqa: S
 )
 
 
-async def insert_person(
-    conn: asyncpg.Connection, values: dict[str, Any], password_hash: str
-) -> UUID:
+async def insert_person(conn: Conn, values: dict[str, Any], password_hash: str) -> UUID:
     """Insert a person; raises asyncpg.UniqueViolationError on a taken email."""
     cols = [c for c in PROFILE_COLUMNS if c in values]
     placeholders = ", ".join(f"${i}" for i in range(1, len(cols) + 2))
@@ -108,7 +104,7 @@ async def insert_person(
     return person_id
 
 
-async def update_person(conn: asyncpg.Connection, person_id: UUID, changes: dict[str, Any]) -> None:
+async def update_person(conn: Conn, person_id: UUID, changes: dict[str, Any]) -> None:
     """Set the given profile columns (names checked against PROFILE_COLUMNS)."""
     cols = [c for c in PROFILE_COLUMNS if c in changes]
     unknown = set(changes) - set(cols)
@@ -124,9 +120,7 @@ async def update_person(conn: asyncpg.Connection, person_id: UUID, changes: dict
     )
 
 
-async def replace_availability(
-    conn: asyncpg.Connection, person_id: UUID, windows: list[WindowRow]
-) -> None:
+async def replace_availability(conn: Conn, person_id: UUID, windows: list[WindowRow]) -> None:
     """Replace a person's weekly windows."""
     await conn.execute("DELETE FROM availability_windows WHERE person_id = $1", person_id)
     await conn.executemany(
@@ -153,7 +147,7 @@ async def get_person(conn: Conn, person_id: UUID, *, for_update: bool = False) -
     return Person(**data, availability=tuple(WindowRow(**dict(w)) for w in windows))
 
 
-async def delete_person(conn: asyncpg.Connection, person_id: UUID) -> str | None:
+async def delete_person(conn: Conn, person_id: UUID) -> str | None:
     """Delete a person and everything that cascades from them; returns their email."""
     email: str | None = await conn.fetchval(
         "DELETE FROM people WHERE id = $1 RETURNING email", person_id
@@ -171,7 +165,7 @@ async def count_people(conn: Conn) -> dict[str, int]:
     return {"mentees": row["mentees"], "mentors": row["mentors"]}
 
 
-async def related_records(conn: asyncpg.Connection, person_id: UUID) -> dict[str, Any]:
+async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
     """Everything outside the profile that names this person (for the data export)."""
 
     async def rows(sql: str) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from pydantic import (
 from service.kit.schemas import Strict
 from service.security import MAX_PASSWORD, MIN_PASSWORD
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
+from service.taxonomy.normalise import MAX_TAG
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -34,7 +35,7 @@ _WINDOW_TEXT = re.compile(
 )
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TAG)]
 
 
 @lru_cache(maxsize=1)

@@ -8,8 +8,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from service.kit.db import OPEN, Conn
 
 
@@ -247,7 +245,7 @@ async def members(
     return [dict(r) for r in rows], total
 
 
-async def lock_mentor(conn: asyncpg.Connection, mentor_id: UUID) -> bool:
+async def lock_mentor(conn: Conn, mentor_id: UUID) -> bool:
     """Lock the mentor's people row until the transaction ends; False if there is none.
 
     FOR NO KEY UPDATE serialises every request for this mentor like FOR UPDATE would, but does

@@ -14,7 +14,7 @@ from matching.pipeline import RoundProblem, RoundResult, Unmatched
 from matching.profiles import Profile, Weights
 from service.people.availability import utc_intervals
 from service.people.repository import WindowRow
-from service.rounds.repository import MatchRow, Participants
+from service.rounds.repository import MatchRow, ParticipantRow, Participants, UnmatchedRow
 
 
 @dataclass(frozen=True)
@@ -39,24 +39,24 @@ def _offset_hours(tz: str, week_of: date) -> float:
     return offset.total_seconds() / 3600 if offset else 0.0
 
 
-def _profile(row: Mapping[str, Any], windows: list[tuple[int, int, int]], week_of: date) -> Profile:
+def _profile(row: ParticipantRow, windows: list[tuple[int, int, int]], week_of: date) -> Profile:
     rows = [WindowRow(d, s, e) for d, s, e in windows]
     return Profile(
-        skills=tuple(row["skills"]),
-        goals=tuple(row["goals"]),
-        certifications_held=tuple(row["certifications_held"]),
-        certifications_target=tuple(row["certifications_target"]),
-        tools=tuple(row["tools"]),
-        industries=tuple(row["industries"]),
-        languages=tuple(row["languages"]),
-        years_experience=float(row["years_experience"]),
-        role=row["current_role"],
-        text=f"{row['headline']}. {row['bio']}",
+        skills=tuple(row.skills),
+        goals=tuple(row.goals),
+        certifications_held=tuple(row.certifications_held),
+        certifications_target=tuple(row.certifications_target),
+        tools=tuple(row.tools),
+        industries=tuple(row.industries),
+        languages=tuple(row.languages),
+        years_experience=float(row.years_experience),
+        role=row.current_role,
+        text=f"{row.headline}. {row.bio}",
         # Compared case- and space-insensitively: "Acme Ltd" and "acme ltd" are one employer.
-        employer=" ".join(row["employer"].casefold().split()),
-        country=row["country"],
-        utc_offset_hours=_offset_hours(row["timezone"], week_of),
-        availability=tuple(utc_intervals(rows, row["timezone"], week_of)),
+        employer=" ".join(row.employer.casefold().split()),
+        country=row.country,
+        utc_offset_hours=_offset_hours(row.timezone, week_of),
+        availability=tuple(utc_intervals(rows, row.timezone, week_of)),
     )
 
 
@@ -70,8 +70,8 @@ def build_problem(
     mentees = data.mentees
     if settings.get("round_size"):
         mentees = mentees[: int(settings["round_size"])]
-    e_index = {r["id"]: i for i, r in enumerate(mentees)}
-    o_index = {r["id"]: j for j, r in enumerate(data.mentors)}
+    e_index = {r.id: i for i, r in enumerate(mentees)}
+    o_index = {r.id: j for j, r in enumerate(data.mentors)}
     forbidden: set[tuple[int, int]] = set()
     for e, o in data.previous_pairs:
         if e in e_index and o in o_index:
@@ -81,7 +81,7 @@ def build_problem(
             forbidden.add((i, o_index[person]))
     pinned: list[tuple[int, int]] = []
     skipped: list[dict[str, str]] = []
-    capacity = [int(r["places"]) for r in data.mentors]
+    capacity = [r.places for r in data.mentors]
     used = [0] * len(capacity)
     pinned_mentees: set[int] = set()
     for e, o, kind in sorted(data.overrides, key=lambda x: (x[2], str(x[0]), str(x[1]))):
@@ -112,8 +112,8 @@ def build_problem(
             pinned_mentees.add(i)
             used[j] += 1
     problem = RoundProblem(
-        mentees=tuple(_profile(r, data.windows.get(r["id"], []), week_of) for r in mentees),
-        mentors=tuple(_profile(r, data.windows.get(r["id"], []), week_of) for r in data.mentors),
+        mentees=tuple(_profile(r, data.windows.get(r.id, []), week_of) for r in mentees),
+        mentors=tuple(_profile(r, data.windows.get(r.id, []), week_of) for r in data.mentors),
         capacity=tuple(capacity),
         weights=Weights(**settings.get("weights", {})),
         min_overlap_hours=float(settings.get("min_overlap_hours", 1.0)),
@@ -122,9 +122,9 @@ def build_problem(
         forbidden=tuple(sorted(forbidden)),
         goal_needs={g: dict(n) for g, n in goal_needs.items()},
     )
-    names = {r["id"]: r["display_name"] for r in [*mentees, *data.mentors]}
+    names = {r.id: r.display_name for r in [*mentees, *data.mentors]}
     return BuiltProblem(
-        problem, [r["id"] for r in mentees], [r["id"] for r in data.mentors], names, skipped
+        problem, [r.id for r in mentees], [r.id for r in data.mentors], names, skipped
     )
 
 
@@ -139,9 +139,7 @@ UNMATCHED_TEXT = {
 }
 
 
-def unmatched_rows(
-    built: BuiltProblem, unmatched: tuple[Unmatched, ...]
-) -> list[tuple[UUID, str, str, dict[str, Any]]]:
+def unmatched_rows(built: BuiltProblem, unmatched: tuple[Unmatched, ...]) -> list[UnmatchedRow]:
     """Unmatched mentees with their binding reason in words and the details behind it."""
     rows = []
     ids_e, ids_o, names = built.mentee_ids, built.mentor_ids, built.names
@@ -178,9 +176,9 @@ def unmatched_rows(
                     " would place this mentee). Shortlisted mentors: "
                 )
             text += "; ".join(parts) + "."
-            rows.append((ids_e[u.mentee], code, text, {"best_candidates": details}))
+            rows.append(UnmatchedRow(ids_e[u.mentee], code, text, {"best_candidates": details}))
         else:
-            rows.append((ids_e[u.mentee], code, UNMATCHED_TEXT[code], {}))
+            rows.append(UnmatchedRow(ids_e[u.mentee], code, UNMATCHED_TEXT[code], {}))
     return rows
 
 
@@ -189,14 +187,14 @@ def match_rows(
 ) -> list[MatchRow]:
     """Matches as rows to store."""
     return [
-        (
-            built.mentee_ids[m.mentee],
-            built.mentor_ids[m.mentor],
-            m.score,
-            m.components,
-            list(reasons[k].for_mentee),
-            list(reasons[k].for_mentor),
-            m.pinned,
+        MatchRow(
+            mentee_id=built.mentee_ids[m.mentee],
+            mentor_id=built.mentor_ids[m.mentor],
+            score=m.score,
+            components=dict(m.components),
+            reasons=list(reasons[k].for_mentee),
+            reasons_for_mentor=list(reasons[k].for_mentor),
+            pinned=m.pinned,
         )
         for k, m in enumerate(result.matches)
     ]

@@ -7,13 +7,31 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from service.kit.db import OPEN, Conn
 
-#: A proposed pair to store: mentee, mentor, score, components, the mentee's reasons, the
-#: mentor's reasons, pinned.
-MatchRow = tuple[UUID, UUID, float, dict[str, Any], list[str], list[str], bool]
+
+@dataclass(frozen=True)
+class MatchRow:
+    """A proposed pair to store, with each side's reasons."""
+
+    mentee_id: UUID
+    mentor_id: UUID
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
+    reasons_for_mentor: list[str]
+    pinned: bool
+
+
+@dataclass(frozen=True)
+class UnmatchedRow:
+    """A mentee left without a mentor: the binding reason's code, in words, and its details."""
+
+    mentee_id: UUID
+    code: str
+    reason: str
+    details: dict[str, Any]
+
 
 LOCK_NAMESPACE = 7212604  # pg_advisory_lock(namespace, hashtext(programme id))
 
@@ -104,10 +122,10 @@ async def fail_round(conn: Conn, round_id: UUID, message: str) -> None:
 
 
 async def store_result(
-    conn: asyncpg.Connection,
+    conn: Conn,
     round_id: UUID,
     matches: list[MatchRow],
-    unmatched: list[tuple[UUID, str, str, dict[str, Any]]],
+    unmatched: list[UnmatchedRow],
     metrics: dict[str, Any],
     alternative: dict[str, Any],
 ) -> None:
@@ -119,12 +137,24 @@ async def store_result(
         "INSERT INTO round_matches"
         " (round_id, mentee_id, mentor_id, score, components, reasons, reasons_for_mentor,"
         " pinned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        [(round_id, *row) for row in matches],
+        [
+            (
+                round_id,
+                m.mentee_id,
+                m.mentor_id,
+                m.score,
+                m.components,
+                m.reasons,
+                m.reasons_for_mentor,
+                m.pinned,
+            )
+            for m in matches
+        ],
     )
     await conn.executemany(
         "INSERT INTO round_unmatched (round_id, mentee_id, code, reason, details)"
         " VALUES ($1, $2, $3, $4, $5)",
-        [(round_id, e, code, text, d) for e, code, text, d in unmatched],
+        [(round_id, u.mentee_id, u.code, u.reason, u.details) for u in unmatched],
     )
     await conn.execute(
         "UPDATE rounds SET status = 'draft', progress = 1, message = 'ready for review',"
@@ -136,11 +166,37 @@ async def store_result(
 
 
 @dataclass(frozen=True)
+class ParticipantRow:
+    """A member taking part in a round: what matching needs of their profile."""
+
+    id: UUID
+    display_name: str
+    skills: list[str]
+    goals: list[str]
+    certifications_held: list[str]
+    certifications_target: list[str]
+    tools: list[str]
+    industries: list[str]
+    languages: list[str]
+    years_experience: int
+    current_role: str
+    headline: str
+    bio: str
+    employer: str
+    country: str
+    timezone: str
+    mentor_capacity: int | None
+    joined_at: datetime
+    #: A mentor's places left (their capacity minus pending and active mentorships).
+    places: int = 0
+
+
+@dataclass(frozen=True)
 class Participants:
     """Who takes part in a round, with what matching needs of them."""
 
-    mentees: list[dict[str, Any]]
-    mentors: list[dict[str, Any]]
+    mentees: list[ParticipantRow]
+    mentors: list[ParticipantRow]
     windows: dict[UUID, list[tuple[int, int, int]]]
     previous_pairs: list[tuple[UUID, UUID]]
     overrides: list[tuple[UUID, UUID, str]]
@@ -193,8 +249,8 @@ async def load_participants(conn: Conn, programme_id: UUID) -> Participants:
         programme_id,
     )
     return Participants(
-        [dict(r) for r in mentees],
-        [dict(r) for r in mentors],
+        [ParticipantRow(**dict(r)) for r in mentees],
+        [ParticipantRow(**dict(r)) for r in mentors],
         windows,
         [(r["mentee_id"], r["mentor_id"]) for r in previous],
         [(r["mentee_id"], r["mentor_id"], r["kind"]) for r in overrides],
@@ -213,7 +269,7 @@ async def member_has_role(conn: Conn, programme_id: UUID, person_id: UUID, role:
     return bool(found)
 
 
-async def try_lock_programme(conn: asyncpg.Connection, programme_id: UUID) -> bool:
+async def try_lock_programme(conn: Conn, programme_id: UUID) -> bool:
     """Take the session advisory lock that lets one round of a programme run at a time."""
     locked: bool = await conn.fetchval(
         "SELECT pg_try_advisory_lock($1, hashtext($2))", LOCK_NAMESPACE, str(programme_id)
@@ -221,7 +277,7 @@ async def try_lock_programme(conn: asyncpg.Connection, programme_id: UUID) -> bo
     return locked
 
 
-async def unlock_programme(conn: asyncpg.Connection, programme_id: UUID) -> None:
+async def unlock_programme(conn: Conn, programme_id: UUID) -> None:
     """Release :func:`try_lock_programme`'s lock."""
     await conn.execute(
         "SELECT pg_advisory_unlock($1, hashtext($2))", LOCK_NAMESPACE, str(programme_id)
@@ -298,7 +354,7 @@ async def round_pairs(conn: Conn, round_id: UUID) -> list[tuple[UUID, UUID, floa
     return [(r["mentee_id"], r["mentor_id"], r["score"]) for r in rows]
 
 
-async def lock_mentors(conn: asyncpg.Connection, mentor_ids: list[UUID]) -> dict[UUID, int]:
+async def lock_mentors(conn: Conn, mentor_ids: list[UUID]) -> dict[UUID, int]:
     """Lock mentors' rows in id order (no deadlock between publishers); their places left."""
     rows = await conn.fetch(
         """SELECT p.id, p.mentor_capacity - (SELECT count(*) FROM mentorships ms
@@ -324,7 +380,7 @@ async def open_mentees(conn: Conn, programme_id: UUID, mentee_ids: list[UUID]) -
 
 
 async def insert_round_mentorships(
-    conn: asyncpg.Connection, programme_id: UUID, round_id: UUID, pairs: list[tuple[UUID, UUID]]
+    conn: Conn, programme_id: UUID, round_id: UUID, pairs: list[tuple[UUID, UUID]]
 ) -> list[UUID]:
     """Create pending mentorships for published pairs; their ids."""
     rows = await conn.fetch(

@@ -30,7 +30,7 @@ def round_out(row: repo.RoundRow) -> RoundOut:
 
 
 async def queue_round(
-    conn: asyncpg.Connection,
+    conn: Conn,
     programme_id: UUID,
     overrides: dict[str, Any],
     created_by: UUID | None,
@@ -42,7 +42,8 @@ async def queue_round(
     settings = ProgrammeSettings.model_validate(programme.settings or {}).model_dump()
     settings.update(overrides)
     try:
-        return await repo.insert_round(conn, programme_id, settings, created_by)
+        async with conn.transaction():  # a savepoint: the caller's transaction stays usable
+            return await repo.insert_round(conn, programme_id, settings, created_by)
     except asyncpg.UniqueViolationError:
         raise Conflict("a round of this programme is already queued or running") from None
 
@@ -155,7 +156,7 @@ async def run_round(
 
 
 async def _run_locked(
-    conn: asyncpg.Connection, row: repo.RoundRow, cpu: SolverPool, progress: Progress | None
+    conn: Conn, row: repo.RoundRow, cpu: SolverPool, progress: Progress | None
 ) -> str:
     async def step(fraction: float, message: str) -> None:
         await repo.set_progress(conn, row.id, fraction, message)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _NON_WORD = re.compile(r"[^\w+#]+|_")
+#: The longest tag a person may type (the profile schemas refuse longer ones).
 MAX_TAG = 60
 
 

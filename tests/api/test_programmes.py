@@ -8,22 +8,9 @@ import httpx
 import pytest
 
 from service.programmes.schemas import DEFAULT_WEIGHTS
-from tests.conftest import signup_body
+from tests.conftest import account
 
 Headers = dict[str, str]
-
-
-async def account(client: httpx.AsyncClient, **overrides: object) -> tuple[dict, Headers]:
-    """Sign up and log in; returns the profile and Bearer headers (no cookie is kept)."""
-    body = signup_body(**overrides)
-    created = await client.post("/api/v1/people", json=body)
-    assert created.status_code == 201, created.text
-    login = await client.post(
-        "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
-    )
-    assert login.status_code == 200, login.text
-    client.cookies.clear()
-    return created.json(), {"Authorization": f"Bearer {login.json()['token']}"}
 
 
 async def admin(client: httpx.AsyncClient, pool) -> tuple[dict, Headers]:

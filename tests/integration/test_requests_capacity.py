@@ -8,21 +8,15 @@ from collections import Counter
 
 import httpx
 
-from tests.conftest import signup_body
+from tests.conftest import account
 
 MENTEES = 50
 
 
 async def _account(client: httpx.AsyncClient, **overrides: object) -> tuple[str, dict[str, str]]:
     """Sign up and log in; returns the person id and Bearer headers."""
-    body = signup_body(**overrides)
-    created = await client.post("/api/v1/people", json=body)
-    assert created.status_code == 201, created.text
-    login = await client.post(
-        "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
-    )
-    assert login.status_code == 200, login.text
-    return created.json()["id"], {"Authorization": f"Bearer {login.json()['token']}"}
+    profile, headers = await account(client, **overrides)
+    return profile["id"], headers
 
 
 async def _cohort(client: httpx.AsyncClient, pool, capacity: int, mentors: int, mentees: int):
