@@ -1,0 +1,133 @@
+"""The outbox on real PostgreSQL: emails about any subject, one Message-ID format."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import pytest
+
+from service.introductions import repository as repo
+
+
+async def _person(conn: Any, name: str, *, mentor: bool = False) -> UUID:
+    pid: UUID = await conn.fetchval(
+        "INSERT INTO people (email, password_hash, display_name, is_mentee, is_mentor,"
+        " mentor_capacity, timezone) VALUES ($1, 'x', $2, NOT $3, $3,"
+        " CASE WHEN $3 THEN 3 END, 'UTC') RETURNING id",
+        f"{name}.{uuid.uuid4().hex[:6]}@example.org",
+        name,
+        mentor,
+    )
+    return pid
+
+
+async def _programme(conn: Any, settings: dict[str, Any]) -> UUID:
+    pid: UUID = await conn.fetchval(
+        "INSERT INTO programmes (name, settings) VALUES ('Spring', $1) RETURNING id", settings
+    )
+    return pid
+
+
+async def _mentorship(conn: Any, programme: UUID, mentee: UUID, mentor: UUID, **cols: Any) -> UUID:
+    mid: UUID = await conn.fetchval(
+        "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source, status,"
+        " introduced_at, accepted_at) VALUES ($1, $2, $3, 'round', $4, $5, $6) RETURNING id",
+        programme,
+        mentee,
+        mentor,
+        cols.get("status", "pending"),
+        cols.get("introduced_at"),
+        cols.get("accepted_at"),
+    )
+    return mid
+
+
+async def _message_ids(conn: Any) -> dict[UUID, str]:
+    return {r["id"]: r["message_id"] for r in await conn.fetch("SELECT id, message_id FROM outbox")}
+
+
+async def test_a_retry_is_the_same_email_and_another_subject_a_new_one(
+    pool: asyncpg.Pool,
+) -> None:
+    async with pool.acquire() as conn:
+        ana = await _person(conn, "ana")
+        bo = await _person(conn, "bo", mentor=True)
+        mid = await _mentorship(conn, await _programme(conn, {}), ana, bo)
+
+        # This week's digest, queued twice (a retried job): one email.
+        week = await repo.queue_email_about(conn, "digest", "digest_week", "2027-W05", ana)
+        assert week is not None
+        assert await repo.queue_email_about(conn, "digest", "digest_week", "2027-W05", ana) is None
+        # Next week's digest, and the same week's to someone else: new emails.
+        later = await repo.queue_email_about(conn, "digest", "digest_week", "2027-W06", ana)
+        other = await repo.queue_email_about(conn, "digest", "digest_week", "2027-W05", bo)
+        # Two invitations to the same person are two emails.
+        first, second = uuid.uuid4(), uuid.uuid4()
+        inv1 = await repo.queue_email_about(conn, "invitation", "invitation", str(first), ana)
+        inv2 = await repo.queue_email_about(conn, "invitation", "invitation", str(second), ana)
+        # Emails of a mentorship: as before, once per (kind, mentorship, recipient).
+        declined = await repo.queue_email(conn, "declined", mid, ana)
+        assert await repo.queue_email(conn, "declined", mid, ana) is None
+        intro = await repo.queue_introductions(conn, [mid])
+        assert len(intro) == 2 and await repo.queue_introductions(conn, [mid]) == []
+
+        ids = await _message_ids(conn)
+        assert len(ids) == 8 and len(set(ids.values())) == 8
+        assert ids[week] == f"<digest.2027-W05.{ana}@kickoff>"
+        assert ids[later] == f"<digest.2027-W06.{ana}@kickoff>"
+        assert ids[other] == f"<digest.2027-W05.{bo}@kickoff>"
+        assert ids[inv1] == f"<invitation.{first}.{ana}@kickoff>"
+        assert ids[inv2] == f"<invitation.{second}.{ana}@kickoff>"
+        # A mentorship's emails keep the Message-IDs they always had.
+        assert ids[declined] == f"<declined.{mid}.{ana}@kickoff>"
+        assert {ids[i] for i in intro} == {
+            f"<introduction.{mid}.{ana}@kickoff>",
+            f"<introduction.{mid}.{bo}@kickoff>",
+        }
+        subjects = await conn.fetch(
+            "SELECT subject_kind, subject_id, mentorship_id FROM outbox WHERE id = ANY($1)",
+            [declined, *intro],
+        )
+        assert {tuple(r) for r in subjects} == {("mentorship", str(mid), mid)}
+
+        # Delivery reads an email about no mentorship: no other side, no programme.
+        async with conn.transaction():
+            row = await repo.lock_email(conn, inv1)
+        assert row is not None and row.message_id == ids[inv1]
+        assert (row.subject_kind, row.subject_id, row.mentorship_id) == (
+            "invitation",
+            str(first),
+            None,
+        )
+        assert row.other_id is None and row.programme_name is None and row.expiry_days is None
+
+
+@pytest.mark.parametrize(
+    ("subject_kind", "subject_id", "mentorship"),
+    [
+        pytest.param("mentorship", None, False, id="mentorship-subject-without-mentorship"),
+        pytest.param("invitation", None, True, id="mentorship-id-on-another-subject"),
+        pytest.param("mentorship", str(uuid.uuid4()), True, id="mentorship-id-not-the-subject"),
+        pytest.param("digest_week", "2027.W05", False, id="dot-in-subject-id"),
+        pytest.param("Digest", "2027-W05", False, id="subject-kind-not-lowercase"),
+    ],
+)
+async def test_inconsistent_subjects_are_refused(
+    pool: asyncpg.Pool, subject_kind: str, subject_id: str | None, mentorship: bool
+) -> None:
+    async with pool.acquire() as conn:
+        ana = await _person(conn, "ana")
+        mid = await _mentorship(conn, await _programme(conn, {}), ana, await _person(conn, "bo"))
+        with pytest.raises(asyncpg.CheckViolationError):
+            await repo.queue_email_about(
+                conn,
+                "digest",
+                subject_kind,
+                subject_id or str(mid),
+                ana,
+                mentorship_id=mid if mentorship else None,
+            )
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
