@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from service.programmes.repository import Conn
+from service.programmes.schemas import ProgrammeSettings
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,16 @@ class EmailRow:
     #: When the introduction was sent, and how many days it stays open (the programme's).
     introduced_at: datetime | None
     expiry_days: int | None
+
+
+def default_days(name: str) -> int:
+    """A follow-up delay's default ("reminder_days", "expiry_days", "survey_days").
+
+    ProgrammeSettings is its one definition: queries get it as a bind parameter for the
+    programmes whose stored settings do not set it (created before the setting existed).
+    """
+    default: int = ProgrammeSettings.model_fields[name].default
+    return default
 
 
 #: Queues one email per row (kind, mentorship id, recipient id) of the query put in ``{}``,
@@ -152,7 +163,7 @@ async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
         "      THEN rm.reasons ELSE rm.reasons_for_mentor END, '[]'::jsonb) AS reasons,"
         " m.introduced_at,"
         " CASE WHEN p.id IS NOT NULL"  # an email about no programme closes nothing
-        "   THEN COALESCE((p.settings->>'expiry_days')::int, 10) END AS expiry_days"
+        "   THEN COALESCE((p.settings->>'expiry_days')::int, $2) END AS expiry_days"
         " FROM outbox o"
         " JOIN people r ON r.id = o.recipient_id"
         " LEFT JOIN mentorships m ON m.id = o.mentorship_id"
@@ -162,6 +173,7 @@ async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
         " LEFT JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
         " WHERE o.id = $1 FOR UPDATE OF o",
         outbox_id,
+        default_days("expiry_days"),
     )
     if row is None:
         return None
@@ -294,12 +306,13 @@ async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
         " CASE WHEN m.accepted_at IS NOT NULL THEN o.shared_contact END AS other_contact,"
         " COALESCE(CASE WHEN m.mentee_id = $1 THEN rm.reasons ELSE rm.reasons_for_mentor END,"
         "   '[]'::jsonb) AS reasons, m.created_at, m.introduced_at,"
-        " COALESCE((p.settings->>'expiry_days')::int, 10) AS expiry_days"
+        " COALESCE((p.settings->>'expiry_days')::int, $2) AS expiry_days"
         " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
         " JOIN people o ON o.id = CASE WHEN m.mentee_id = $1 THEN m.mentor_id ELSE m.mentee_id END"
         " LEFT JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
         " WHERE $1 IN (m.mentee_id, m.mentor_id) ORDER BY m.created_at DESC",
         person_id,
+        default_days("expiry_days"),
     )
     out = []
     for r in rows:
@@ -316,7 +329,7 @@ async def queue_reminders(conn: Conn, now: datetime) -> list[UUID]:
         " UPDATE mentorships m SET reminded_at = $1 FROM programmes p"
         " WHERE p.id = m.programme_id AND m.status = 'pending' AND m.reminded_at IS NULL"
         " AND m.introduced_at <= $1::timestamptz"
-        "     - make_interval(days => COALESCE((p.settings->>'reminder_days')::int, 5))"
+        "     - make_interval(days => COALESCE((p.settings->>'reminder_days')::int, $2))"
         " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer) "
         + _QUEUE_ABOUT_MENTORSHIPS.format(
             "SELECT 'reminder', due.id, side.person FROM due CROSS JOIN LATERAL"
@@ -325,6 +338,7 @@ async def queue_reminders(conn: Conn, now: datetime) -> list[UUID]:
             " WHERE side.answer IS NULL"
         ),
         now,
+        default_days("reminder_days"),
     )
     return [r["id"] for r in rows]
 
@@ -336,13 +350,14 @@ async def expire_unanswered(conn: Conn, now: datetime) -> list[UUID]:
         " UPDATE mentorships m SET status = 'expired', closed_at = $1, updated_at = $1"
         " FROM programmes p WHERE p.id = m.programme_id AND m.status = 'pending'"
         " AND m.introduced_at <= $1::timestamptz"
-        "     - make_interval(days => COALESCE((p.settings->>'expiry_days')::int, 10))"
+        "     - make_interval(days => COALESCE((p.settings->>'expiry_days')::int, $2))"
         " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer) "
         + _QUEUE_ABOUT_MENTORSHIPS.format(
             "SELECT 'expired', gone.id, side.person"
             " FROM gone CROSS JOIN LATERAL (VALUES (mentee_id), (mentor_id)) AS side(person)"
         ),
         now,
+        default_days("expiry_days"),
     )
     return [r["id"] for r in rows]
 
@@ -355,9 +370,10 @@ async def queue_surveys(conn: Conn, now: datetime) -> list[UUID]:
             " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
             " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
             " WHERE m.status = 'active' AND m.accepted_at <= $1::timestamptz"
-            "     - make_interval(days => COALESCE((p.settings->>'survey_days')::int, 30))"
+            "     - make_interval(days => COALESCE((p.settings->>'survey_days')::int, $2))"
         ),
         now,
+        default_days("survey_days"),
     )
     return [r["id"] for r in rows]
 

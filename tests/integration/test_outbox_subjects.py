@@ -1,8 +1,11 @@
-"""The outbox on real PostgreSQL: emails about any subject, one Message-ID format."""
+"""The outbox on real PostgreSQL: emails about any subject, one Message-ID format, and the
+follow-up delays read from a programme's settings the way ProgrammeSettings reads them."""
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +13,8 @@ import asyncpg
 import pytest
 
 from service.introductions import repository as repo
+from service.introductions.service import follow_up
+from service.programmes.schemas import ProgrammeSettings
 
 
 async def _person(conn: Any, name: str, *, mentor: bool = False) -> UUID:
@@ -131,3 +136,62 @@ async def test_inconsistent_subjects_are_refused(
                 mentorship_id=mid if mentorship else None,
             )
         assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        pytest.param({}, id="settings-from-before-the-delays"),
+        pytest.param({"reminder_days": 2}, id="reminder-set-expiry-default"),
+        pytest.param({"expiry_days": 12, "survey_days": 3}, id="reminder-and-survey-default"),
+    ],
+)
+async def test_follow_up_delays_are_the_programme_settings_as_the_api_reads_them(
+    pool: asyncpg.Pool, stored: dict[str, int]
+) -> None:
+    # What the API shows for these stored settings (defaults filled in) is what the follow-up
+    # job, the emails and My matches use.
+    expected = ProgrammeSettings.model_validate(stored)
+    t0 = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    hour, day = timedelta(hours=1), timedelta(days=1)
+    async with pool.acquire() as conn:
+        programme = await _programme(conn, stored)
+        waiting = await _person(conn, "wanda")
+        mentor = await _person(conn, "mo", mentor=True)
+        pending = await _mentorship(conn, programme, waiting, mentor, introduced_at=t0)
+        both = await _mentorship(
+            conn,
+            programme,
+            await _person(conn, "alex"),
+            mentor,
+            status="active",
+            introduced_at=t0,
+            accepted_at=t0,
+        )
+        intro = await repo.queue_introductions(conn, [pending])
+        async with conn.transaction():
+            email = await repo.lock_email(conn, intro[0])
+        assert email is not None and email.expiry_days == expected.expiry_days
+        mine = await repo.my_matches(conn, waiting)
+        assert [(m.id, m.expiry_days) for m in mine] == [(pending, expected.expiry_days)]
+
+    # An hour before each delay none of its emails, an hour after one to each side (nobody
+    # answered the waiting one), checked in time order with the follow-up job run each time.
+    events = {
+        "reminder": expected.reminder_days,
+        "expired": expected.expiry_days,
+        "survey": expected.survey_days,
+    }
+    checks = sorted(
+        (days * day + side * hour, kind, 0 if side < 0 else 2)
+        for kind, days in events.items()
+        for side in (-1, 1)
+    )
+    queued: Counter[str] = Counter()
+    for at, kind, count in checks:
+        queued.update({k: len(v) for k, v in (await follow_up(pool, t0 + at)).items()})
+        assert queued[kind] == count, f"{queued[kind]} {kind} emails after {at}"
+    statuses = await pool.fetch(
+        "SELECT id, status FROM mentorships WHERE id = ANY($1)", [pending, both]
+    )
+    assert dict((r["id"], r["status"]) for r in statuses) == {pending: "expired", both: "active"}
