@@ -115,14 +115,24 @@ def _capacity_error(roles: Sequence[str], capacity: int | None) -> None:
 async def sign_up(
     pool: asyncpg.Pool, taxonomy: Taxonomy, passwords: Passwords, body: SignupIn
 ) -> Person:
-    """Create a person with their profile and availability in one transaction."""
+    """Create a person with their profile and availability in one transaction.
+
+    With the email of a person created by someone else and not yet claimed, this claims that
+    person (same id, memberships kept): Kickoff does not verify emails at sign-up, so whoever
+    could sign up with the address could already join the same programmes, and the sign-up
+    replaces everything the creator wrote.
+    """
     _capacity_error(body.roles, body.mentor_capacity)
     # argon2 takes ~0.1 s of CPU: keep it off the event loop.
     password_hash = await asyncio.to_thread(passwords.hash, body.password)
     values = profile_values(body.model_dump(), taxonomy)
     async with pool.acquire() as conn, conn.transaction():
         try:
-            person_id = await repo.insert_person(conn, values, password_hash)
+            # Someone created before signing up (an import, an invitation) claims their row;
+            # a signed-up person's email is taken.
+            person_id = await repo.claim_person(
+                conn, values, password_hash
+            ) or await repo.insert_person(conn, values, password_hash)
         except asyncpg.UniqueViolationError:
             raise Conflict(_TAKEN, fields=[{"field": "email", "message": _TAKEN}]) from None
         await repo.replace_availability(conn, person_id, window_rows(body.availability))

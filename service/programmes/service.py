@@ -285,7 +285,8 @@ async def create_admin(
 
     Returns their id and what happened: "created", "promoted" or "already".
     A new account needs ``password``; it is a mentee in UTC speaking English who has not
-    consented to matching, and can complete their profile after logging in.
+    consented to matching, and can complete their profile after logging in. The email of a
+    person created by someone else and not yet claimed gets that person's row ("created").
     """
     async with pool.acquire() as conn, conn.transaction():
         person_id = await repo.find_person_id(conn, email)
@@ -321,7 +322,9 @@ async def create_admin(
     }
     async with pool.acquire() as conn, conn.transaction():
         try:
-            person_id = await people_repo.insert_person(conn, values, password_hash)
+            person_id = await people_repo.claim_person(
+                conn, values, password_hash
+            ) or await people_repo.insert_person(conn, values, password_hash)
         except asyncpg.UniqueViolationError:
             raise Conflict("an account with this email was created meanwhile; run again") from None
         await repo.set_admin(conn, person_id)

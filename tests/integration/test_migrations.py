@@ -16,6 +16,7 @@ import pytest
 from service import db
 from service.db import MigrationError
 from service.introductions import repository as outbox_repo
+from service.people import repository as people_repo
 from tests.conftest import ROOT, Servers, scratch_database
 
 KICKOFF = Path(sys.executable).with_name("kickoff")
@@ -372,6 +373,26 @@ async def test_outbox_rows_from_before_subjects_keep_their_message_ids(
     assert await conn.fetchval("SELECT message_id FROM outbox WHERE id = $1", contacts) == (
         f"<contacts.{mid}.{mentee}@kickoff>"
     )
+
+
+async def test_people_from_before_unclaimed_people_have_signed_up(
+    conn: asyncpg.Connection, migrations_dir: Path
+) -> None:
+    await _migrate_up_to(conn, migrations_dir, 10)
+    person = await conn.fetchval(
+        "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone,"
+        " created_at) VALUES ('ana@example.org', 'hash', 'Ana', true, 'UTC',"
+        " now() - interval '1 year') RETURNING id"
+    )
+    assert 11 in await db.migrate(conn)
+    row = await conn.fetchrow("SELECT created_at, claimed_at FROM people WHERE id = $1", person)
+    assert row["claimed_at"] == row["created_at"]
+    assert await people_repo.find_credentials(conn, "ANA@example.org") == (person, "hash")
+    # Their rules are the ones they had: a password and a role.
+    with pytest.raises(asyncpg.CheckViolationError):
+        await conn.execute("UPDATE people SET is_mentee = false WHERE id = $1", person)
+    with pytest.raises(asyncpg.CheckViolationError):
+        await conn.execute("UPDATE people SET password_hash = NULL WHERE id = $1", person)
 
 
 @pytest.mark.slow
