@@ -124,8 +124,10 @@ async def purge_expired(conn: Conn, keep_failures: timedelta) -> tuple[int, int]
 
 
 async def find_credentials(conn: Conn, email: str) -> tuple[UUID, str] | None:
-    """(id, password hash) for an email in any case, or None."""
+    """(id, password hash) for an email in any case, or None (an unclaimed person has none)."""
     row = await conn.fetchrow(
-        "SELECT id, password_hash FROM people WHERE lower(email) = lower($1)", email
+        "SELECT id, password_hash FROM people WHERE lower(email) = lower($1)"
+        " AND claimed_at IS NOT NULL",
+        email,
     )
     return None if row is None else (row["id"], row["password_hash"])

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from service.kit.db import Conn
+from service.programmes.schemas import ProgrammeSettings
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class EmailRow:
     message_id: str
     next_attempt_at: datetime
     created_at: datetime
+    #: What the email is about (a mentorship, an invitation, a digest week) and its id.
+    subject_kind: str
+    subject_id: str
+    #: Set when the subject is a mentorship.
     mentorship_id: UUID | None
     recipient_id: UUID
     recipient_email: str
@@ -39,37 +44,74 @@ class EmailRow:
     expiry_days: int | None
 
 
-def message_id(kind: str, mentorship_id: UUID | None, recipient_id: UUID) -> str:
-    """The Message-ID of an email: the same on every attempt, so copies are recognisable."""
-    return f"<{kind}.{mentorship_id or 'none'}.{recipient_id}@kickoff>"
+def default_days(name: str) -> int:
+    """A follow-up delay's default ("reminder_days", "expiry_days", "survey_days").
+
+    ProgrammeSettings is its one definition: queries get it as a bind parameter for the
+    programmes whose stored settings do not set it (created before the setting existed).
+    """
+    default: int = ProgrammeSettings.model_fields[name].default
+    return default
+
+
+#: Queues one email per row (kind, mentorship id, recipient id) of the query put in ``{}``,
+#: skipping any queued before; returns the new ids. The Message-ID is the database's
+#: outbox_message_id (sql/0010), its one definition.
+_QUEUE_ABOUT_MENTORSHIPS = (
+    "INSERT INTO outbox (kind, subject_kind, subject_id, mentorship_id, recipient_id, message_id)"
+    " SELECT e.kind, 'mentorship', e.mentorship::text, e.mentorship, e.recipient,"
+    "        outbox_message_id(e.kind, e.mentorship::text, e.recipient)"
+    " FROM ({}) AS e(kind, mentorship, recipient)"
+    " ON CONFLICT (kind, subject_kind, subject_id, recipient_id) DO NOTHING RETURNING id"
+)
+
+
+async def queue_email_about(
+    conn: Conn,
+    kind: str,
+    subject_kind: str,
+    subject_id: str,
+    recipient_id: UUID,
+    *,
+    mentorship_id: UUID | None = None,
+) -> UUID | None:
+    """Queue one email about anything (a mentorship, an invitation, a digest week).
+
+    None if this (kind, subject, recipient) was queued before: a retry is the same email, with
+    the same Message-ID; another subject (a second invitation, next week's digest) is a new
+    one. ``mentorship_id`` is given exactly when the subject is that mentorship.
+    """
+    oid: UUID | None = await conn.fetchval(
+        "INSERT INTO outbox (kind, subject_kind, subject_id, mentorship_id, recipient_id,"
+        " message_id) VALUES ($1, $2, $3, $4, $5, outbox_message_id($1, $3, $5))"
+        " ON CONFLICT (kind, subject_kind, subject_id, recipient_id) DO NOTHING RETURNING id",
+        kind,
+        subject_kind,
+        subject_id,
+        mentorship_id,
+        recipient_id,
+    )
+    return oid
 
 
 async def queue_email(
     conn: Conn, kind: str, mentorship_id: UUID, recipient_id: UUID
 ) -> UUID | None:
-    """Queue one email; None if this (kind, mentorship, recipient) was queued before."""
-    oid: UUID | None = await conn.fetchval(
-        "INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
-        " VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
-        kind,
-        mentorship_id,
-        recipient_id,
-        message_id(kind, mentorship_id, recipient_id),
+    """Queue one email about a mentorship; None if this (kind, mentorship, recipient) was
+    queued before."""
+    return await queue_email_about(
+        conn, kind, "mentorship", str(mentorship_id), recipient_id, mentorship_id=mentorship_id
     )
-    return oid
 
 
 async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UUID]:
     """An introduction email to each side of each mentorship (once ever per person)."""
     rows = await conn.fetch(
-        "INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
-        " SELECT 'introduction', m.id, side.person,"
-        "        format('<introduction.%s.%s@kickoff>', m.id, side.person)"
-        " FROM mentorships m"
-        " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
-        " WHERE m.id = ANY($1::uuid[])"
-        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        _QUEUE_ABOUT_MENTORSHIPS.format(
+            "SELECT 'introduction', m.id, side.person FROM mentorships m"
+            " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
+            " WHERE m.id = ANY($1::uuid[])"
+        ),
         mentorship_ids,
     )
     await conn.execute(
@@ -109,7 +151,8 @@ async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
     """
     row = await conn.fetchrow(
         "SELECT o.id, o.kind, o.status, o.attempts, o.message_id, o.next_attempt_at, o.created_at,"
-        " o.mentorship_id, o.recipient_id, r.email AS recipient_email,"
+        " o.subject_kind, o.subject_id, o.mentorship_id, o.recipient_id,"
+        " r.email AS recipient_email,"
         " r.display_name AS recipient_name,"
         " other.id AS other_id, other.display_name AS other_name,"
         " other.headline AS other_headline, other.email AS other_email,"
@@ -118,7 +161,9 @@ async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
         "      WHEN m.mentor_id = o.recipient_id THEN 'mentor' END AS role,"
         " p.name AS programme_name, COALESCE(CASE WHEN m.mentee_id = o.recipient_id"
         "      THEN rm.reasons ELSE rm.reasons_for_mentor END, '[]'::jsonb) AS reasons,"
-        " m.introduced_at, COALESCE((p.settings->>'expiry_days')::int, 10) AS expiry_days"
+        " m.introduced_at,"
+        " CASE WHEN p.id IS NOT NULL"  # an email about no programme closes nothing
+        "   THEN COALESCE((p.settings->>'expiry_days')::int, $2) END AS expiry_days"
         " FROM outbox o"
         " JOIN people r ON r.id = o.recipient_id"
         " LEFT JOIN mentorships m ON m.id = o.mentorship_id"
@@ -128,6 +173,7 @@ async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
         " LEFT JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
         " WHERE o.id = $1 FOR UPDATE OF o",
         outbox_id,
+        default_days("expiry_days"),
     )
     if row is None:
         return None
@@ -250,12 +296,13 @@ async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
         " CASE WHEN m.accepted_at IS NOT NULL THEN o.shared_contact END AS other_contact,"
         " COALESCE(CASE WHEN m.mentee_id = $1 THEN rm.reasons ELSE rm.reasons_for_mentor END,"
         "   '[]'::jsonb) AS reasons, m.created_at, m.introduced_at,"
-        " COALESCE((p.settings->>'expiry_days')::int, 10) AS expiry_days"
+        " COALESCE((p.settings->>'expiry_days')::int, $2) AS expiry_days"
         " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
         " JOIN people o ON o.id = CASE WHEN m.mentee_id = $1 THEN m.mentor_id ELSE m.mentee_id END"
         " LEFT JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
         " WHERE $1 IN (m.mentee_id, m.mentor_id) ORDER BY m.created_at DESC",
         person_id,
+        default_days("expiry_days"),
     )
     out = []
     for r in rows:
@@ -268,20 +315,20 @@ async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
 async def queue_reminders(conn: Conn, now: datetime) -> list[UUID]:
     """One reminder to each side that has not answered once reminder_days have passed."""
     rows = await conn.fetch(
-        "WITH due AS ("
+        "WITH due AS ("  # noqa: S608 - constant SQL fragments
         " UPDATE mentorships m SET reminded_at = $1 FROM programmes p"
         " WHERE p.id = m.programme_id AND m.status = 'pending' AND m.reminded_at IS NULL"
         " AND m.introduced_at <= $1::timestamptz"
-        "     - make_interval(days => COALESCE((p.settings->>'reminder_days')::int, 5))"
-        " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer)"
-        " INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
-        " SELECT 'reminder', due.id, side.person,"
-        "        format('<reminder.%s.%s@kickoff>', due.id, side.person)"
-        " FROM due CROSS JOIN LATERAL"
-        "   (VALUES (mentee_id, mentee_answer), (mentor_id, mentor_answer)) AS side(person, answer)"
-        " WHERE side.answer IS NULL"
-        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        "     - make_interval(days => COALESCE((p.settings->>'reminder_days')::int, $2))"
+        " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer) "
+        + _QUEUE_ABOUT_MENTORSHIPS.format(
+            "SELECT 'reminder', due.id, side.person FROM due CROSS JOIN LATERAL"
+            " (VALUES (mentee_id, mentee_answer), (mentor_id, mentor_answer))"
+            "   AS side(person, answer)"
+            " WHERE side.answer IS NULL"
+        ),
         now,
+        default_days("reminder_days"),
     )
     return [r["id"] for r in rows]
 
@@ -289,18 +336,18 @@ async def queue_reminders(conn: Conn, now: datetime) -> list[UUID]:
 async def expire_unanswered(conn: Conn, now: datetime) -> list[UUID]:
     """Close introductions still unanswered after expiry_days; tell both sides."""
     rows = await conn.fetch(
-        "WITH gone AS ("
+        "WITH gone AS ("  # noqa: S608 - constant SQL fragments
         " UPDATE mentorships m SET status = 'expired', closed_at = $1, updated_at = $1"
         " FROM programmes p WHERE p.id = m.programme_id AND m.status = 'pending'"
         " AND m.introduced_at <= $1::timestamptz"
-        "     - make_interval(days => COALESCE((p.settings->>'expiry_days')::int, 10))"
-        " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer)"
-        " INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
-        " SELECT 'expired', gone.id, side.person,"
-        "        format('<expired.%s.%s@kickoff>', gone.id, side.person)"
-        " FROM gone CROSS JOIN LATERAL (VALUES (mentee_id), (mentor_id)) AS side(person)"
-        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        "     - make_interval(days => COALESCE((p.settings->>'expiry_days')::int, $2))"
+        " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer) "
+        + _QUEUE_ABOUT_MENTORSHIPS.format(
+            "SELECT 'expired', gone.id, side.person"
+            " FROM gone CROSS JOIN LATERAL (VALUES (mentee_id), (mentor_id)) AS side(person)"
+        ),
         now,
+        default_days("expiry_days"),
     )
     return [r["id"] for r in rows]
 
@@ -308,14 +355,15 @@ async def expire_unanswered(conn: Conn, now: datetime) -> list[UUID]:
 async def queue_surveys(conn: Conn, now: datetime) -> list[UUID]:
     """The feedback survey to both sides, survey_days after both accepted (once)."""
     rows = await conn.fetch(
-        "INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
-        " SELECT 'survey', m.id, side.person, format('<survey.%s.%s@kickoff>', m.id, side.person)"
-        " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
-        " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
-        " WHERE m.status = 'active' AND m.accepted_at <= $1::timestamptz"
-        "     - make_interval(days => COALESCE((p.settings->>'survey_days')::int, 30))"
-        " ON CONFLICT (kind, mentorship_id, recipient_id) DO NOTHING RETURNING id",
+        _QUEUE_ABOUT_MENTORSHIPS.format(
+            "SELECT 'survey', m.id, side.person"
+            " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
+            " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
+            " WHERE m.status = 'active' AND m.accepted_at <= $1::timestamptz"
+            "     - make_interval(days => COALESCE((p.settings->>'survey_days')::int, $2))"
+        ),
         now,
+        default_days("survey_days"),
     )
     return [r["id"] for r in rows]
 

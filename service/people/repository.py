@@ -104,6 +104,41 @@ async def insert_person(conn: Conn, values: dict[str, Any], password_hash: str) 
     return person_id
 
 
+async def create_unclaimed_person(conn: Conn, email: str, display_name: str | None = None) -> UUID:
+    """A person created by someone else (an import, an invitation), not yet signed up.
+
+    No password, role or timezone: they cannot log in, are never matched and are in no list,
+    count or export of anyone else until they sign up with this email, which claims the row
+    (:func:`claim_person`). Raises asyncpg.UniqueViolationError on a taken email.
+    """
+    person_id: UUID = await conn.fetchval(
+        "INSERT INTO people (email, display_name, claimed_at) VALUES ($1, $2, NULL) RETURNING id",
+        email,
+        display_name,
+    )
+    return person_id
+
+
+async def claim_person(conn: Conn, values: dict[str, Any], password_hash: str) -> UUID | None:
+    """Sign up as the unclaimed person with ``values["email"]``: their row gets the sign-up's
+    profile and password and keeps what was recorded for it (memberships); None if no one
+    unclaimed has that email.
+
+    Everything the sign-up sends replaces what the creator wrote, so claiming shows nothing
+    of it. Two sign-ups at once: the second waits on the row, finds it claimed and gets None.
+    """
+    cols = [c for c in PROFILE_COLUMNS if c in values]
+    sets = ", ".join(f"{_q(c)} = ${i}" for i, c in enumerate(cols, start=3))
+    person_id: UUID | None = await conn.fetchval(
+        f"UPDATE people SET {sets}, password_hash = $2, claimed_at = now(), updated_at = now()"  # noqa: S608 - names from PROFILE_COLUMNS
+        " WHERE lower(email) = lower($1) AND claimed_at IS NULL RETURNING id",
+        values["email"],
+        password_hash,
+        *[values[c] for c in cols],
+    )
+    return person_id
+
+
 async def update_person(conn: Conn, person_id: UUID, changes: dict[str, Any]) -> None:
     """Set the given profile columns (names checked against PROFILE_COLUMNS)."""
     cols = [c for c in PROFILE_COLUMNS if c in changes]
@@ -131,9 +166,12 @@ async def replace_availability(conn: Conn, person_id: UUID, windows: list[Window
 
 
 async def get_person(conn: Conn, person_id: UUID, *, for_update: bool = False) -> Person | None:
-    """One person with their availability, or None."""
+    """One signed-up person with their availability, or None (also for an unclaimed one)."""
     row = await conn.fetchrow(
-        _SELECT + " WHERE id = $1" + (" FOR UPDATE" if for_update else ""), person_id
+        _SELECT
+        + " WHERE id = $1 AND claimed_at IS NOT NULL"
+        + (" FOR UPDATE" if for_update else ""),
+        person_id,
     )
     if row is None:
         return None
@@ -156,10 +194,10 @@ async def delete_person(conn: Conn, person_id: UUID) -> str | None:
 
 
 async def count_people(conn: Conn) -> dict[str, int]:
-    """Mentees and mentors on the site (for the home page)."""
+    """Mentees and mentors on the site (for the home page), signed-up people only."""
     row = await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE is_mentee) AS mentees,"
-        " count(*) FILTER (WHERE is_mentor) AS mentors FROM people"
+        " count(*) FILTER (WHERE is_mentor) AS mentors FROM people WHERE claimed_at IS NOT NULL"
     )
     assert row is not None
     return {"mentees": row["mentees"], "mentors": row["mentors"]}
@@ -190,8 +228,9 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
             """SELECT ms.id, ms.programme_id, ms.source, ms.status, ms.created_at, ms.updated_at,
                       CASE WHEN ms.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS my_role,
                       other.display_name AS other_display_name
-                 FROM mentorships ms JOIN people other ON other.id =
+                 FROM mentorships ms LEFT JOIN people other ON other.id =
                       CASE WHEN ms.mentee_id = $1 THEN ms.mentor_id ELSE ms.mentee_id END
+                      AND other.claimed_at IS NOT NULL  -- nobody's name before they sign up
                 WHERE $1 IN (ms.mentee_id, ms.mentor_id) ORDER BY ms.created_at"""
         ),
         "round_proposals": await rows(

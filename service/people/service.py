@@ -124,13 +124,23 @@ async def hash_password(passwords: Passwords, body: SignupIn) -> str:
 
 
 async def sign_up(conn: Conn, taxonomy: Taxonomy, body: SignupIn, password_hash: str) -> Person:
-    """Create a person with their profile and availability."""
+    """Create a person with their profile and availability.
+
+    With the email of a person created by someone else and not yet claimed, this claims that
+    person (same id, memberships kept): Kickoff does not verify emails at sign-up, so whoever
+    could sign up with the address could already join the same programmes, and the sign-up
+    replaces everything the creator wrote.
+    """
     _capacity_error(body.roles, body.mentor_capacity)
     values = profile_values(body.model_dump(), taxonomy)
     try:
-        # A savepoint, so a taken email leaves the caller's transaction usable.
+        # A savepoint, so a taken email leaves the caller's transaction usable. Someone created
+        # before signing up (an import, an invitation) claims their row; a signed-up person's
+        # email is taken.
         async with conn.transaction():
-            person_id = await repo.insert_person(conn, values, password_hash)
+            person_id = await repo.claim_person(
+                conn, values, password_hash
+            ) or await repo.insert_person(conn, values, password_hash)
     except asyncpg.UniqueViolationError:
         raise Conflict(_TAKEN, fields=[{"field": "email", "message": _TAKEN}]) from None
     await repo.replace_availability(conn, person_id, window_rows(body.availability))

@@ -41,12 +41,12 @@ class RequestParties:
 
 _PROGRAMME = """
 SELECT p.id, p.name, p.description, p.settings, p.created_by, p.created_at, p.updated_at,
-       count(m.person_id) AS members,
-       count(m.person_id) FILTER (WHERE pe.is_mentee) AS mentees,
-       count(m.person_id) FILTER (WHERE pe.is_mentor) AS mentors
+       count(pe.id) AS members,
+       count(pe.id) FILTER (WHERE pe.is_mentee) AS mentees,
+       count(pe.id) FILTER (WHERE pe.is_mentor) AS mentors
   FROM programmes p
   LEFT JOIN programme_members m ON m.programme_id = p.id
-  LEFT JOIN people pe ON pe.id = m.person_id
+  LEFT JOIN people pe ON pe.id = m.person_id AND pe.claimed_at IS NOT NULL
 """
 
 
@@ -62,16 +62,20 @@ async def set_admin(conn: Conn, person_id: UUID, admin: bool = True) -> None:
 
 
 async def find_person_id(conn: Conn, email: str) -> UUID | None:
-    """The id of the person with this email in any case, or None."""
+    """The id of the signed-up person with this email in any case, or None."""
     found: UUID | None = await conn.fetchval(
-        "SELECT id FROM people WHERE lower(email) = lower($1)", email
+        "SELECT id FROM people WHERE lower(email) = lower($1) AND claimed_at IS NOT NULL", email
     )
     return found
 
 
 async def person_exists(conn: Conn, person_id: UUID) -> bool:
-    """True if there is a person with this id."""
-    return bool(await conn.fetchval("SELECT 1 FROM people WHERE id = $1", person_id))
+    """True if there is a signed-up person with this id."""
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM people WHERE id = $1 AND claimed_at IS NOT NULL", person_id
+        )
+    )
 
 
 async def insert_programme(
@@ -135,7 +139,7 @@ async def organisers(conn: Conn, programme_id: UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         """SELECT pe.id, pe.display_name
              FROM programme_organisers o JOIN people pe ON pe.id = o.person_id
-            WHERE o.programme_id = $1
+            WHERE o.programme_id = $1 AND pe.claimed_at IS NOT NULL
             ORDER BY o.appointed_at, pe.id""",
         programme_id,
     )
@@ -227,12 +231,12 @@ async def end_open_mentorships(conn: Conn, programme_id: UUID, person_id: UUID) 
 async def members(
     conn: Conn, programme_id: UUID, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of members (no contact details) and the total count."""
+    """A page of signed-up members (no contact details) and the total count."""
     rows = await conn.fetch(
         """SELECT pe.id, pe.display_name, pe.is_mentee, pe.is_mentor, pe.country, pe.timezone,
                   m.joined_at
              FROM programme_members m JOIN people pe ON pe.id = m.person_id
-            WHERE m.programme_id = $1
+            WHERE m.programme_id = $1 AND pe.claimed_at IS NOT NULL
             ORDER BY m.joined_at, pe.id
             LIMIT $2 OFFSET $3""",
         programme_id,
@@ -240,7 +244,9 @@ async def members(
         offset,
     )
     total: int = await conn.fetchval(
-        "SELECT count(*) FROM programme_members WHERE programme_id = $1", programme_id
+        "SELECT count(*) FROM programme_members m JOIN people pe ON pe.id = m.person_id"
+        " WHERE m.programme_id = $1 AND pe.claimed_at IS NOT NULL",
+        programme_id,
     )
     return [dict(r) for r in rows], total
 

@@ -267,7 +267,8 @@ def admin_account(email: str, name: str | None, password: str | None) -> SignupI
     """The sign-up of a new site admin's account, validated like any sign-up.
 
     A mentee in UTC speaking English who has not consented to matching; they complete their
-    profile after logging in.
+    profile after logging in. The email of a person created by someone else and not yet
+    claimed gets that person's row ("created").
     """
     if password is None:
         raise _invalid("password", "a new account needs a password")
@@ -313,7 +314,9 @@ async def create_admin(
     }
     try:
         async with conn.transaction():
-            person_id = await people_repo.insert_person(conn, values, password_hash)
+            person_id = await people_repo.claim_person(
+                conn, values, password_hash
+            ) or await people_repo.insert_person(conn, values, password_hash)
     except asyncpg.UniqueViolationError:
         raise Conflict("an account with this email was created meanwhile; run again") from None
     await repo.set_admin(conn, person_id)

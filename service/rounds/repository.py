@@ -207,7 +207,7 @@ SELECT p.id, p.display_name, p.skills, p.goals, p.certifications_held, p.certifi
        p.tools, p.industries, p.languages, p.years_experience, p."current_role", p.headline,
        p.bio, p.employer, p.country, p.timezone, p.mentor_capacity, m.joined_at
   FROM programme_members m JOIN people p ON p.id = m.person_id
- WHERE m.programme_id = $1 AND p.consent_to_match
+ WHERE m.programme_id = $1 AND p.consent_to_match AND p.claimed_at IS NOT NULL
 """
 
 

@@ -14,7 +14,9 @@ import asyncpg
 import pytest
 
 from service import db
+from service.auth import repository as auth_repo
 from service.db import MigrationError
+from service.introductions import repository as outbox_repo
 from tests.conftest import ROOT, Servers, scratch_database
 
 KICKOFF = Path(sys.executable).with_name("kickoff")
@@ -292,6 +294,105 @@ async def test_real_migrations_build_a_fresh_database(conn: asyncpg.Connection) 
     assert await recorded(conn) == [(m.version, m.name, m.checksum) for m in expected]
     assert await conn.fetchval("SELECT count(*) FROM taxonomy_terms") > 0
     assert await db.migrate(conn) == []
+
+
+async def _migrate_up_to(conn: asyncpg.Connection, directory: Path, last: int) -> None:
+    """Apply the real migrations up to ``last`` only: a database as that release left it."""
+    for m in db.load_migrations():
+        if m.version <= last:
+            (directory / f"{m.version:04d}_{m.name}.sql").write_text(m.sql)
+    await db.migrate(conn, directory=directory)
+
+
+async def test_outbox_rows_from_before_subjects_keep_their_message_ids(
+    conn: asyncpg.Connection, migrations_dir: Path
+) -> None:
+    await _migrate_up_to(conn, migrations_dir, 9)
+    mentee, mentor = [
+        await conn.fetchval(
+            "INSERT INTO people (email, password_hash, display_name, is_mentee, is_mentor,"
+            " mentor_capacity, timezone) VALUES ($1, 'x', $1, NOT $2, $2,"
+            " CASE WHEN $2 THEN 2 END, 'UTC') RETURNING id",
+            f"{name}@example.org",
+            name == "mentor",
+        )
+        for name in ("mentee", "mentor")
+    ]
+    programme = await conn.fetchval("INSERT INTO programmes (name) VALUES ('P') RETURNING id")
+    mid = await conn.fetchval(
+        "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source)"
+        " VALUES ($1, $2, $3, 'round') RETURNING id",
+        programme,
+        mentee,
+        mentor,
+    )
+    # Queued the way the code before 0010 did: in SQL for a mentorship's emails, and by the
+    # Python message_id() for a direct call (which wrote "none" for no mentorship).
+    await conn.execute(
+        "INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
+        " SELECT k, $1::uuid, side, format('<%s.%s.%s@kickoff>', k, $1::uuid, side)"
+        " FROM unnest(ARRAY['introduction', 'reminder']) AS k"
+        " CROSS JOIN unnest(ARRAY[$2, $3]::uuid[]) AS side",
+        mid,
+        mentee,
+        mentor,
+    )
+    await conn.execute(
+        "INSERT INTO outbox (kind, mentorship_id, recipient_id, message_id)"
+        " VALUES ('declined', NULL, $1, $2)",
+        mentee,
+        f"<declined.none.{mentee}@kickoff>",
+    )
+    before = dict(await conn.fetch("SELECT id, message_id FROM outbox"))
+
+    assert (await db.migrate(conn))[0] == 10
+    rows = await conn.fetch(
+        "SELECT id, kind, subject_kind, subject_id, mentorship_id, message_id,"
+        " outbox_message_id(kind, subject_id, recipient_id) AS formatted FROM outbox"
+    )
+    assert {r["id"]: r["message_id"] for r in rows} == before
+    assert f"<introduction.{mid}.{mentee}@kickoff>" in before.values()
+    assert all(r["formatted"] == r["message_id"] for r in rows)
+    assert sorted((r["kind"], r["subject_kind"], r["subject_id"]) for r in rows) == [
+        ("declined", "none", "none"),
+        *[(k, "mentorship", str(mid)) for k in ("introduction",) * 2 + ("reminder",) * 2],
+    ]
+    # The same email again is refused by the new uniqueness, whatever its Message-ID says...
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await conn.execute(
+            "INSERT INTO outbox (kind, subject_kind, subject_id, mentorship_id, recipient_id,"
+            " message_id) VALUES ('reminder', 'mentorship', $1::uuid::text, $1, $2, '<x@kickoff>')",
+            mid,
+            mentee,
+        )
+    # ... and queuing it again through the code is a no-op; a new email is queued as ever.
+    assert await outbox_repo.queue_introductions(conn, [mid]) == []
+    assert await outbox_repo.queue_email(conn, "reminder", mid, mentor) is None
+    contacts = await outbox_repo.queue_email(conn, "contacts", mid, mentee)
+    assert contacts is not None
+    assert await conn.fetchval("SELECT message_id FROM outbox WHERE id = $1", contacts) == (
+        f"<contacts.{mid}.{mentee}@kickoff>"
+    )
+
+
+async def test_people_from_before_unclaimed_people_have_signed_up(
+    conn: asyncpg.Connection, migrations_dir: Path
+) -> None:
+    await _migrate_up_to(conn, migrations_dir, 10)
+    person = await conn.fetchval(
+        "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone,"
+        " created_at) VALUES ('ana@example.org', 'hash', 'Ana', true, 'UTC',"
+        " now() - interval '1 year') RETURNING id"
+    )
+    assert 11 in await db.migrate(conn)
+    row = await conn.fetchrow("SELECT created_at, claimed_at FROM people WHERE id = $1", person)
+    assert row["claimed_at"] == row["created_at"]
+    assert await auth_repo.find_credentials(conn, "ANA@example.org") == (person, "hash")
+    # Their rules are the ones they had: a password and a role.
+    with pytest.raises(asyncpg.CheckViolationError):
+        await conn.execute("UPDATE people SET is_mentee = false WHERE id = $1", person)
+    with pytest.raises(asyncpg.CheckViolationError):
+        await conn.execute("UPDATE people SET password_hash = NULL WHERE id = $1", person)
 
 
 @pytest.mark.slow
