@@ -8,10 +8,12 @@ import hmac
 from datetime import datetime, timedelta
 from uuid import UUID
 
-#: How long an answer link works: longer than the longest expiry_days a programme may set
-#: (90), so a link works as long as its introduction is open; once the introduction has
-#: expired, its status refuses the answer whatever the link.
-TOKEN_LIFETIME = timedelta(days=91)
+from service.programmes.schemas import MAX_EXPIRY_DAYS
+
+#: How long an answer link works: longer than the longest expiry_days a programme may set,
+#: so a link works as long as its introduction is open; once the introduction has expired,
+#: its status refuses the answer whatever the link.
+TOKEN_LIFETIME = timedelta(days=MAX_EXPIRY_DAYS + 1)
 
 
 class InvalidToken(ValueError):

@@ -21,6 +21,9 @@ from pydantic import (
 from service.kit.schemas import Page, Strict
 from service.people.schemas import Role
 
+#: The longest an introduction may stay open unanswered (answer links outlive it).
+MAX_EXPIRY_DAYS = 90
+
 # Score component weights used when an organiser sets none (the matching engine's defaults).
 DEFAULT_WEIGHTS: dict[str, float] = {
     "need_offer": 3.0,
@@ -80,7 +83,7 @@ class ProgrammeSettings(Strict):
     reminder_days: Annotated[int, Field(ge=1, le=60)] = Field(
         default=5, description="days without an answer before one reminder"
     )
-    expiry_days: Annotated[int, Field(ge=1, le=90)] = Field(
+    expiry_days: Annotated[int, Field(ge=1, le=MAX_EXPIRY_DAYS)] = Field(
         default=10, description="days without both answers before the introduction expires"
     )
     survey_days: Annotated[int, Field(ge=1, le=365)] = Field(
