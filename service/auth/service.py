@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from urllib.parse import quote
 from uuid import UUID
 
 import asyncpg
 from starlette.requests import Request
+from starlette.responses import Response
 
 from service.auth import repository as repo
 from service.errors import RateLimited, Unauthorized
 from service.kit.api import Caller
 from service.kit.db import Conn, transaction
+from service.kit.html import see_other
 from service.kit.sessions import request_token
 from service.kit.state import services
 from service.security import Passwords, new_token, token_hash
@@ -82,3 +87,25 @@ async def current(request: Request) -> Caller | None:
     """The caller of a page, if logged in (pages redirect to the login form otherwise)."""
     async with transaction(services(request).pool) as conn:
         return await session_caller(conn, request_token(request))
+
+
+PageHandler = Callable[[Request, Caller], Awaitable[Response]]
+
+
+def logged_in(
+    back_to: str | None = None,
+) -> Callable[[PageHandler], Callable[[Request], Awaitable[Response]]]:
+    """A page for logged-in people: others go to the login form, and come back to ``back_to``
+    (the page's own path by default) once logged in."""
+
+    def decorate(handler: PageHandler) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(handler)
+        async def page(request: Request) -> Response:
+            caller = await current(request)
+            if caller is None:
+                return see_other("/login?next=" + quote(back_to or request.url.path))
+            return await handler(request, caller)
+
+        return page
+
+    return decorate

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from service.auth.service import current
+from service.auth.service import logged_in
 from service.errors import DomainError
 from service.introductions import repository as repo
 from service.introductions import service
@@ -84,16 +84,9 @@ async def decline(call: Call) -> Response:
 )
 async def give_feedback(call: Call) -> Response:
     """1-5 rating, optional comment, still meeting or not; organisers review them."""
-    body = call.body(FeedbackIn)
+    survey = call.body(FeedbackIn)
     async with call.transaction() as conn:
-        await service.feedback(
-            conn,
-            call.path_id("match"),
-            call.caller.person_id,
-            body.rating,
-            body.comment,
-            body.still_meeting,
-        )
+        await service.feedback(conn, call.path_id("match"), call.caller.person_id, survey)
     return Response(status_code=204)
 
 
@@ -157,11 +150,9 @@ async def list_matches(call: Call) -> Response:
     return respond(MyMatchList(matches=await _my_matches(call.request, call.caller.person_id)))
 
 
-async def my_matches_page(request: Request) -> Response:
+@logged_in("/me/matches")
+async def my_matches_page(request: Request, caller: Caller) -> Response:
     """ "My matches": each introduction with accept/decline buttons while it is open."""
-    caller = await current(request)
-    if caller is None:
-        return see_other("/login?next=/me/matches")
     return await _render_my_matches(request, caller)
 
 
@@ -177,11 +168,9 @@ async def _render_my_matches(
     return render(request, "my_matches.html", context, status, session_token=request_token(request))
 
 
-async def my_matches_submit(request: Request) -> Response:
+@logged_in("/me/matches")
+async def my_matches_submit(request: Request, caller: Caller) -> Response:
     """Accept or decline from "My matches" (CSRF-checked), then back to the list."""
-    caller = await current(request)
-    if caller is None:
-        return see_other("/login?next=/me/matches")
     form = await checked_form(request)
     choice = form.get("answer")
     mid = path_id(request, what="match")

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from service.errors import Conflict, NotFound
 from service.introductions import mail
 from service.introductions import repository as repo
+from service.introductions.schemas import FeedbackIn
 from service.introductions.tokens import answer_token
 from service.kit.db import Conn
 from service.settings import Settings
@@ -203,18 +204,13 @@ async def follow_up(conn: Conn, now: datetime) -> dict[str, list[UUID]]:
     return {"expired": expired, "reminder": reminders, "survey": surveys}
 
 
-async def feedback(
-    conn: Conn,
-    mentorship_id: UUID,
-    person_id: UUID,
-    rating: int,
-    comment: str,
-    still_meeting: bool,
-) -> None:
+async def feedback(conn: Conn, mentorship_id: UUID, person_id: UUID, survey: FeedbackIn) -> None:
     """Record a survey answer from one side of an accepted introduction."""
     m = await repo.lock_mentorship(conn, mentorship_id)
     if m is None or person_id not in (m.mentee_id, m.mentor_id):
         raise NotFound("no such introduction")
     if m.status not in ("active", "ended"):
         raise Conflict("feedback is for introductions both of you accepted")
-    await repo.save_feedback(conn, m.id, person_id, rating, comment, still_meeting)
+    await repo.save_feedback(
+        conn, m.id, person_id, survey.rating, survey.comment, survey.still_meeting
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -152,33 +151,20 @@ async def logout_submit(request: Request) -> Response:
     return response
 
 
-async def _me_or_login(request: Request) -> tuple[Caller | None, Response | None]:
-    caller = await auth.current(request)
-    if caller is None:
-        return None, see_other("/login?next=" + quote(request.url.path))
-    return caller, None
-
-
-async def _my_profile(request: Request) -> tuple[Caller, ProfileOut] | Response:
-    """The logged-in caller and their profile, or the redirect to the login form."""
-    caller, redirect = await _me_or_login(request)
-    if redirect:
-        return redirect
-    assert caller is not None
+async def _my_profile(request: Request, caller: Caller) -> ProfileOut | None:
+    """The caller's profile (None if they were erased meanwhile)."""
     found = services(request)
     async with transaction(found.pool, readonly=True) as conn:
         person = await people_repo.get_person(conn, caller.person_id)
-    if person is None:
-        return see_other("/login")
-    return caller, people.profile_out(person, found.taxonomy)
+    return None if person is None else people.profile_out(person, found.taxonomy)
 
 
-async def profile_page(request: Request) -> Response:
+@auth.logged_in()
+async def profile_page(request: Request, caller: Caller) -> Response:
     """My profile."""
-    me = await _my_profile(request)
-    if isinstance(me, Response):
-        return me
-    caller, profile = me
+    profile = await _my_profile(request, caller)
+    if profile is None:
+        return see_other("/login")
     welcome = request.query_params.get("welcome") == "1"
     context = {"profile": profile, "welcome": welcome, "caller": caller}
     return render(request, "profile.html", context)
@@ -192,22 +178,19 @@ def _edit_values(profile: ProfileOut) -> dict[str, Any]:
     return values
 
 
-async def profile_edit_form(request: Request) -> Response:
+@auth.logged_in()
+async def profile_edit_form(request: Request, caller: Caller) -> Response:
     """Edit my profile."""
-    me = await _my_profile(request)
-    if isinstance(me, Response):
-        return me
-    caller, profile = me
+    profile = await _my_profile(request, caller)
+    if profile is None:
+        return see_other("/login")
     context = {"values": _edit_values(profile), "errors": {}, "caller": caller}
     return render(request, "profile_edit.html", context)
 
 
-async def profile_edit_submit(request: Request) -> Response:
+@auth.logged_in()
+async def profile_edit_submit(request: Request, caller: Caller) -> Response:
     """Save my profile edits."""
-    caller, redirect = await _me_or_login(request)
-    if redirect:
-        return redirect
-    assert caller is not None
     form = await checked_form(request)
     data = form_data(form, PROFILE_FIELDS | {"roles"})
     found = services(request)
@@ -225,12 +208,9 @@ async def profile_edit_submit(request: Request) -> Response:
     )
 
 
-async def erase_submit(request: Request) -> Response:
+@auth.logged_in()
+async def erase_submit(request: Request, caller: Caller) -> Response:
     """Erase my account (the form asks for the word DELETE)."""
-    caller, redirect = await _me_or_login(request)
-    if redirect:
-        return redirect
-    assert caller is not None
     form = await checked_form(request)
     if form.get("confirm") != "DELETE":
         return see_other("/me/edit?erase=confirm")

@@ -9,6 +9,15 @@ from uuid import UUID
 
 from service.kit.db import Conn
 
+#: Tag columns: free text normalised through the taxonomy.
+TAG_COLUMNS = (
+    "skills",
+    "goals",
+    "certifications_held",
+    "certifications_target",
+    "tools",
+    "industries",
+)
 # Columns a profile edit may set; the SET clause is built only from these names.
 PROFILE_COLUMNS = (
     "display_name",
@@ -24,12 +33,7 @@ PROFILE_COLUMNS = (
     "country",
     "timezone",
     "languages",
-    "skills",
-    "goals",
-    "certifications_held",
-    "certifications_target",
-    "tools",
-    "industries",
+    *TAG_COLUMNS,
     "meeting_modes",
     "mentor_capacity",
     "consent_to_match",
@@ -137,6 +141,15 @@ async def claim_person(conn: Conn, values: dict[str, Any], password_hash: str) -
         *[values[c] for c in cols],
     )
     return person_id
+
+
+async def claim_or_insert_person(conn: Conn, values: dict[str, Any], password_hash: str) -> UUID:
+    """Sign up: claim the unclaimed person with this email, or insert a new one.
+
+    Raises asyncpg.UniqueViolationError when a signed-up person has the email.
+    """
+    claimed = await claim_person(conn, values, password_hash)
+    return claimed or await insert_person(conn, values, password_hash)
 
 
 async def update_person(conn: Conn, person_id: UUID, changes: dict[str, Any]) -> None:

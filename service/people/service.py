@@ -30,14 +30,7 @@ from service.people.schemas import (
 from service.security import Passwords
 from service.taxonomy.normalise import Taxonomy
 
-TAG_FIELDS = (
-    "skills",
-    "goals",
-    "certifications_held",
-    "certifications_target",
-    "tools",
-    "industries",
-)
+TAG_FIELDS = repo.TAG_COLUMNS
 _TAKEN = "an account with this email already exists"
 
 
@@ -138,9 +131,7 @@ async def sign_up(conn: Conn, taxonomy: Taxonomy, body: SignupIn, password_hash:
         # before signing up (an import, an invitation) claims their row; a signed-up person's
         # email is taken.
         async with conn.transaction():
-            person_id = await repo.claim_person(
-                conn, values, password_hash
-            ) or await repo.insert_person(conn, values, password_hash)
+            person_id = await repo.claim_or_insert_person(conn, values, password_hash)
     except asyncpg.UniqueViolationError:
         raise Conflict(_TAKEN, fields=[{"field": "email", "message": _TAKEN}]) from None
     await repo.replace_availability(conn, person_id, window_rows(body.availability))

@@ -314,9 +314,7 @@ async def create_admin(
     }
     try:
         async with conn.transaction():
-            person_id = await people_repo.claim_person(
-                conn, values, password_hash
-            ) or await people_repo.insert_person(conn, values, password_hash)
+            person_id = await people_repo.claim_or_insert_person(conn, values, password_hash)
     except asyncpg.UniqueViolationError:
         raise Conflict("an account with this email was created meanwhile; run again") from None
     await repo.set_admin(conn, person_id)

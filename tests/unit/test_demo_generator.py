@@ -17,33 +17,12 @@ from email_validator import validate_email
 
 from service.demo import generator, tables
 from service.demo.generator import generate_people
+from service.people.schemas import SignupIn
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
 
 SEED = Path(__file__).resolve().parents[2] / "sql" / "0002_taxonomy_seed.sql"
-KEYS = {
-    "email",
-    "display_name",
-    "roles",
-    "headline",
-    "bio",
-    "years_experience",
-    "current_role",
-    "employer",
-    "city",
-    "country",
-    "timezone",
-    "languages",
-    "skills",
-    "tools",
-    "certifications_held",
-    "certifications_target",
-    "goals",
-    "industries",
-    "meeting_modes",
-    "availability",
-    "mentor_capacity",
-    "consent_to_match",
-}
+#: A demo person is a sign-up without a password or a shared contact channel.
+KEYS = set(SignupIn.model_fields) - {"password", "shared_contact"}
 TAG_KINDS = {
     "skills": "skill",
     "tools": "tool",
