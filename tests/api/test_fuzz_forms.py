@@ -12,7 +12,7 @@ from service.introductions.tokens import answer_token
 from tests.api.test_fuzz_operations import _snapshot, watched_tables
 from tests.api.test_pages import FORM
 from tests.conftest import csrf_from
-from tests.workers.test_introductions import _login, _published_round
+from tests.workers.test_introductions import _login, _published_round, first_pair
 
 # Browsers send text; anything but lone surrogates (which no form encoding can carry).
 form_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40) | st.sampled_from(
@@ -25,12 +25,8 @@ FIELDS = [*FORM, "mentor_capacity", "shared_contact", "answer", "next", "confirm
 async def world(client, app, pool, settings) -> tuple[str, str, list[str]]:
     """A published round; the client is logged in as a mentee with a pending introduction."""
     rnd, _ = await _published_round(client, app, pool, settings)
-    pair = await pool.fetchrow(
-        "SELECT m.id, m.mentee_id, e.email FROM mentorships m"
-        " JOIN people e ON e.id = m.mentee_id WHERE m.round_id = $1 LIMIT 1",
-        rnd["id"],
-    )
-    await _login(client, pair["email"])
+    pair = await first_pair(pool, rnd["id"])
+    await _login(client, pair["mentee_email"])
     token = answer_token(settings.secret, pair["id"], pair["mentee_id"], datetime.now(UTC))
     return str(pair["id"]), token, await watched_tables(pool)
 

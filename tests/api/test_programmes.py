@@ -406,13 +406,19 @@ async def test_mentee_requests_a_mentor(client, pool):
     assert r.status_code == 201, r.text
 
 
-async def test_mentor_without_consent_takes_no_requests(client, pool):
+async def _mentee_and_mentor(client, pool):
+    """A programme with a mentee and a mentor (Rui) who both joined it."""
     _, boss = await admin(client, pool)
     p = await programme(client, boss)
     _, mentee_headers = await account(client)
     rui, rui_headers = await mentor(client)
     await join(client, p["id"], mentee_headers)
     await join(client, p["id"], rui_headers)
+    return p, boss, mentee_headers, rui, rui_headers
+
+
+async def test_mentor_without_consent_takes_no_requests(client, pool):
+    p, _, mentee_headers, rui, rui_headers = await _mentee_and_mentor(client, pool)
     await client.patch("/api/v1/me", json={"consent_to_match": False}, headers=rui_headers)
     r = await client.post(
         f"/api/v1/programmes/{p['id']}/requests",
@@ -424,12 +430,7 @@ async def test_mentor_without_consent_takes_no_requests(client, pool):
 
 
 async def test_erasing_people_keeps_programmes_consistent(client, pool):
-    _, boss = await admin(client, pool)
-    p = await programme(client, boss)
-    _, mentee_headers = await account(client)
-    rui, rui_headers = await mentor(client)
-    await join(client, p["id"], mentee_headers)
-    await join(client, p["id"], rui_headers)
+    p, boss, mentee_headers, rui, rui_headers = await _mentee_and_mentor(client, pool)
     r = await client.post(
         f"/api/v1/programmes/{p['id']}/requests",
         json={"mentor_id": rui["id"]},

@@ -66,6 +66,17 @@ async def _published_round(client, app, pool, settings) -> tuple[dict, list[str]
     return rnd, out["emails"]
 
 
+async def first_pair(pool, round_id):
+    """The round's first mentorship: its ids, both emails and when it was introduced."""
+    return await pool.fetchrow(
+        "SELECT m.id, m.mentee_id, m.mentor_id, m.introduced_at, e.email AS mentee_email,"
+        " o.email AS mentor_email FROM mentorships m"
+        " JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id"
+        " WHERE m.round_id = $1 ORDER BY m.id LIMIT 1",
+        round_id,
+    )
+
+
 async def test_publish_introduces_both_sides_once_without_contact_details(
     client, app, pool, settings, mailbox
 ):
@@ -168,14 +179,22 @@ async def test_smtp_down_then_up_delivers_everything_once(client, app, pool, set
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE status = 'sent'") == len(emails)
 
 
-async def test_a_permanent_refusal_fails_the_email_and_says_why(
-    client, app, pool, settings, mailbox
-):
-    mailbox.refuse = "550 5.1.1 mailbox unavailable"
+async def _deliver_to_a_refusing_server(client, app, pool, settings, mailbox, reply: str):
+    """Publish a round and run the worker once while the SMTP server answers ``reply``."""
+    mailbox.refuse = reply
     settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
     _, emails = await _published_round(client, app, pool, settings)
     await _run_worker(settings)
     rows = await pool.fetch("SELECT status, attempts, last_error FROM outbox")
+    return settings, emails, rows
+
+
+async def test_a_permanent_refusal_fails_the_email_and_says_why(
+    client, app, pool, settings, mailbox
+):
+    _, emails, rows = await _deliver_to_a_refusing_server(
+        client, app, pool, settings, mailbox, "550 5.1.1 mailbox unavailable"
+    )
     assert len(rows) == len(emails)
     assert all(r["status"] == "failed" and r["attempts"] == 1 for r in rows)
     assert all("550" in r["last_error"] for r in rows)
@@ -317,13 +336,7 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
     rnd, _ = await _published_round(client, app, pool, settings)
     rnd = await client.get(f"/api/v1/rounds/{rnd['id']}")
     rnd = rnd.json()
-    pair = await pool.fetchrow(
-        "SELECT m.id, e.email AS mentee_email, o.email AS mentor_email, m.introduced_at"
-        " FROM mentorships m"
-        " JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id"
-        " WHERE m.round_id = $1 ORDER BY m.id LIMIT 1",
-        rnd["id"],
-    )
+    pair = await first_pair(pool, rnd["id"])
     mid = str(pair["id"])
     # The mentor chose a channel to share with matches (besides email).
     await _login(client, pair["mentor_email"])
@@ -492,11 +505,7 @@ async def follow_answer(pool, mentorship_id, person_id, accept: bool) -> None:
 async def test_survey_answers_are_validated_and_kept(client, app, pool, settings, mailbox):
     settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
     rnd, _ = await _published_round(client, app, pool, settings)
-    pair = await pool.fetchrow(
-        "SELECT m.id, m.mentee_id, m.mentor_id, e.email AS mentee_email FROM mentorships m"
-        " JOIN people e ON e.id = m.mentee_id WHERE m.round_id = $1 ORDER BY m.id LIMIT 1",
-        rnd["id"],
-    )
+    pair = await first_pair(pool, rnd["id"])
     await _login(client, pair["mentee_email"])
     url = f"/api/v1/matches/{pair['id']}/feedback"
     good = {"rating": 4, "comment": "Great first call", "still_meeting": True}
@@ -540,11 +549,9 @@ async def test_a_4xx_reply_is_retried_and_nothing_retries_forever(
 ):
     from service.introductions.service import MAX_ATTEMPTS
 
-    mailbox.refuse = "451 4.3.0 try again later"
-    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
-    _, emails = await _published_round(client, app, pool, settings)
-    await _run_worker(settings)
-    rows = await pool.fetch("SELECT status, attempts, last_error FROM outbox")
+    settings, emails, rows = await _deliver_to_a_refusing_server(
+        client, app, pool, settings, mailbox, "451 4.3.0 try again later"
+    )
     assert all(r["status"] == "pending" and r["attempts"] == 1 for r in rows)
     assert all("451" in r["last_error"] for r in rows)
     # The last allowed attempt fails too: the email is given up on, not retried forever.
