@@ -3,9 +3,10 @@
 Only used when DATABASE_URL / REDIS_URL are unset. Both libraries keep a registry
 beside their data, so a second Kickoff process with the same KICKOFF_HOME attaches
 to the running servers instead of starting (and corrupting) a second copy; the last
-process to exit stops them. Reading a registry and starting a server is not atomic, so
-processes starting (or stopping) the servers of one KICKOFF_HOME take turns under a file
-lock there: exactly one PostgreSQL and one Redis per KICKOFF_HOME, whatever the timing.
+live process to exit stops them (one killed before it could leave is not counted).
+Reading a registry and starting a server is not atomic, so processes starting (or
+stopping) the servers of one KICKOFF_HOME take turns under a file lock there: exactly
+one PostgreSQL and one Redis per KICKOFF_HOME, whatever the timing.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def start_postgres(home: Path) -> str:
         if key not in _handles:
             with home_lock(home):
                 _handles[key] = _get_postgres(home)
+            # Registered after pgserver's own exit handler, so it runs just before it.
+            atexit.register(_forget_dead_users, _handles[key])
             log.info("embedded PostgreSQL ready in %s", home / "pgdata")
         return str(_handles[key].get_uri("postgres"))
 
@@ -65,6 +68,23 @@ def _get_postgres(home: Path) -> Any:
         from pgserver import postgres_server
 
         return postgres_server.get_server(home / "pgdata", cleanup_mode="stop")
+
+
+def _forget_dead_users(server: Any) -> None:
+    """Drop the processes that died without leaving from pgserver's list of the server's users.
+
+    pgserver stops the server when the process leaving is the last one on its list, and a
+    process is only taken off when its exit handler runs: one killed (SIGKILL, the OOM killer)
+    stayed on it for good, and the server was never stopped. Pruned under pgserver's own lock,
+    just before its handler decides, so the last live user stops it.
+    """
+    try:
+        with server._lock:
+            users = server.global_process_id_list
+            me = os.getpid()
+            users.put([pid for pid in users.get() if pid == me or not _gone(pid)])
+    except (OSError, ValueError) as exc:
+        log.warning("could not prune the embedded PostgreSQL's users: %r", exc)
 
 
 def start_redis(home: Path) -> str:

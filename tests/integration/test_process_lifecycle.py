@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,12 @@ import pytest
 from tests.conftest import ROOT
 from tests.integration.test_embedded import (
     EXIT_TIMEOUT,
+    KICKOFF,
+    READY_TIMEOUT,
     Harness,
+    gone,
+    postgres_pid,
+    redis_pid,
     wait_until_gone,
 )
 
@@ -55,6 +61,33 @@ def postmasters(home: Path) -> list[psutil.Process]:
         if proc.info["name"] == "postgres" and str(home / "pgdata") in (proc.info["cmdline"] or []):
             found.append(proc)
     return found
+
+
+def spawn(harness: Harness, name: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
+    """Start ``kickoff *args`` in its own session, its output in ``name``.log."""
+    with (harness.logs / f"{name}.log").open("wb") as out:
+        proc = subprocess.Popen(
+            [str(KICKOFF), *args],
+            cwd=ROOT,
+            env={**harness.env, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    harness.started.append(proc)
+    return proc
+
+
+def wait_for_line(harness: Harness, name: str, proc: subprocess.Popen[bytes], needle: str) -> None:
+    """Wait until ``proc`` has logged ``needle`` (failing if it exits first)."""
+    log = harness.logs / f"{name}.log"
+    deadline = time.monotonic() + READY_TIMEOUT
+    while needle not in log.read_text(errors="replace"):
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited with {proc.returncode}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} did not log {needle!r} in {READY_TIMEOUT} s:\n{log.read_text()}")
+        time.sleep(0.2)
 
 
 #: Run by each racing process: import everything, say so, wait for the go file, then start
@@ -111,3 +144,27 @@ def test_processes_starting_at_the_same_instant_share_one_postgres_and_one_redis
         racer.stdout.close()
     assert wait_until_gone(servers[0].pid), "embedded Redis left running"
     assert wait_until_gone(pgs[0].pid), "embedded PostgreSQL left running"
+
+
+def test_killed_processes_do_not_keep_the_servers_running(harness: Harness) -> None:
+    home = harness.home
+    first = harness.serve()
+    pg, rd = postgres_pid(home), redis_pid(home)
+    # INFO: the worker says when it has attached to PostgreSQL (in its start-up).
+    worker = spawn(harness, "worker", "worker", LOG_LEVEL="INFO")
+    wait_for_line(harness, "worker", worker, "embedded PostgreSQL ready in")
+
+    # SIGKILL runs no exit handler: both users of the servers vanish without leaving.
+    worker.kill()
+    worker.wait(EXIT_TIMEOUT)
+    first.proc.kill()
+    first.proc.wait(EXIT_TIMEOUT)
+    assert not gone(pg) and not gone(rd)
+
+    # The next process attaches to the orphaned servers, and as the last live user it stops
+    # them when it leaves.
+    second = harness.serve()
+    assert (postgres_pid(home), redis_pid(home)) == (pg, rd)
+    assert harness.interrupt(second) == 0, second.output()
+    assert wait_until_gone(pg), "embedded PostgreSQL left running: a killed user still counted"
+    assert wait_until_gone(rd), "embedded Redis left running"
