@@ -10,7 +10,7 @@ from arq.cron import CronJob
 from arq.worker import Worker
 
 from service import db, embedded, queue
-from service.rounds.solver import SolverPool
+from service.kit.processes import ProcessPool
 from service.settings import Settings
 from workers import jobs
 
@@ -58,7 +58,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     async with ctx["pool"].acquire() as conn:
         await db.migrate(conn)
     # Spawn processes (not fork: the worker's event loop and pools must not be copied).
-    ctx["cpu"] = SolverPool(max_workers=ctx.get("cpu_workers", 1))
+    ctx["cpu"] = ProcessPool(max_workers=ctx.get("cpu_workers", 1))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
