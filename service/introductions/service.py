@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 from redis.exceptions import RedisError
 
+from service import queue
 from service.errors import Conflict, NotFound
 from service.introductions import mail
 from service.introductions import repository as repo
@@ -138,16 +139,16 @@ async def enqueue_emails(arq: Any, outbox_ids: Sequence[str | UUID | tuple[UUID,
     Best effort: if Redis is unreachable the emails stay pending in PostgreSQL and the
     sweeper enqueues them once RESEND_AFTER has passed.
     """
-    count = 0
+    jobs = []
     for item in outbox_ids:
         oid, enqueues = item if isinstance(item, tuple) else (item, 1)
-        try:
-            job = await arq.enqueue_job(SEND_JOB, str(oid), _job_id=send_job_id(oid, enqueues))
-        except (RedisError, OSError) as exc:
-            log.warning("could not enqueue emails (the sweeper will): %s", exc)
-            break
-        count += job is not None
-    return count
+        jobs.append((send_job_id(oid, enqueues), (str(oid),)))
+    try:
+        # One round trip for the lot: publishing a round enqueues two emails per pair.
+        return await queue.enqueue_many(arq, SEND_JOB, jobs)
+    except (RedisError, OSError) as exc:
+        log.warning("could not enqueue emails (the sweeper will): %s", exc)
+        return 0
 
 
 @dataclass(frozen=True)
