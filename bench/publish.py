@@ -110,7 +110,7 @@ async def _run() -> dict[str, Any]:
             batched = await queue.connect(
                 embedded.redis_url(settings), settings.arq_queue_name + ":b"
             )
-            jobs = [(f"batched:{send_job_id(oid)}", (oid,)) for oid in emails]
+            jobs = [(send_job_id(batched.default_queue_name, oid), (oid,)) for oid in emails]
             start = time.perf_counter()
             await queue.enqueue_many(batched, SEND_JOB, jobs)
             in_one_batch = time.perf_counter() - start
@@ -119,7 +119,7 @@ async def _run() -> dict[str, Any]:
             start = time.perf_counter()
             for oid in emails:
                 await arq.enqueue_job(
-                    SEND_JOB, oid, _job_id=f"{other}:{send_job_id(oid)}", _queue_name=other
+                    SEND_JOB, oid, _job_id=send_job_id(other, oid), _queue_name=other
                 )
             one_at_a_time = time.perf_counter() - start
     return {

@@ -13,6 +13,16 @@ from arq.jobs import serialize_job
 from arq.utils import timestamp_ms
 
 
+def job_id(queue_name: str, *parts: object) -> str:
+    """A job id of the deployment whose queue is ``queue_name``: that name, then ``parts``.
+
+    arq keys a job by its id alone (``arq:job:<id>``, ``arq:result:<id>``,
+    ``arq:in-progress:<id>``), whatever its queue, so two deployments sharing a Redis database
+    would refuse or skip each other's jobs of the same id; prefixed, each has its own.
+    """
+    return ":".join([queue_name, *map(str, parts)])
+
+
 def serialize(obj: Any) -> bytes:
     """arq job serializer: JSON, so a job carries ids and plain values only."""
     return json.dumps(obj, separators=(",", ":"), default=str).encode()

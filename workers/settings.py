@@ -31,23 +31,42 @@ MAX_JOBS = 20
 SWEEP_EVERY = 5
 
 
-def cron_jobs() -> list[CronJob]:
-    """The periodic jobs, new for each worker.
+def cron_jobs(queue_name: str) -> list[CronJob]:
+    """The periodic jobs of the deployment whose queue is ``queue_name``, new for each worker.
 
     arq keeps each CronJob's next run time on the object itself, so a list shared by two
     workers in one process (tests, benchmarks) would make the second one start from the
-    first one's schedule and replay every tick it missed.
+    first one's schedule and replay every tick it missed. arq's id for a tick of a cron job
+    is its name and the tick's time; the name starts with the queue's (see queue.job_id), or
+    another deployment on the same Redis database would take this one's ticks for its own.
     """
+
+    def name(job: Any) -> str:
+        return queue.job_id(queue_name, "cron", job.__name__)
+
     return [
-        cron(jobs.purge_expired, minute={7, 37}, run_at_startup=False, unique=True),
+        cron(
+            jobs.purge_expired,
+            name=name(jobs.purge_expired),
+            minute={7, 37},
+            run_at_startup=False,
+            unique=True,
+        ),
         cron(
             jobs.sweep_outbox,
+            name=name(jobs.sweep_outbox),
             second=set(range(0, 60, SWEEP_EVERY)),
             run_at_startup=True,
             unique=True,
             keep_result=0,
         ),
-        cron(jobs.follow_up_introductions, second={30}, run_at_startup=False, unique=True),
+        cron(
+            jobs.follow_up_introductions,
+            name=name(jobs.follow_up_introductions),
+            second={30},
+            run_at_startup=False,
+            unique=True,
+        ),
     ]
 
 
@@ -79,10 +98,11 @@ def build_worker(
     """An arq Worker wired to Kickoff's Redis, queue, serializer and pools."""
     settings = settings or Settings()
     redis_url = embedded.redis_url(settings)
+    queue_name = overrides.get("queue_name", settings.arq_queue_name)
     options: dict[str, Any] = {
         "functions": FUNCTIONS,
-        "cron_jobs": cron_jobs(),
-        "queue_name": settings.arq_queue_name,
+        "cron_jobs": cron_jobs(queue_name),
+        "queue_name": queue_name,
         "redis_settings": queue.redis_settings(redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -128,9 +128,9 @@ SEND_JOB = "send_email"
 RESEND_AFTER = timedelta(seconds=30)
 
 
-def send_job_id(outbox_id: UUID | str, enqueues: int = 1) -> str:
+def send_job_id(queue_name: str, outbox_id: UUID | str, enqueues: int = 1) -> str:
     """arq job id of one enqueueing of one email (a repeated enqueue of it is refused)."""
-    return f"email:{outbox_id}:{enqueues}"
+    return queue.job_id(queue_name, "email", outbox_id, enqueues)
 
 
 async def enqueue_emails(arq: Any, outbox_ids: Sequence[str | UUID | tuple[UUID, int]]) -> int:
@@ -142,7 +142,7 @@ async def enqueue_emails(arq: Any, outbox_ids: Sequence[str | UUID | tuple[UUID,
     jobs = []
     for item in outbox_ids:
         oid, enqueues = item if isinstance(item, tuple) else (item, 1)
-        jobs.append((send_job_id(oid, enqueues), (str(oid),)))
+        jobs.append((send_job_id(arq.default_queue_name, oid, enqueues), (str(oid),)))
     try:
         # One round trip for the lot: publishing a round enqueues two emails per pair.
         return await queue.enqueue_many(arq, SEND_JOB, jobs)

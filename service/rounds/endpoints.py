@@ -11,6 +11,7 @@ from starlette.responses import Response
 from service.api import ApiRouter, parse_query, path_id, respond
 from service.auth import service as auth
 from service.introductions.service import enqueue_emails
+from service.queue import job_id
 from service.rounds import service
 from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundIn, RoundOut
 
@@ -36,8 +37,9 @@ async def start_round(request: Request, body: RoundIn) -> Response:
     pool = request.app.state.pool
     round_id = await service.create_round(pool, caller.person_id, programme_id, body)
     # By name: the web side never imports the worker.
-    await request.app.state.arq.enqueue_job(
-        service.JOB_NAME, str(round_id), _job_id=f"round:{round_id}"
+    arq = request.app.state.arq
+    await arq.enqueue_job(
+        service.JOB_NAME, str(round_id), _job_id=job_id(arq.default_queue_name, "round", round_id)
     )
     async with pool.acquire() as conn:
         row = await service.visible_round(conn, caller.person_id, round_id)

@@ -35,25 +35,25 @@ async def test_enqueueing_emails_is_one_round_trip_and_each_job_is_arqs(servers,
         # Each is the job arq's enqueue_job would have made: JSON, in this queue, with its id.
         queued = await arq.zrange(name, 0, -1)
         assert {q.decode() for q in queued} == {
-            *(send_job_id(i) for i in ids[:-1]),
-            send_job_id(ids[-1], 3),
+            *(send_job_id(name, i) for i in ids[:-1]),
+            send_job_id(name, ids[-1], 3),
         }
-        raw = json.loads(await arq.get(f"arq:job:{send_job_id(ids[0])}"))
+        raw = json.loads(await arq.get(f"arq:job:{send_job_id(name, ids[0])}"))
         assert raw["f"] == SEND_JOB and raw["a"] == [str(ids[0])] and raw["k"] == {}
-        job = Job(send_job_id(ids[0]), arq, _queue_name=name, _deserializer=queue.deserialize)
+        job = Job(send_job_id(name, ids[0]), arq, _queue_name=name, _deserializer=queue.deserialize)
         assert await job.status() == JobStatus.queued
         info = await job.info()
         assert info is not None and info.function == SEND_JOB and info.args == [str(ids[0])]
-        assert 0 < await arq.pttl(f"arq:job:{send_job_id(ids[0])}") <= arq.expires_extra_ms
+        assert 0 < await arq.pttl(f"arq:job:{send_job_id(name, ids[0])}") <= arq.expires_extra_ms
 
         # A repeated id is refused, queued or finished with a kept result, as arq refuses it.
         done = uuid.uuid4()
-        await arq.set(f"arq:result:{send_job_id(done)}", b"{}")
+        await arq.set(f"arq:result:{send_job_id(name, done)}", b"{}")
         again = [ids[0], ids[1], done, uuid.uuid4()]
         assert await enqueue_emails(arq, again) == 1
         assert await arq.zcard(name) == len(ids) + 1
     finally:
-        keys = [k async for k in arq.scan_iter(match="arq:*:email:*")]
+        keys = [k async for k in arq.scan_iter(match=f"arq:*:{name}:email:*")]
         if keys:
             await arq.delete(*keys)
         await arq.delete(name)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
 from service import queue
 from tests.conftest import sign_up_and_login
+from workers import jobs
 from workers.settings import build_worker
 
 
@@ -60,3 +62,24 @@ async def test_each_worker_keeps_its_own_cron_schedule(settings):
     await second.close()
     # The start-up sweep (and at most one 5-second tick), not 120 missed ticks replayed.
     assert 1 <= second.jobs_complete <= 2
+
+
+async def test_two_deployments_on_one_redis_database_each_run_their_sweeps(settings):
+    """Job ids carry the queue name: arq keys a job by its id alone, whatever its queue."""
+    other = settings.model_copy(update={"arq_queue_name": settings.arq_queue_name + ":other"})
+    # The same outbox sweep tick for both: the cron job ids arq derives from it must differ.
+    tick = datetime.now(UTC).replace(microsecond=123_000) - timedelta(seconds=1)
+    ran = []
+    for deployment in (settings, other):
+        worker = build_worker(deployment, burst=True, handle_signals=False, poll_delay=0.05)
+        for job in worker.cron_jobs:
+            sweep = job.coroutine is jobs.sweep_outbox
+            job.next_run = tick if sweep else datetime.now(UTC) + timedelta(days=1)
+        try:
+            # Until its queue is empty; a job it cannot start (another's id) would keep it
+            # polling until that id's in-progress key expires, a minute later.
+            await asyncio.wait_for(worker.main(), timeout=20)
+        finally:
+            await worker.close()
+        ran.append(worker.jobs_complete)
+    assert ran[0] >= 1 and ran[1] >= 1, ran
