@@ -73,7 +73,11 @@ def cron_jobs(queue_name: str) -> list[CronJob]:
 async def startup(ctx: dict[str, Any]) -> None:
     """Open the database pool and the process pool for CPU-heavy work."""
     settings: Settings = ctx["settings"]
-    ctx["pool"] = await db.create_pool(embedded.database_url(settings), settings.db_pool_max)
+    # A connection for every job slot (not DB_POOL_MAX, which sizes the web process's pool):
+    # a job holds at most one, and a delivery holds its own until the SMTP server has answered
+    # (its row stays locked so a duplicate job waits), so with fewer, the other deliveries would
+    # queue for a connection while the ones in hand wait on their mail servers.
+    ctx["pool"] = await db.create_pool(embedded.database_url(settings), ctx["max_jobs"])
     async with ctx["pool"].acquire() as conn:
         await db.migrate(conn)
     # Spawn processes (not fork: the worker's event loop and pools must not be copied).
@@ -114,11 +118,15 @@ def build_worker(
         "job_completion_wait": 30,
         # Emails are many short jobs: poll often (arq's default waits 0.5 s between polls,
         # leaving slots idle) and keep more deliveries in flight; each holds a database
-        # connection while its SMTP server answers, so the pool is sized to match.
+        # connection while its SMTP server answers, so startup() sizes the pool to match.
         "poll_delay": 0.05,
         "max_jobs": MAX_JOBS,
         "max_tries": 5,
-        "ctx": {"settings": settings},
     }
     options.update(overrides)
+    options["ctx"] = {
+        "settings": settings,
+        "max_jobs": options["max_jobs"],
+        **options.get("ctx", {}),
+    }
     return Worker(**options)
