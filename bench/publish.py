@@ -23,7 +23,8 @@ from service.app import create_app
 from service.introductions.service import SEND_JOB, send_job_id
 from service.settings import Settings
 
-PAIRS = 10_000
+#: Pairs in the draft round (KICKOFF_BENCH_PAIRS to try another size).
+PAIRS = int(os.environ.get("KICKOFF_BENCH_PAIRS", "10000"))
 
 
 async def _draft_round(pool: asyncpg.Pool, organiser: str, n: int) -> str:
