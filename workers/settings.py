@@ -10,7 +10,7 @@ from arq.cron import CronJob
 from arq.worker import Worker
 
 from service import db, embedded, queue
-from service.rounds.solver import SolverPool
+from service.kit.processes import ProcessPool
 from service.settings import Settings
 from workers import jobs
 
@@ -31,34 +31,57 @@ MAX_JOBS = 20
 SWEEP_EVERY = 5
 
 
-def cron_jobs() -> list[CronJob]:
-    """The periodic jobs, new for each worker.
+def cron_jobs(queue_name: str) -> list[CronJob]:
+    """The periodic jobs of the deployment whose queue is ``queue_name``, new for each worker.
 
     arq keeps each CronJob's next run time on the object itself, so a list shared by two
     workers in one process (tests, benchmarks) would make the second one start from the
-    first one's schedule and replay every tick it missed.
+    first one's schedule and replay every tick it missed. arq's id for a tick of a cron job
+    is its name and the tick's time; the name starts with the queue's (see queue.job_id), or
+    another deployment on the same Redis database would take this one's ticks for its own.
     """
+
+    def name(job: Any) -> str:
+        return queue.job_id(queue_name, "cron", job.__name__)
+
     return [
-        cron(jobs.purge_expired, minute={7, 37}, run_at_startup=False, unique=True),
+        cron(
+            jobs.purge_expired,
+            name=name(jobs.purge_expired),
+            minute={7, 37},
+            run_at_startup=False,
+            unique=True,
+        ),
         cron(
             jobs.sweep_outbox,
+            name=name(jobs.sweep_outbox),
             second=set(range(0, 60, SWEEP_EVERY)),
             run_at_startup=True,
             unique=True,
             keep_result=0,
         ),
-        cron(jobs.follow_up_introductions, second={30}, run_at_startup=False, unique=True),
+        cron(
+            jobs.follow_up_introductions,
+            name=name(jobs.follow_up_introductions),
+            second={30},
+            run_at_startup=False,
+            unique=True,
+        ),
     ]
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     """Open the database pool and the process pool for CPU-heavy work."""
     settings: Settings = ctx["settings"]
-    ctx["pool"] = await db.create_pool(embedded.database_url(settings), settings.db_pool_max)
+    # A connection for every job slot (not DB_POOL_MAX, which sizes the web process's pool):
+    # a job holds at most one, and a delivery holds its own until the SMTP server has answered
+    # (its row stays locked so a duplicate job waits), so with fewer, the other deliveries would
+    # queue for a connection while the ones in hand wait on their mail servers.
+    ctx["pool"] = await db.create_pool(embedded.database_url(settings), ctx["max_jobs"])
     async with ctx["pool"].acquire() as conn:
         await db.migrate(conn)
     # Spawn processes (not fork: the worker's event loop and pools must not be copied).
-    ctx["cpu"] = SolverPool(max_workers=ctx.get("cpu_workers", 1))
+    ctx["cpu"] = ProcessPool(max_workers=ctx.get("cpu_workers", 1))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -79,10 +102,11 @@ def build_worker(
     """An arq Worker wired to Kickoff's Redis, queue, serializer and pools."""
     settings = settings or Settings()
     redis_url = embedded.redis_url(settings)
+    queue_name = overrides.get("queue_name", settings.arq_queue_name)
     options: dict[str, Any] = {
         "functions": FUNCTIONS,
-        "cron_jobs": cron_jobs(),
-        "queue_name": settings.arq_queue_name,
+        "cron_jobs": cron_jobs(queue_name),
+        "queue_name": queue_name,
         "redis_settings": queue.redis_settings(redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,
@@ -94,11 +118,15 @@ def build_worker(
         "job_completion_wait": 30,
         # Emails are many short jobs: poll often (arq's default waits 0.5 s between polls,
         # leaving slots idle) and keep more deliveries in flight; each holds a database
-        # connection while its SMTP server answers, so the pool is sized to match.
+        # connection while its SMTP server answers, so startup() sizes the pool to match.
         "poll_delay": 0.05,
         "max_jobs": MAX_JOBS,
         "max_tries": 5,
-        "ctx": {"settings": settings},
     }
     options.update(overrides)
+    options["ctx"] = {
+        "settings": settings,
+        "max_jobs": options["max_jobs"],
+        **options.get("ctx", {}),
+    }
     return Worker(**options)

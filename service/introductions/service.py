@@ -11,6 +11,7 @@ from uuid import UUID
 
 from redis.exceptions import RedisError
 
+from service import queue
 from service.errors import Conflict, NotFound
 from service.introductions import mail
 from service.introductions import repository as repo
@@ -121,9 +122,9 @@ async def deliver(conn: Conn, settings: Settings, outbox_id: UUID) -> str:
 SEND_JOB = "send_email"
 
 
-def send_job_id(outbox_id: UUID | str, enqueues: int = 1) -> str:
+def send_job_id(queue_name: str, outbox_id: UUID | str, enqueues: int = 1) -> str:
     """arq job id of one enqueueing of one email (a repeated enqueue of it is refused)."""
-    return f"email:{outbox_id}:{enqueues}"
+    return queue.job_id(queue_name, "email", outbox_id, enqueues)
 
 
 async def enqueue_emails(arq: Any, outbox_ids: Sequence[str | UUID | tuple[UUID, int]]) -> int:
@@ -132,16 +133,16 @@ async def enqueue_emails(arq: Any, outbox_ids: Sequence[str | UUID | tuple[UUID,
     Best effort: if Redis is unreachable the emails stay pending in PostgreSQL and the
     sweeper enqueues them once ``OUTBOX_RESEND_AFTER`` seconds have passed.
     """
-    count = 0
+    jobs = []
     for item in outbox_ids:
         oid, enqueues = item if isinstance(item, tuple) else (item, 1)
-        try:
-            job = await arq.enqueue_job(SEND_JOB, str(oid), _job_id=send_job_id(oid, enqueues))
-        except (RedisError, OSError) as exc:
-            log.warning("could not enqueue emails (the sweeper will): %s", exc)
-            break
-        count += job is not None
-    return count
+        jobs.append((send_job_id(arq.default_queue_name, oid, enqueues), (str(oid),)))
+    try:
+        # One round trip for the lot: publishing a round enqueues two emails per pair.
+        return await queue.enqueue_many(arq, SEND_JOB, jobs)
+    except (RedisError, OSError) as exc:
+        log.warning("could not enqueue emails (the sweeper will): %s", exc)
+        return 0
 
 
 @dataclass(frozen=True)

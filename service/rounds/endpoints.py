@@ -7,6 +7,7 @@ from starlette.responses import Response
 from service.introductions.service import enqueue_emails
 from service.kit.api import ApiRouter, Call, organiser, respond
 from service.kit.schemas import PAGE_QUERY
+from service.queue import job_id
 from service.rounds import service
 from service.rounds.repository import programme_of_round
 from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundIn, RoundOut
@@ -34,8 +35,9 @@ async def start_round(call: Call) -> Response:
         round_id = await service.queue_round(conn, programme_id, overrides, call.caller.person_id)
         row = await service.get_round(conn, round_id)
     # After the commit, by name: the web side never imports the worker.
-    await call.services.arq.enqueue_job(
-        service.JOB_NAME, str(round_id), _job_id=f"round:{round_id}"
+    arq = call.services.arq
+    await arq.enqueue_job(
+        service.JOB_NAME, str(round_id), _job_id=job_id(arq.default_queue_name, "round", round_id)
     )
     return respond(service.round_out(row), 202)
 

@@ -382,10 +382,15 @@ async def open_mentees(conn: Conn, programme_id: UUID, mentee_ids: list[UUID]) -
 async def insert_round_mentorships(
     conn: Conn, programme_id: UUID, round_id: UUID, pairs: list[tuple[UUID, UUID]]
 ) -> list[UUID]:
-    """Create pending mentorships for published pairs; their ids."""
+    """Create pending mentorships for published pairs, introduced now; their ids.
+
+    Publishing queues their introductions in the same transaction, so ``introduced_at`` is set
+    here rather than by a second write of every row (``now()`` is the transaction's time).
+    """
     rows = await conn.fetch(
-        "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source, status, round_id)"
-        " SELECT $1, pair.mentee, pair.mentor, 'round', 'pending', $2"
+        "INSERT INTO mentorships"
+        " (programme_id, mentee_id, mentor_id, source, status, round_id, introduced_at)"
+        " SELECT $1, pair.mentee, pair.mentor, 'round', 'pending', $2, now()"
         " FROM unnest($3::uuid[], $4::uuid[]) AS pair(mentee, mentor) RETURNING id",
         programme_id,
         round_id,

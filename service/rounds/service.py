@@ -9,15 +9,16 @@ from uuid import UUID
 
 import asyncpg
 
+from matching.pipeline import solve_and_explain
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.introductions import repository as intro_repo
 from service.kit.db import Conn
+from service.kit.processes import ProcessPool
 from service.programmes import repository as programmes
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository as repo
 from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
 from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundOut
-from service.rounds.solver import SolverPool
 from service.taxonomy.repository import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ Progress = Callable[[float, str], None]
 
 
 async def run_round(
-    pool: asyncpg.Pool, round_id: UUID, cpu: SolverPool, progress: Progress | None = None
+    pool: asyncpg.Pool, round_id: UUID, cpu: ProcessPool, progress: Progress | None = None
 ) -> str:
     """Run a queued round to a draft (idempotent: a finished round is left alone).
 
@@ -156,7 +157,7 @@ async def run_round(
 
 
 async def _run_locked(
-    conn: Conn, row: repo.RoundRow, cpu: SolverPool, progress: Progress | None
+    conn: Conn, row: repo.RoundRow, cpu: ProcessPool, progress: Progress | None
 ) -> str:
     async def step(fraction: float, message: str) -> None:
         await repo.set_progress(conn, row.id, fraction, message)
@@ -175,7 +176,7 @@ async def _run_locked(
         if fraction < 1.0:  # the solve's own "done" is not the round's: saving follows
             await step(0.2 + 0.7 * fraction, message)
 
-    result, reasons = await cpu.solve(str(row.id), built.problem, labels, solving)
+    result, reasons = await cpu.run(str(row.id), solving, solve_and_explain, built.problem, labels)
     await step(0.9, "saving matches")
     metrics: dict[str, Any] = dict(result.metrics)
     metrics["timings"] = {k: round(v, 3) for k, v in result.timings.items()}

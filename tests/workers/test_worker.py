@@ -1,13 +1,21 @@
-"""The arq worker on real Redis: JSON-serialised jobs, burst runs, idempotent purge."""
+"""The arq worker on real Redis: JSON-serialised jobs, burst runs, idempotent purge, its
+cron jobs beside another deployment's, and a database connection for every job slot."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 
+from aiosmtpd.controller import Controller
+
+from bench.outbox import make_introductions
 from service import queue
-from tests.conftest import sign_up_and_login
-from workers.settings import build_worker
+from service.introductions.service import enqueue_emails
+from tests.conftest import free_port, sign_up_and_login
+from workers import jobs
+from workers.settings import MAX_JOBS, build_worker
 
 
 async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings, pool):
@@ -60,3 +68,66 @@ async def test_each_worker_keeps_its_own_cron_schedule(settings):
     await second.close()
     # The start-up sweep (and at most one 5-second tick), not 120 missed ticks replayed.
     assert 1 <= second.jobs_complete <= 2
+
+
+async def test_two_deployments_on_one_redis_database_each_run_their_sweeps(settings):
+    """Job ids carry the queue name: arq keys a job by its id alone, whatever its queue."""
+    other = settings.model_copy(update={"arq_queue_name": settings.arq_queue_name + ":other"})
+    # The same outbox sweep tick for both: the cron job ids arq derives from it must differ.
+    tick = datetime.now(UTC).replace(microsecond=123_000) - timedelta(seconds=1)
+    ran = []
+    for deployment in (settings, other):
+        worker = build_worker(deployment, burst=True, handle_signals=False, poll_delay=0.05)
+        for job in worker.cron_jobs:
+            sweep = job.coroutine is jobs.sweep_outbox
+            job.next_run = tick if sweep else datetime.now(UTC) + timedelta(days=1)
+        try:
+            # Until its queue is empty; a job it cannot start (another's id) would keep it
+            # polling until that id's in-progress key expires, a minute later.
+            await asyncio.wait_for(worker.main(), timeout=20)
+        finally:
+            await worker.close()
+        ran.append(worker.jobs_complete)
+    assert ran[0] >= 1 and ran[1] >= 1, ran
+
+
+class _HoldingSink:
+    """An SMTP server that holds each message until ``expected`` are in hand at once (or
+    ``patience`` seconds pass), and records the most it held together."""
+
+    def __init__(self, expected: int, patience: float = 10.0) -> None:
+        self.expected, self.patience = expected, patience
+        self.active = self.peak = 0
+        self.all_in: asyncio.Event | None = None
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+        self.all_in = self.all_in or asyncio.Event()  # on the server's own loop
+        self.active += 1
+        self.peak = max(self.peak, self.active)
+        if self.active >= self.expected:
+            self.all_in.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.all_in.wait(), self.patience)
+        self.active -= 1
+        return "250 OK"
+
+
+async def test_every_job_slot_can_hold_a_delivery_at_the_smtp_server(settings, pool):
+    """A delivery keeps its database connection while the SMTP server answers: one per slot."""
+    sink = _HoldingSink(expected=MAX_JOBS)
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{controller.port}"})
+    arq = await queue.connect(str(settings.redis_url), settings.arq_queue_name)
+    worker = build_worker(settings, burst=True, handle_signals=False, cron_jobs=[])
+    try:
+        ids = await make_introductions(pool, MAX_JOBS // 2)
+        assert await enqueue_emails(arq, ids) == MAX_JOBS
+        await worker.main()
+        assert worker.jobs_complete == MAX_JOBS
+        assert sink.peak == MAX_JOBS
+        assert worker.ctx["pool"].get_max_size() >= worker.max_jobs
+    finally:
+        await worker.close()
+        await arq.aclose()
+        controller.stop()

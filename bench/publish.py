@@ -1,0 +1,137 @@
+"""Publish latency: POST /rounds/{id}/publish of a draft round of 10,000 pairs, through the real
+ASGI app on real PostgreSQL and Redis, until it answers (pairs, 20,000 emails, and their jobs).
+
+For scale, the same 20,000 jobs enqueued alone: in one batch as publish does, and one
+``enqueue_job`` at a time as publishing used to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from service import embedded, queue
+from service.app import create_app
+from service.introductions.service import SEND_JOB, send_job_id
+from service.settings import Settings
+
+#: Pairs in the draft round (KICKOFF_BENCH_PAIRS to try another size).
+PAIRS = int(os.environ.get("KICKOFF_BENCH_PAIRS", "10000"))
+
+
+async def _draft_round(pool: asyncpg.Pool, organiser: str, n: int) -> str:
+    """A draft round of ``n`` pairs (fresh mentees and mentors) that ``organiser`` organises."""
+    async with pool.acquire() as conn, conn.transaction():
+        programme = await conn.fetchval(
+            "INSERT INTO programmes (name) VALUES ('Publish bench') RETURNING id"
+        )
+        await conn.execute(
+            "INSERT INTO programme_organisers (programme_id, person_id) VALUES ($1, $2)",
+            programme,
+            uuid.UUID(organiser),
+        )
+        tag = uuid.uuid4().hex[:8]
+        mentees = await conn.fetch(
+            "INSERT INTO people (email, password_hash, display_name, timezone, is_mentee)"
+            " SELECT format('mentee%s.%s@bench.example', g, $2::text), 'x',"
+            " format('Mentee %s', g), 'UTC', true FROM generate_series(1, $1) g RETURNING id",
+            n,
+            tag,
+        )
+        mentors = await conn.fetch(
+            "INSERT INTO people"
+            " (email, password_hash, display_name, timezone, is_mentor, mentor_capacity)"
+            " SELECT format('mentor%s.%s@bench.example', g, $2::text), 'x',"
+            " format('Mentor %s', g), 'UTC', true, 1 FROM generate_series(1, $1) g RETURNING id",
+            n,
+            tag,
+        )
+        round_id = await conn.fetchval(
+            "INSERT INTO rounds (programme_id, status, settings) VALUES ($1, 'draft', '{}')"
+            " RETURNING id",
+            programme,
+        )
+        await conn.execute(
+            "INSERT INTO round_matches (round_id, mentee_id, mentor_id, score, components,"
+            " reasons) SELECT $1, e, o, 0.5, '{}', '[]'"
+            " FROM unnest($2::uuid[], $3::uuid[]) AS pair(e, o)",
+            round_id,
+            [r["id"] for r in mentees],
+            [r["id"] for r in mentors],
+        )
+    return str(round_id)
+
+
+async def _run() -> dict[str, Any]:
+    home = Path(os.environ.get("KICKOFF_BENCH_HOME", tempfile.mkdtemp(prefix="kickoff-bench-")))
+    settings = Settings(
+        KICKOFF_HOME=home,
+        LOG_LEVEL="WARNING",
+        PASSWORD_MEMORY_KIB=1024,
+        PASSWORD_TIME_COST=1,
+        ARQ_QUEUE_NAME="kickoff:bench:" + uuid.uuid4().hex[:8],
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            body = {
+                "email": f"organiser.{uuid.uuid4().hex[:6]}@example.org",
+                "password": "correct horse battery staple",
+                "display_name": "Bench Organiser",
+                "roles": ["mentee"],
+                "timezone": "Europe/Lisbon",
+                "languages": ["en"],
+                "consent_to_match": False,
+            }
+            created = await client.post("/api/v1/people", json=body)
+            assert created.status_code == 201, created.text
+            login = {"email": body["email"], "password": body["password"]}
+            assert (await client.post("/api/v1/auth/login", json=login)).status_code == 200
+            round_id = await _draft_round(app.state.pool, created.json()["id"], PAIRS)
+
+            start = time.perf_counter()
+            published = await client.post(f"/api/v1/rounds/{round_id}/publish")
+            latency = time.perf_counter() - start
+            assert published.status_code == 200, published.text
+            emails = published.json()["emails"]
+            arq = app.state.arq
+            queued = await arq.zcard(settings.arq_queue_name)
+
+            # The same jobs again on queues of their own: batched as publish does, then one
+            # enqueue_job at a time as publishing used to.
+            batched = await queue.connect(
+                embedded.redis_url(settings), settings.arq_queue_name + ":b"
+            )
+            jobs = [(send_job_id(batched.default_queue_name, oid), (oid,)) for oid in emails]
+            start = time.perf_counter()
+            await queue.enqueue_many(batched, SEND_JOB, jobs)
+            in_one_batch = time.perf_counter() - start
+            await batched.aclose()
+            other = settings.arq_queue_name + ":one-at-a-time"
+            start = time.perf_counter()
+            for oid in emails:
+                await arq.enqueue_job(
+                    SEND_JOB, oid, _job_id=send_job_id(other, oid), _queue_name=other
+                )
+            one_at_a_time = time.perf_counter() - start
+    return {
+        "pairs": PAIRS,
+        "emails_enqueued": queued,
+        "publish_s": round(latency, 3),
+        "its_jobs_in_one_batch_s": round(in_one_batch, 3),
+        "its_jobs_one_enqueue_at_a_time_s": round(one_at_a_time, 2),
+    }
+
+
+def main() -> dict[str, Any]:
+    """Run the publish benchmark once."""
+    return asyncio.run(_run())
