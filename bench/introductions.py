@@ -16,9 +16,9 @@ from typing import Any
 
 import aiosmtplib
 
-from bench.outbox import free_port, make_introductions, start_sink, start_worker, wait_until_sent
+from bench.outbox import free_port, make_published_round, start_sink, start_worker, wait_until_sent
 from service import db, embedded, queue
-from service.introductions.service import enqueue_emails
+from service.introductions.service import INTRODUCE_JOB
 from service.settings import Settings
 
 INTRODUCTIONS = 1000
@@ -71,9 +71,13 @@ async def _run() -> dict[str, Any]:
         await asyncio.sleep(3)  # let the worker start, as it would be before a publish
         emails = 2 * INTRODUCTIONS
         start = time.perf_counter()
-        # What publishing does: one transaction with the pairs and their emails, then enqueue.
-        ids = await make_introductions(pool, INTRODUCTIONS)
-        await enqueue_emails(arq, ids)
+        # What publishing does: commit the pairs, then enqueue the job that introduces them.
+        round_id = await make_published_round(pool, INTRODUCTIONS)
+        await arq.enqueue_job(
+            INTRODUCE_JOB,
+            str(round_id),
+            _job_id=queue.job_id(settings.arq_queue_name, "introduce", round_id),
+        )
         await wait_until_sent(pool, emails, within=120)
         wall = time.perf_counter() - start
         duplicates = len(sink.ids) - len(set(sink.ids))

@@ -22,6 +22,8 @@ import asyncpg
 from aiosmtpd.controller import Controller
 
 from service.introductions import repository as intro_repo
+from service.kit.db import Conn, transaction
+from service.rounds import repository as rounds_repo
 
 KICKOFF = Path(sys.executable).with_name("kickoff")
 
@@ -64,37 +66,59 @@ def start_sink(port: int) -> tuple[Controller, Sink]:
     return controller, sink
 
 
-async def make_introductions(pool: asyncpg.Pool, n: int) -> list[UUID]:
-    """``n`` pending mentorships (fresh mentees and mentors) and their 2n introduction emails.
+async def _people(conn: Conn, n: int) -> tuple[UUID, list[UUID], list[UUID]]:
+    """A programme with ``n`` fresh mentees and ``n`` fresh mentors."""
+    programme: UUID = await conn.fetchval(
+        "INSERT INTO programmes (name) VALUES ('Bench') RETURNING id"
+    )
+    mentees = await conn.fetch(
+        "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone)"
+        " SELECT format('mentee%s.%s@bench.example', g, $2::uuid), 'x', format('Mentee %s', g),"
+        " true, 'UTC' FROM generate_series(1, $1) g RETURNING id",
+        n,
+        programme,
+    )
+    mentors = await conn.fetch(
+        "INSERT INTO people"
+        " (email, password_hash, display_name, is_mentor, mentor_capacity, timezone)"
+        " SELECT format('mentor%s.%s@bench.example', g, $2::uuid), 'x', format('Mentor %s', g),"
+        " true, 1, 'UTC' FROM generate_series(1, $1) g RETURNING id",
+        n,
+        programme,
+    )
+    return programme, [r["id"] for r in mentees], [r["id"] for r in mentors]
 
-    Written the way publishing writes them: mentorships and outbox rows in one transaction.
-    """
-    async with pool.acquire() as conn, conn.transaction():
-        programme = await conn.fetchval(
-            "INSERT INTO programmes (name) VALUES ('Bench') RETURNING id"
-        )
-        mentees = await conn.fetch(
-            "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone)"
-            " SELECT format('mentee%s@bench.example', g), 'x', format('Mentee %s', g), true, 'UTC'"
-            " FROM generate_series(1, $1) g RETURNING id",
-            n,
-        )
-        mentors = await conn.fetch(
-            "INSERT INTO people"
-            " (email, password_hash, display_name, is_mentor, mentor_capacity, timezone)"
-            " SELECT format('mentor%s@bench.example', g), 'x', format('Mentor %s', g), true, 1,"
-            " 'UTC' FROM generate_series(1, $1) g RETURNING id",
-            n,
-        )
+
+async def make_introductions(pool: asyncpg.Pool, n: int) -> list[UUID]:
+    """``n`` pending mentorships (fresh mentees and mentors) and their 2n introduction emails,
+    in one transaction."""
+    async with transaction(pool) as conn:
+        programme, mentees, mentors = await _people(conn, n)
         rows = await conn.fetch(
             "INSERT INTO mentorships (programme_id, mentee_id, mentor_id, source)"
             " SELECT $1, e, o, 'round' FROM unnest($2::uuid[], $3::uuid[]) AS pair(e, o)"
             " RETURNING id",
             programme,
-            [r["id"] for r in mentees],
-            [r["id"] for r in mentors],
+            mentees,
+            mentors,
         )
         return await intro_repo.queue_introductions(conn, [r["id"] for r in rows])
+
+
+async def make_published_round(pool: asyncpg.Pool, n: int) -> UUID:
+    """A round of ``n`` pairs (fresh mentees and mentors) as publishing commits it: published,
+    its pending mentorships introduced now, their emails not yet queued (a job does that)."""
+    async with transaction(pool) as conn:
+        programme, mentees, mentors = await _people(conn, n)
+        round_id: UUID = await conn.fetchval(
+            "INSERT INTO rounds (programme_id, status, settings, published_at)"
+            " VALUES ($1, 'published', '{}', now()) RETURNING id",
+            programme,
+        )
+        await rounds_repo.insert_round_mentorships(
+            conn, programme, round_id, list(zip(mentees, mentors, strict=True))
+        )
+        return round_id
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

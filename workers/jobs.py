@@ -52,6 +52,14 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return await introductions.enqueue_emails(ctx["redis"], due)
 
 
+async def introduce_round(ctx: dict[str, Any], round_id: str) -> int:
+    """Queue and enqueue the introductions of a published round (idempotent: each email once)."""
+    async with transaction(ctx["pool"]) as conn:
+        emails = await introductions.introduce(conn, UUID(round_id))
+    await introductions.enqueue_emails(ctx["redis"], emails)
+    return len(emails)
+
+
 async def follow_up_introductions(ctx: dict[str, Any]) -> dict[str, int]:
     """Reminders, expiries and surveys that are due, then their delivery."""
     async with transaction(ctx["pool"]) as conn:

@@ -122,6 +122,21 @@ async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UU
     return [r["id"] for r in rows]
 
 
+async def mentorships_to_introduce(conn: Conn, round_id: UUID | None = None) -> list[UUID]:
+    """Pending mentorships of a published round (of ``round_id``, or of any round) whose
+    introductions were never queued."""
+    rows = await conn.fetch(
+        "SELECT m.id FROM mentorships m"
+        " WHERE m.source = 'round' AND m.status = 'pending' AND m.round_id IS NOT NULL"
+        " AND ($1::uuid IS NULL OR m.round_id = $1)"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o"
+        "                  WHERE o.mentorship_id = m.id AND o.kind = 'introduction')"
+        " ORDER BY m.id",
+        round_id,
+    )
+    return [r["id"] for r in rows]
+
+
 async def claim_due_emails(
     conn: Conn, limit: int, stale_after: timedelta
 ) -> list[tuple[UUID, int]]:

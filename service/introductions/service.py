@@ -196,13 +196,33 @@ async def answer(conn: Conn, mentorship_id: UUID, person_id: UUID, accept: bool)
     return AnswerOut(m.id, status, wanted, theirs, [e for e in emails if e is not None])
 
 
+#: The worker function that queues a published round's introductions (enqueued by name).
+INTRODUCE_JOB = "introduce_round"
+
+
+async def introduce(conn: Conn, round_id: UUID | None = None) -> list[UUID]:
+    """Queue the introductions of a published round (or of every round) not queued yet.
+
+    Publishing commits the pending mentorships and enqueues this for their round; the
+    follow-up runs it for every round, so a lost job only delays them. Each email is queued
+    once ever (the outbox's uniqueness), however often this runs.
+    """
+    return await repo.queue_introductions(conn, await repo.mentorships_to_introduce(conn, round_id))
+
+
 async def follow_up(conn: Conn, now: datetime) -> dict[str, list[UUID]]:
-    """Expire, remind and survey whatever is due at ``now`` (idempotent: each email once)."""
+    """Introduce, expire, remind and survey whatever is due at ``now`` (each email once)."""
+    introduced = await introduce(conn)
     # Expiry first: an introduction past its expiry gets no reminder.
     expired = await repo.expire_unanswered(conn, now)
     reminders = await repo.queue_reminders(conn, now)
     surveys = await repo.queue_surveys(conn, now)
-    return {"expired": expired, "reminder": reminders, "survey": surveys}
+    return {
+        "introduction": introduced,
+        "expired": expired,
+        "reminder": reminders,
+        "survey": surveys,
+    }
 
 
 async def feedback(conn: Conn, mentorship_id: UUID, person_id: UUID, survey: FeedbackIn) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from redis.exceptions import RedisError
 from starlette.responses import Response
 
-from service.introductions.service import enqueue_emails
+from service.introductions.service import INTRODUCE_JOB
 from service.kit.api import ApiRouter, Call, organiser, respond
 from service.kit.schemas import PAGE_QUERY
 from service.queue import job_id
@@ -102,8 +105,16 @@ async def add_override(call: Call) -> Response:
 )
 async def publish(call: Call) -> Response:
     """Publish once; a second publish is a 409."""
+    round_id = call.path_id("round")
     async with call.transaction() as conn:
-        out = await service.publish(conn, call.path_id("round"))
-    # After the commit: a job must never find its email missing.
-    await enqueue_emails(call.services.arq, out.emails)
+        out = await service.publish(conn, round_id)
+    # After the commit, one job queues and sends the introductions (should it be lost, the
+    # follow-up cron introduces the round within a minute).
+    arq = call.services.arq
+    with contextlib.suppress(RedisError, OSError):
+        await arq.enqueue_job(
+            INTRODUCE_JOB,
+            str(round_id),
+            _job_id=job_id(arq.default_queue_name, "introduce", round_id),
+        )
     return respond(out)

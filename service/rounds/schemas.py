@@ -87,5 +87,7 @@ class PublishOut(BaseModel):
 
     published: int
     skipped: list[dict[str, str]]
-    #: Outbox ids of the introduction emails queued (two per published pair).
-    emails: list[str]
+    emails: int = Field(
+        description="introduction emails that will go out, two per published pair (queued by"
+        " the worker within seconds)"
+    )

@@ -42,7 +42,9 @@ def mailbox():
     controller.stop()
 
 
-async def _published_round(client, app, pool, settings) -> tuple[dict, list[str]]:
+async def _published_round(client, app, pool, settings) -> tuple[dict, int]:
+    """A draft round of 30 demo mentees and 10 mentors, published (twice at once: one wins);
+    the round and how many introduction emails it will send."""
     await seed_demo(pool, app.state.services.taxonomy, app.state.services.passwords)
     await _organiser(client, pool)
     # A small programme: the first 30 demo mentees and 10 demo mentors.
@@ -62,7 +64,9 @@ async def _published_round(client, app, pool, settings) -> tuple[dict, list[str]
     assert sorted(r.status_code for r in results) == [200, 409]
     out = next(r for r in results if r.status_code == 200).json()
     assert out["published"] > 0
-    assert len(out["emails"]) == 2 * out["published"]
+    assert out["emails"] == 2 * out["published"]
+    # The pairs are committed; their introductions are queued by the worker's job.
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
     return rnd, out["emails"]
 
 
@@ -93,11 +97,11 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
     )
     await _run_worker(settings)
 
-    assert len(mailbox.messages) == len(emails) == 2 * len(pairs)
+    assert len(mailbox.messages) == emails == 2 * len(pairs)
     ids = [m["Message-ID"] for m in mailbox.messages]
     assert len(set(ids)) == len(ids), "an email was sent twice"
     statuses = await pool.fetch("SELECT status, count(*) FROM outbox GROUP BY status")
-    assert [(r["status"], r["count"]) for r in statuses] == [("sent", len(emails))]
+    assert [(r["status"], r["count"]) for r in statuses] == [("sent", emails)]
     by_id = {m["Message-ID"]: m for m in mailbox.messages}
     for pair in pairs:
         for me, my_email, other_email, mine, theirs in (
@@ -144,11 +148,14 @@ async def test_publish_introduces_both_sides_once_without_contact_details(
             mentorship, person = read_answer_token(settings.secret, token, msg_date(msg))
             assert (mentorship, person) == (pair["id"], me)
 
-    # Running the worker again (a duplicated or retried job) sends nothing more.
-    for oid in emails[:5]:
-        await app.state.services.arq.enqueue_job("send_email", oid)
+    # Running the jobs again (duplicated or retried) queues and sends nothing more.
+    arq = app.state.services.arq
+    await arq.enqueue_job("introduce_round", str(rnd["id"]), _job_id="again")
+    for row in await pool.fetch("SELECT id FROM outbox ORDER BY id LIMIT 5"):
+        await arq.enqueue_job("send_email", str(row["id"]))
     await _run_worker(settings)
-    assert len(mailbox.messages) == len(emails)
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == emails
+    assert len(mailbox.messages) == emails
 
 
 def msg_date(msg: Message):
@@ -165,7 +172,7 @@ async def test_smtp_down_then_up_delivers_everything_once(client, app, pool, set
     rows = await pool.fetch(
         "SELECT status, attempts, last_error, next_attempt_at > now() AS later FROM outbox"
     )
-    assert len(rows) == len(emails)
+    assert len(rows) == emails
     assert all(r["status"] == "pending" and r["attempts"] == 1 and r["later"] for r in rows)
     assert all(r["last_error"] for r in rows)
 
@@ -174,9 +181,9 @@ async def test_smtp_down_then_up_delivers_everything_once(client, app, pool, set
     up = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
     await app.state.services.arq.enqueue_job("sweep_outbox")
     await _run_worker(up)
-    assert len(mailbox.messages) == len(emails)
-    assert len({m["Message-ID"] for m in mailbox.messages}) == len(emails)
-    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE status = 'sent'") == len(emails)
+    assert len(mailbox.messages) == emails
+    assert len({m["Message-ID"] for m in mailbox.messages}) == emails
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE status = 'sent'") == emails
 
 
 async def _deliver_to_a_refusing_server(client, app, pool, settings, mailbox, reply: str):
@@ -195,7 +202,7 @@ async def test_a_permanent_refusal_fails_the_email_and_says_why(
     _, emails, rows = await _deliver_to_a_refusing_server(
         client, app, pool, settings, mailbox, "550 5.1.1 mailbox unavailable"
     )
-    assert len(rows) == len(emails)
+    assert len(rows) == emails
     assert all(r["status"] == "failed" and r["attempts"] == 1 for r in rows)
     assert all("550" in r["last_error"] for r in rows)
     # The organiser sees every failed email with the server's reply, and no contact details.
@@ -203,7 +210,7 @@ async def test_a_permanent_refusal_fails_the_email_and_says_why(
     review = await client.get(f"/api/v1/programmes/{rnd['programme_id']}/introductions")
     assert review.status_code == 200, review.text
     body = review.json()
-    assert body["failed_emails"] == len(emails)
+    assert body["failed_emails"] == emails
     assert all("550" in e["error"] for i in body["introductions"] for e in i["emails"])
     addresses = await pool.fetch(
         "SELECT p.email FROM people p JOIN mentorships m ON p.id IN (m.mentee_id, m.mentor_id)"
@@ -257,7 +264,7 @@ async def test_double_opt_in_from_the_email_links(client, app, pool, settings, m
     assert first.status_code == 200 and "other person answers" in first.text
     again = await _answer(client, tokens[str(both["id"]), str(both["mentee_id"])], "accept")
     assert again.status_code == 200
-    assert await pool.fetchval("SELECT count(*) FROM outbox") == len(emails)
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == emails
     # Changing one's mind after answering is refused, clearly.
     changed = await _answer(client, tokens[str(both["id"]), str(both["mentee_id"])], "decline")
     assert changed.status_code == 409 and "already accepted" in changed.text
@@ -443,6 +450,7 @@ async def test_reminder_expiry_and_survey_follow_the_programme_delays(
 
     # Nothing is due on day 4 (the default reminder comes after 5 days).
     assert await follow_up(pool, now + timedelta(days=4)) == {
+        "introduction": [],
         "expired": [],
         "reminder": [],
         "survey": [],
@@ -450,6 +458,7 @@ async def test_reminder_expiry_and_survey_follow_the_programme_delays(
     # Day 6: one reminder to each side that has not answered, once however often it runs.
     due = await follow_up(pool, now + timedelta(days=6))
     assert await follow_up(pool, now + timedelta(days=6, hours=1)) == {
+        "introduction": [],
         "expired": [],
         "reminder": [],
         "survey": [],
@@ -559,6 +568,6 @@ async def test_a_4xx_reply_is_retried_and_nothing_retries_forever(
     await app.state.services.arq.enqueue_job("sweep_outbox")
     await _run_worker(settings)
     rows = await pool.fetch("SELECT status, attempts, last_error FROM outbox")
-    assert len(rows) == len(emails)
+    assert len(rows) == emails
     assert all(r["status"] == "failed" and r["attempts"] == MAX_ATTEMPTS for r in rows)
     assert all("gave up" in r["last_error"] for r in rows)
