@@ -20,19 +20,31 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from matching.certificate import AllowedPairs, certified_solve, violation_finder, worst_per_mentee
+from matching.certificate import AllowedPairs, certified_solve, violation_finder
+from matching.topk import top_candidates
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def _top_candidates(matrix: sp.csr_matrix, k_mentee: int, k_mentor: int) -> BoolArray:
-    """Stored entries among each row's best ``k_mentee`` or each column's best ``k_mentor``."""
-    coo = matrix.tocoo()
-    rows, cols, vals = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
-    keep = worst_per_mentee(rows, cols, vals, k_mentee)
-    keep |= worst_per_mentee(cols, rows, vals, k_mentor)
-    return keep
+def _stored(matrix: sp.csr_matrix, i: int, j: int) -> bool:
+    """True if ``(i, j)`` is a stored entry of a CSR with sorted indices."""
+    if not (0 <= i < matrix.shape[0]):
+        return False
+    row = matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]
+    at = int(np.searchsorted(row, j))
+    return at < len(row) and int(row[at]) == j
+
+
+def _without(matrix: sp.csr_matrix, drop: BoolArray) -> sp.csr_matrix:
+    """The CSR less the entries marked in ``drop`` (still sorted, without duplicates)."""
+    kept = np.zeros(len(drop) + 1, dtype=np.int64)
+    np.cumsum(~drop, out=kept[1:])
+    out = sp.csr_matrix(
+        (matrix.data[~drop], matrix.indices[~drop], kept[matrix.indptr]), shape=matrix.shape
+    )
+    out.has_sorted_indices = True
+    return out
 
 
 def assign(
@@ -78,20 +90,20 @@ def assign(
         raise ValueError("capacity must be non-negative")
     if matrix.nnz and (matrix.data.min() < 0 or not np.all(np.isfinite(matrix.data))):
         raise ValueError("scores must be finite and non-negative")
-    coo = matrix.tocoo()
-    rows, cols, vals = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
-    drop = np.zeros(len(rows), dtype=bool)
+    # Canonical CSR (sorted indices, no duplicates): entry keys i * m + j ascend in its order.
+    lengths = np.diff(matrix.indptr)
+    drop = np.zeros(matrix.nnz, dtype=bool)
     forbidden_keys = {int(i) * m + int(j) for i, j in forbidden}
-    if forbidden_keys:
-        drop |= np.isin(rows * m + cols, np.fromiter(forbidden_keys, dtype=np.int64))
+    if forbidden_keys and matrix.nnz:
+        keys = np.repeat(np.arange(n, dtype=np.int64) * m, lengths) + matrix.indices
+        drop |= np.isin(keys, np.fromiter(forbidden_keys, dtype=np.int64))
     result = np.full(n, -1, dtype=np.int64)
-    allowed_keys = rows * m + cols
     pinned_mentees: set[int] = set()
     for i, j in pinned:
         i, j = int(i), int(j)
         if i in pinned_mentees:
             raise ValueError(f"mentee {i} is pinned twice")
-        if i * m + j in forbidden_keys or not np.isin(i * m + j, allowed_keys):
+        if i * m + j in forbidden_keys or not _stored(matrix, i, j):
             raise ValueError(f"pinned pair ({i}, {j}) is not an allowed pair")
         if cap[j] <= 0:
             raise ValueError(f"pinned pairs exceed the capacity of mentor {j}")
@@ -99,17 +111,18 @@ def assign(
         cap[j] -= 1
         result[i] = j
     if pinned_mentees:
-        drop |= np.isin(rows, np.fromiter(pinned_mentees, dtype=np.int64))
-    rows, cols, vals = rows[~drop], cols[~drop], vals[~drop]
-    if len(rows) == 0:
+        pinned_rows = np.zeros(n, dtype=bool)
+        pinned_rows[np.fromiter(pinned_mentees, dtype=np.int64)] = True
+        drop |= np.repeat(pinned_rows, lengths)
+    full = _without(matrix, drop) if drop.any() else matrix
+    if full.nnz == 0:
         return result
-    full = sp.csr_matrix((vals, (rows, cols)), shape=(n, m))
-    full.sort_indices()
-    pairs = AllowedPairs(full.indptr.astype(np.int64), full.indices.astype(np.int64), full.data)
-    first = _top_candidates(full, k_mentee, k_mentor)
-    coo = full.tocoo()
-    r0, c0 = coo.row.astype(np.int64)[first], coo.col.astype(np.int64)[first]
-    sol, _ = certified_solve(n, m, cap, r0, c0, coo.data[first], violation_finder(pairs))
+    indptr = full.indptr.astype(np.int64)
+    pairs = AllowedPairs(indptr, full.indices, full.data)
+    first = np.flatnonzero(top_candidates(full, k_mentee, k_mentor))
+    r0 = np.searchsorted(indptr, first, side="right") - 1
+    c0 = full.indices[first].astype(np.int64)
+    sol, _ = certified_solve(n, m, cap, r0, c0, full.data[first], violation_finder(pairs))
     free = sol.assignment >= 0
     result[free] = sol.assignment[free]
     return result

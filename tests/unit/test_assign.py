@@ -199,6 +199,11 @@ def test_bad_arguments():
         assign(sp.csr_matrix(np.array([[-0.5]])), np.array([1]))
     with pytest.raises(ValueError, match="capacity"):
         assign(scores, np.array([0, 1]), pinned=[(0, 0)])
+    # Outside the matrix: (0, 2) of a 2 x 2 matrix is not row 1's first pair either.
+    two_rows = sp.csr_matrix(np.array([[0.5, 0.2], [0.4, 0.0]]))
+    for pair in [(0, 2), (0, -1), (2, 0)]:
+        with pytest.raises(ValueError, match="not an allowed pair"):
+            assign(two_rows, np.array([1, 1]), pinned=[pair])
 
 
 def test_certificate_grows_a_too_small_candidate_graph():
