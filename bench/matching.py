@@ -3,6 +3,9 @@
 Each size runs in a fresh process so its peak memory is its own. For each size it reports
 wall time and peak RSS, coverage and total score of the certified optimum, the same for a
 greedy baseline, and (up to 10,000 mentees) an independent exact solve on the full graph.
+
+Then, in one more process, the public :func:`matching.assign` and SciPy's exact dense
+assignment solve the same 10,000 x 3,000 score matrix side by side (:mod:`bench.versus`).
 """
 
 from __future__ import annotations
@@ -118,4 +121,11 @@ def main(sizes: tuple[tuple[int, int], ...] = SIZES) -> dict[str, Any]:
         proc.start()
         results.append(queue.get())
         proc.join()
-    return {"sizes": results}
+    from bench.versus import versus
+
+    queue = ctx.Queue()
+    proc = ctx.Process(target=versus, args=(queue,))
+    proc.start()
+    side_by_side = queue.get()
+    proc.join()
+    return {"sizes": results, "assign_vs_scipy": side_by_side}
