@@ -47,12 +47,13 @@ def _greedy(
 
 
 def _one(size: tuple[int, int], queue: Any) -> None:
-    from bench.population import goal_needs_from_seed, population
-    from matching.pipeline import RoundProblem, round_graph, solve_round
+    from bench.population import round_problem
+    from matching.pipeline import round_graph, solve_round
 
     n, m = size
-    mentees, mentors, cap = population(n, m)
-    problem = RoundProblem(mentees, mentors, cap, goal_needs=goal_needs_from_seed())
+    # Built by the service's own build step, from rows shaped as the repository loads them.
+    problem = round_problem(n, m)
+    cap = problem.capacity
     stage_peaks: dict[str, int] = {}
 
     def record(fraction: float, message: str) -> None:

@@ -1,109 +1,148 @@
-"""Synthetic populations for the matching benchmark: realistic tags, goals and timezones."""
+"""Synthetic rounds for the benchmarks and tests, built by the code path of a real round.
+
+People come from the demo generator's distributions (:func:`generate_people`), become the
+column values a sign-up stores (:func:`service.demo.seed.demo_person`: validated and
+normalised as a sign-up is), are laid out as the rows that
+:func:`service.rounds.repository.load_participants` returns (:class:`Participants`), and are
+turned into a :class:`RoundProblem` by :func:`service.rounds.problem.build_problem`, the
+function every round calls, with a programme's default settings and the seeded taxonomy.
+"""
 
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+import re
+import uuid
+from dataclasses import fields
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from matching.availability import weekly_intervals
+from matching.pipeline import RoundProblem
 from matching.profiles import Profile
 from service.demo.generator import generate_people
+from service.demo.seed import demo_person
+from service.programmes.schemas import ProgrammeSettings
+from service.rounds.problem import BuiltProblem, build_problem
+from service.rounds.repository import ParticipantRow, Participants
+from service.taxonomy.normalise import Taxonomy
+from service.taxonomy.seedfile import SEED_FILE, seed_terms
 
-# Offsets (hours) of the demo generator's timezones in January, for UTC conversion.
-OFFSETS = {
-    "Europe/Lisbon": 0,
-    "Europe/London": 0,
-    "Europe/Dublin": 0,
-    "Europe/Madrid": 1,
-    "Europe/Berlin": 1,
-    "Europe/Paris": 1,
-    "Europe/Amsterdam": 1,
-    "Europe/Warsaw": 1,
-    "Africa/Lagos": 1,
-    "Africa/Nairobi": 3,
-    "Asia/Kolkata": 5.5,
-    "America/New_York": -5,
-    "America/Chicago": -6,
-    "America/Toronto": -5,
-    "America/Sao_Paulo": -3,
-    "America/Los_Angeles": -8,
-    "Australia/Sydney": 11,
-    "Asia/Singapore": 8,
-    "Asia/Manila": 8,
-    "Asia/Dubai": 4,
-}
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The week the benchmark rounds plan for: a January Monday (northern winter time).
+WEEK_OF = date(2027, 1, 11)
+#: What load_participants reads of a person (a mentor's ``places`` is computed, not stored).
+PERSON_COLUMNS = tuple(f.name for f in fields(ParticipantRow) if f.name != "places")
+#: People per generate_people call (its own defaults: 300 mentees, 100 mentors).
+BATCH = (300, 100)
+#: The generator draws from 40 fictional employers; a large population would have many more,
+#: so each person's employer gets one of this many branches (conflicts stay at a real rate).
+BRANCHES = 20
+
+_STR = r"'((?:[^']|'')*)'"
 
 
-def _profile(raw: dict[str, object]) -> Profile:
-    offset = OFFSETS.get(str(raw["timezone"]), 0)
-    starts, ends = [], []
-    for w in raw["availability"]:  # type: ignore[attr-defined]
-        day = DAYS.index(w["day"])
-        h, mi = map(int, w["start"].split(":"))
-        eh, emi = map(int, w["end"].split(":"))
-        base = day * 1440 - round(offset * 60)
-        starts.append(base + h * 60 + mi)
-        ends.append(base + eh * 60 + emi)
-    return Profile(
-        skills=tuple(raw["skills"]),  # type: ignore[arg-type]
-        goals=tuple(raw["goals"]),  # type: ignore[arg-type]
-        certifications_held=tuple(raw["certifications_held"]),  # type: ignore[arg-type]
-        certifications_target=tuple(raw["certifications_target"]),  # type: ignore[arg-type]
-        tools=tuple(raw["tools"]),  # type: ignore[arg-type]
-        industries=tuple(raw["industries"]),  # type: ignore[arg-type]
-        languages=tuple(raw["languages"]),  # type: ignore[arg-type]
-        years_experience=float(raw["years_experience"]),  # type: ignore[arg-type]
-        role=str(raw["current_role"]),
-        text=f"{raw['headline']}. {raw['bio']}",
-        employer=str(raw["employer"]),
-        country=str(raw["country"]),
-        utc_offset_hours=float(offset),
-        availability=tuple(weekly_intervals(starts, ends)),
+def _rows(table: str, pattern: str) -> list[tuple[str, ...]]:
+    """The value tuples of the seed's ``INSERT INTO table`` (comment lines dropped)."""
+    text = SEED_FILE.read_text(encoding="utf-8")
+    body = text[text.index(f"INSERT INTO {table}") :]
+    body = body[body.index("VALUES") : body.index(";\n")]
+    body = "\n".join(line for line in body.splitlines() if not line.strip().startswith("--"))
+    return [tuple(g.replace("''", "'") for g in m) for m in re.findall(pattern, body)]
+
+
+@cache
+def seed_taxonomy() -> Taxonomy:
+    """The taxonomy as sql/0002 seeds it (what the service loads from the database)."""
+    synonyms = _rows("taxonomy_synonyms", rf"\(\s*{_STR},\s*{_STR}\s*\)")
+    needs = _rows("goal_needs", rf"\(\s*{_STR},\s*{_STR},\s*([0-9.]+)\s*\)")
+    return Taxonomy.build(
+        seed_terms(),
+        ((a, b) for a, b in synonyms),
+        ((g, n, float(w)) for g, n, w in needs),
     )
+
+
+def goal_needs_from_seed() -> dict[str, dict[str, float]]:
+    """The goal -> needs map as seeded in sql/0002 (what the service loads from the database)."""
+    return {goal: dict(needs) for goal, needs in seed_taxonomy().goal_needs.items()}
+
+
+def participants(n_mentees: int, n_mentors: int, seed: int = 0) -> Participants:
+    """A programme's waiting mentees and mentors with places, as the repository loads them.
+
+    Only people who consent to matching take part, as in the repository's query; someone who
+    is both mentee and mentor is on both lists (the round forbids pairing them with
+    themselves), until one list is full. Nobody has a mentorship, override or earlier pair
+    yet, so every mentor's places are their capacity.
+    """
+    taxonomy = seed_taxonomy()
+    rng = random.Random(seed)
+    members: list[tuple[dict[str, Any], list[tuple[int, int, int]]]] = []
+    mentees = mentors = batch = 0
+    while mentees < n_mentees or mentors < n_mentors:
+        people = generate_people(*BATCH, random_state=seed * 100_003 + batch)
+        batch += 1
+        for raw in people:
+            if not raw["consent_to_match"]:
+                continue
+            roles = [
+                role
+                for role, wanted in (
+                    ("mentee", mentees < n_mentees),
+                    ("mentor", mentors < n_mentors),
+                )
+                if wanted and role in raw["roles"]  # type: ignore[operator]
+            ]
+            if not roles:
+                continue
+            mentees += "mentee" in roles
+            mentors += "mentor" in roles
+            changed = {
+                "roles": roles,
+                "employer": f"{raw['employer']} {rng.randrange(BRANCHES)}",
+                "mentor_capacity": raw["mentor_capacity"] if "mentor" in roles else None,
+            }
+            values, rows = demo_person({**raw, **changed}, taxonomy)
+            members.append((values, [(w.weekday, w.start_minute, w.end_minute) for w in rows]))
+    # Sign-ups from every batch interleave: join the programme in a shuffled order.
+    rng.shuffle(members)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    mentee_rows: list[ParticipantRow] = []
+    mentor_rows: list[ParticipantRow] = []
+    windows_by_id: dict[uuid.UUID, list[tuple[int, int, int]]] = {}
+    for k, (values, windows) in enumerate(members):
+        person_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        stored = {**values, "id": person_id, "joined_at": start + timedelta(minutes=k)}
+        row = {column: stored[column] for column in PERSON_COLUMNS}
+        if values["is_mentee"]:
+            mentee_rows.append(ParticipantRow(**row))
+        if values["is_mentor"]:
+            mentor_rows.append(ParticipantRow(**row, places=row["mentor_capacity"]))
+        windows_by_id[person_id] = windows
+    return Participants(mentee_rows, mentor_rows, windows_by_id, [], [])
+
+
+def built_round(
+    n_mentees: int, n_mentors: int, seed: int = 0, settings: dict[str, Any] | None = None
+) -> BuiltProblem:
+    """:func:`participants` through :func:`build_problem`, as a round on ``WEEK_OF`` builds them.
+
+    ``settings`` default to a new programme's (:class:`ProgrammeSettings`).
+    """
+    chosen = ProgrammeSettings().model_dump() if settings is None else settings
+    return build_problem(
+        participants(n_mentees, n_mentors, seed), chosen, seed_taxonomy().goal_needs, WEEK_OF
+    )
+
+
+def round_problem(n_mentees: int, n_mentors: int, seed: int = 0) -> RoundProblem:
+    """The :class:`RoundProblem` of :func:`built_round`."""
+    return built_round(n_mentees, n_mentors, seed).problem
 
 
 def population(
     n_mentees: int, n_mentors: int, seed: int = 0
 ) -> tuple[list[Profile], list[Profile], list[int]]:
-    """Mentees, mentors and capacities drawn from the demo generator's distributions.
-
-    The demo generator makes a few hundred people; larger populations reuse its templates
-    with fresh draws (one generator call per 400 people, different seeds).
-    """
-    mentees: list[Profile] = []
-    mentors: list[Profile] = []
-    caps: list[int] = []
-    batch = 0
-    while len(mentees) < n_mentees or len(mentors) < n_mentors:
-        people = generate_people(300, 100, random_state=seed * 100_003 + batch)
-        batch += 1
-        for raw in people:
-            if "mentor" in raw["roles"]:  # type: ignore[operator]
-                if len(mentors) < n_mentors:
-                    mentors.append(_profile(raw))
-                    caps.append(int(raw["mentor_capacity"]))  # type: ignore[call-overload]
-            elif len(mentees) < n_mentees:
-                mentees.append(_profile(raw))
-    rng = random.Random(seed)
-    rng.shuffle(mentees)
-    # Fictional employers repeat across batches; keep conflicts at a realistic rate.
-    mentees = [replace(p, employer=f"{p.employer}#{rng.randrange(20)}") for p in mentees]
-    mentors = [replace(p, employer=f"{p.employer}#{rng.randrange(20)}") for p in mentors]
-    return mentees, mentors, caps
-
-
-def goal_needs_from_seed() -> dict[str, dict[str, float]]:
-    """The goal -> needs map as seeded in sql/0002 (what the service loads from the database)."""
-    import re
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parent.parent / "sql" / "0002_taxonomy_seed.sql").read_text()
-    section = text[text.index("INSERT INTO goal_needs") :]
-    section = section[: section.index(";")]
-    out: dict[str, dict[str, float]] = {}
-    for goal, need, weight in re.findall(
-        r"\('([a-z0-9-]+)',\s*'([a-z0-9-]+)',\s*([0-9.]+)\)", section
-    ):
-        out.setdefault(goal, {})[need] = float(weight)
-    return out
+    """Mentees, mentors and capacities of :func:`round_problem` (without its forbidden pairs)."""
+    problem = round_problem(n_mentees, n_mentors, seed)
+    return list(problem.mentees), list(problem.mentors), list(problem.capacity)

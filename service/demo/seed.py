@@ -6,17 +6,31 @@ import asyncio
 import random
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
 from service.demo.generator import generate_people
 from service.kit.db import Conn
+from service.people.repository import WindowRow
 from service.people.schemas import SignupIn
 from service.people.service import profile_values, window_rows
 from service.security import Passwords
 from service.taxonomy.normalise import Taxonomy
 
 DEMO_PASSWORD = "kickoff-demo-password"  # noqa: S105 - demo accounts only, printed to the user
+
+
+def demo_person(
+    raw: dict[str, object], taxonomy: Taxonomy
+) -> tuple[dict[str, Any], list[WindowRow]]:
+    """A generated person as a sign-up stores them: column values and availability rows.
+
+    Validated by :class:`SignupIn` and normalised by :func:`profile_values` (tags to taxonomy
+    slugs), as a real sign-up is; the password is not among the values.
+    """
+    body = SignupIn.model_validate({**raw, "password": DEMO_PASSWORD})
+    return profile_values(body.model_dump(), taxonomy), window_rows(body.availability)
 
 
 @dataclass(frozen=True)
@@ -60,15 +74,13 @@ async def seed_demo(
         window_records: list[tuple[object, ...]] = []
         columns: list[str] | None = None
         for raw in generate_people(mentees, mentors, random_state=random_state):
-            body = SignupIn.model_validate({**raw, "password": DEMO_PASSWORD})
-            values = profile_values(body.model_dump(), taxonomy)
+            values, windows = demo_person(raw, taxonomy)
             person_id = uuid.UUID(int=rng.getrandbits(128), version=4)
             if columns is None:
                 columns = sorted(values)
             people_rows.append((person_id, password_hash, True, *[values[c] for c in columns]))
             window_records.extend(
-                (person_id, w.weekday, w.start_minute, w.end_minute)
-                for w in window_rows(body.availability)
+                (person_id, w.weekday, w.start_minute, w.end_minute) for w in windows
             )
         assert columns is not None
         await conn.copy_records_to_table(
