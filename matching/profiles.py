@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 
 COMPONENTS = (
     "need_offer",
@@ -12,6 +14,19 @@ COMPONENTS = (
     "text",
     "experience",
     "availability",
+)
+#: Each component's weight when an organiser sets none: the defaults of :class:`Weights` and
+#: of a programme's settings (the service reads them from here).
+DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "need_offer": 3.0,
+        "certification": 2.0,
+        "tools": 1.0,
+        "industry_role": 1.0,
+        "text": 1.0,
+        "experience": 1.0,
+        "availability": 1.0,
+    }
 )
 
 
@@ -40,13 +55,13 @@ class Profile:
 class Weights:
     """Organiser-adjustable weight of each score component (non-negative, not all zero)."""
 
-    need_offer: float = 3.0
-    certification: float = 2.0
-    tools: float = 1.0
-    industry_role: float = 1.0
-    text: float = 1.0
-    experience: float = 1.0
-    availability: float = 1.0
+    need_offer: float = DEFAULT_WEIGHTS["need_offer"]
+    certification: float = DEFAULT_WEIGHTS["certification"]
+    tools: float = DEFAULT_WEIGHTS["tools"]
+    industry_role: float = DEFAULT_WEIGHTS["industry_role"]
+    text: float = DEFAULT_WEIGHTS["text"]
+    experience: float = DEFAULT_WEIGHTS["experience"]
+    availability: float = DEFAULT_WEIGHTS["availability"]
 
     def __post_init__(self) -> None:
         values = [getattr(self, f.name) for f in fields(self)]

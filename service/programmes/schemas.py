@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from matching.profiles import DEFAULT_WEIGHTS as ENGINE_WEIGHTS
 from service.kit.schemas import Page, Strict
 from service.people.schemas import Role
 
@@ -25,15 +26,7 @@ from service.people.schemas import Role
 MAX_EXPIRY_DAYS = 90
 
 # Score component weights used when an organiser sets none (the matching engine's defaults).
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "need_offer": 3.0,
-    "certification": 2.0,
-    "tools": 1.0,
-    "industry_role": 1.0,
-    "text": 1.0,
-    "experience": 1.0,
-    "availability": 1.0,
-}
+DEFAULT_WEIGHTS: dict[str, float] = dict(ENGINE_WEIGHTS)
 MAX_WEIGHT = 10.0
 
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]

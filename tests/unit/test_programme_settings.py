@@ -7,6 +7,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
+from matching.profiles import COMPONENTS, Weights
+from matching.profiles import DEFAULT_WEIGHTS as ENGINE_WEIGHTS
 from service.errors import field_errors
 from service.programmes.schemas import DEFAULT_WEIGHTS, ProgrammeSettings, ScoreWeights
 
@@ -14,15 +16,10 @@ from service.programmes.schemas import DEFAULT_WEIGHTS, ProgrammeSettings, Score
 def test_weight_names_and_defaults_come_from_one_constant() -> None:
     assert set(ScoreWeights.model_fields) == set(DEFAULT_WEIGHTS)
     assert ScoreWeights().model_dump() == DEFAULT_WEIGHTS
-    assert DEFAULT_WEIGHTS == {
-        "need_offer": 3,
-        "certification": 2,
-        "tools": 1,
-        "industry_role": 1,
-        "text": 1,
-        "experience": 1,
-        "availability": 1,
-    }
+    # Written once, in matching.profiles: the engine's Weights() and the service agree on it.
+    assert dict(ENGINE_WEIGHTS) == DEFAULT_WEIGHTS
+    assert {c: getattr(Weights(), c) for c in COMPONENTS} == dict(ENGINE_WEIGHTS)
+    assert list(ENGINE_WEIGHTS) == list(COMPONENTS)
 
 
 def test_defaults_and_partial_weights() -> None:
