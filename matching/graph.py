@@ -26,7 +26,13 @@ import scipy.sparse as sp
 from matching.certificate import AllowedPairs
 from matching.features import SLOT_MINUTES, SideFeatures
 from matching.profiles import Weights
-from matching.scoring import EXPERIENCE_YEARS, FULL_OVERLAP_HOURS, FusedSides, fuse
+from matching.scoring import (
+    EXPERIENCE_YEARS,
+    FULL_OVERLAP_HOURS,
+    FusedSides,
+    fuse,
+    overlap_threshold,
+)
 
 IntArray = npt.NDArray[np.int64]
 UInt16Array = npt.NDArray[np.uint16]
@@ -34,8 +40,6 @@ UInt16Array = npt.NDArray[np.uint16]
 SCORE_LEVELS = 65535
 #: Columns per group when bounding each row's k-th best score from group maxima.
 GROUP = 16
-#: Tolerance on the minimum overlap, so "1 hour" of 30-minute slots is never lost to rounding.
-OVERLAP_TOLERANCE = np.float32(1e-4)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class _Builder:
         self.text_t = np.ascontiguousarray(mentors.text.T)
         self.slots_e = sp.csr_matrix(mentees.slots)
         self.slots_o_t = sp.csr_matrix(mentors.slots.T)
-        self.threshold = np.float32(min_overlap_hours) - OVERLAP_TOLERANCE
+        self.threshold = overlap_threshold(min_overlap_hours)
         self.lang_e = _language_words(mentees.language_onehot)
         self.lang_o = _language_words(mentors.language_onehot)
         self.mentor_open = mentor_open

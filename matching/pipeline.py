@@ -16,7 +16,7 @@ from matching.features import ProfileVectorizer, SideFeatures
 from matching.graph import SCORE_LEVELS, PairGraph, build_graph, score_levels
 from matching.metrics import round_metrics
 from matching.profiles import Profile, Weights
-from matching.scoring import pair_components, score_block
+from matching.scoring import overlap_threshold, pair_components, score_block
 from matching.stable import Preferences, blocking_entries, deferred_acceptance
 
 IntArray = npt.NDArray[np.int64]
@@ -331,7 +331,7 @@ def _unmatched(
     for start in range(0, len(lonely), problem.chunk):
         rows = lonely[start : start + problem.chunk]
         b = score_block(fe, fo, rows, problem.weights, problem.min_overlap_hours)
-        enough = b.overlap_hours >= np.float32(problem.min_overlap_hours) - np.float32(1e-4)
+        enough = b.overlap_hours >= overlap_threshold(problem.min_overlap_hours)
         for local, i in enumerate(rows.tolist()):
             language = b.shared_language[local] & mentor_open
             if not mentor_open.any():  # no mentor is taking mentees this round

@@ -19,6 +19,8 @@ FULL_OVERLAP_HOURS = 3.0
 #: industries the mentor works in); the rest is the similarity of their current roles.
 INDUSTRY_SHARE = 0.6
 EXCLUSIONS = ("language", "availability", "employer")
+#: Tolerance on the minimum overlap, so "1 hour" of 30-minute slots is never lost to rounding.
+OVERLAP_TOLERANCE = np.float32(1e-4)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class Block:
     overlap_hours: FloatArray
     shared_language: BoolArray
     same_employer: BoolArray
+
+
+def overlap_threshold(min_overlap_hours: float) -> np.float32:
+    """The float32 overlap (hours) a pair needs to meet ``min_overlap_hours``, less the
+    tolerance; every check of the minimum overlap compares with this."""
+    return np.float32(np.float32(min_overlap_hours) - OVERLAP_TOLERANCE)
 
 
 def experience_fit(mentee_years: FloatArray, mentor_years: FloatArray) -> FloatArray:
@@ -145,8 +153,7 @@ def score_block(
     shared = (mentees.language_onehot[rows] @ mentors.language_onehot.T) > 0
     emp = mentees.employer[rows]
     same_employer = (emp[:, None] == mentors.employer[None, :]) & (emp[:, None] != 0)
-    # A small tolerance so "1 hour" of 30-minute slots is never lost to float rounding.
-    enough = overlap >= np.float32(min_overlap_hours) - np.float32(1e-4)
+    enough = overlap >= overlap_threshold(min_overlap_hours)
     allowed = shared & enough & ~same_employer
     return Block(rows, scores, allowed, overlap, shared, same_employer)
 
