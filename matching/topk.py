@@ -6,7 +6,9 @@ costs seconds at ten million pairs. Instead, each row is cut into ``chunks`` run
 consecutive entries (and the rows into ``chunks`` ranges, for the columns): the ``k``-th
 largest of a line's run maxima is at most its ``k``-th largest entry, since the runs are
 disjoint. A partial selection (:func:`numpy.partition`) finds that bound for every line at
-once; only the entries reaching it, a few per line, are then sorted.
+once. Only the entries above it, which lie in fewer than ``k`` runs, are then sorted; of those
+equal to it, a line takes the first few in stored order, so even all-equal scores need no
+sort of every entry.
 """
 
 from __future__ import annotations
@@ -61,9 +63,14 @@ def top_candidates(
         return keep
     row_bound = _row_bounds(indptr, values, k_row, chunks)
     col_bound = _col_bounds(indptr, cols, values, m, k_col, chunks)
-    by_row: list[IntArray] = [np.zeros(0, np.int64)]
-    by_col: list[IntArray] = [np.zeros(0, np.int64)]
-    lengths = np.diff(indptr)
+    # Per line, the entries above its bound (a few runs' worth at most) and the first k equal
+    # to it, in stored order: its k best are among them.
+    row_above: list[IntArray] = [np.zeros(0, np.int64)]
+    row_equal: list[IntArray] = [np.zeros(0, np.int64)]
+    col_above: list[IntArray] = [np.zeros(0, np.int64)]
+    col_equal: list[IntArray] = [np.zeros(0, np.int64)]
+    # Equal entries already kept per column: later blocks need only the rest (saves memory).
+    col_seen = np.zeros(m, dtype=np.int64)
     lo = 0
     while lo < n:
         # Whole rows of about block_entries entries (at least one row).
@@ -72,22 +79,76 @@ def top_candidates(
         a, b = int(indptr[lo]), int(indptr[hi])
         v = values[a:b]
         if k_row > 0:
-            by_row.append(a + np.flatnonzero(v >= np.repeat(row_bound[lo:hi], lengths[lo:hi])))
+            bound = np.repeat(row_bound[lo:hi], np.diff(indptr[lo : hi + 1]))
+            row_above.append(a + np.flatnonzero(v > bound))
+            equal = a + np.flatnonzero(v == bound)
+            rows = np.searchsorted(indptr, equal, side="right") - 1
+            row_equal.append(equal[_ranks(rows) < k_row])
         if k_col > 0:
-            by_col.append(a + np.flatnonzero(v >= col_bound[cols[a:b]]))
+            bound = col_bound[cols[a:b]]
+            col_above.append(a + np.flatnonzero(v > bound))
+            equal = a + np.flatnonzero(v == bound)
+            c = np.asarray(cols[equal], dtype=np.int64)
+            first = _ranks(c) + col_seen[c] < k_col
+            col_equal.append(equal[first])
+            col_seen += np.bincount(c[first], minlength=m)
         lo = hi
-    # Only the entries reaching their line's bound can be among its best: rank those exactly.
-    for positions, k, on_rows in ((by_row, k_row, True), (by_col, k_col, False)):
-        pos = np.concatenate(positions)
-        if k <= 0 or len(pos) == 0:
-            continue
-        group = np.searchsorted(indptr, pos, side="right") - 1 if on_rows else cols[pos]
-        # In a sorted CSR, the position orders a row's entries by column and a column's by row.
-        order = np.lexsort((pos, -values[pos], group))
-        ranked = np.asarray(group[order], dtype=np.int64)
-        first = np.searchsorted(ranked, ranked, side="left")
-        keep[pos[order[np.arange(len(order)) - first < k]]] = True
+    for above_parts, equal_parts, k, lines, n_lines in (
+        (row_above, row_equal, k_row, None, n),
+        (col_above, col_equal, k_col, cols, m),
+    ):
+        if k > 0:
+            above, equal = np.concatenate(above_parts), np.concatenate(equal_parts)
+            _choose(keep, indptr, lines, n_lines, values, above, equal, k)
     return keep
+
+
+def _line_of(
+    indptr: IntArray, lines: npt.NDArray[np.integer] | None, positions: IntArray
+) -> IntArray:
+    """The row (``lines`` None) or the column (``lines`` the CSR's indices) of each entry."""
+    if lines is None:
+        return np.searchsorted(indptr, positions, side="right") - 1
+    return np.asarray(lines[positions], dtype=np.int64)
+
+
+def _ranks(group: IntArray) -> IntArray:
+    """Each element's rank among the earlier elements of its group (0 for the first)."""
+    if len(group) == 0:
+        return np.zeros(0, dtype=np.int64)
+    # Small integers sort by radix (linear time) in a stable sort.
+    key = group.astype(np.uint16) if int(group.max()) < 1 << 16 else group
+    order = np.argsort(key, kind="stable")
+    ordered = group[order]
+    ranks = np.empty(len(group), dtype=np.int64)
+    ranks[order] = np.arange(len(group)) - np.searchsorted(ordered, ordered, side="left")
+    return ranks
+
+
+def _choose(
+    keep: BoolArray,
+    indptr: IntArray,
+    lines: npt.NDArray[np.integer] | None,
+    n_lines: int,
+    values: FloatArray,
+    above: IntArray,
+    equal: IntArray,
+    k: int,
+) -> None:
+    """Mark each line's ``k`` best from the entries above its bound and those equal to it.
+
+    In a sorted CSR the stored order puts a row's entries by column and a column's by row, so
+    among equal values the earlier entry wins.
+    """
+    line = _line_of(indptr, lines, above)
+    order = np.lexsort((above, -values[above], line))
+    ranked = line[order]
+    first = np.searchsorted(ranked, ranked, side="left")
+    keep[above[order[np.arange(len(order)) - first < k]]] = True
+    # A line with fewer than k entries above its bound takes the rest from those equal to it.
+    need = k - np.bincount(line, minlength=n_lines)
+    line = _line_of(indptr, lines, equal)
+    keep[equal[_ranks(line) < need[line]]] = True
 
 
 def _kth_largest(maxima: FloatArray, k: int) -> FloatArray:
