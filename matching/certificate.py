@@ -195,6 +195,9 @@ def violation_finder(
     levels = pairs.values.dtype.kind in "ui"
     work = np.float32 if levels else np.float64
     margin = 0.5 if levels else 0.0
+    # float64 temporaries of CHECK_CHUNK pairs take 32 MB each, which the allocator maps
+    # afresh (and the kernel zeroes) block after block: quarter blocks reuse their memory.
+    chunk = CHECK_CHUNK if levels else CHECK_CHUNK // 4
 
     def find(sol: Solution, check_cut: bool) -> Additions:
         add_r: list[IntArray] = [np.zeros(0, np.int64)]
@@ -205,7 +208,7 @@ def violation_finder(
         row_part = ((sol.u + sol.lam) / pairs.scale).astype(work)
         col_part = (sol.v / pairs.scale).astype(work)
         floor = -max(slack, 0.0) / pairs.scale - margin
-        for lo, hi in pairs.row_blocks():
+        for lo, hi in pairs.row_blocks(chunk):
             a, b = int(pairs.indptr[lo]), int(pairs.indptr[hi])
             counts = np.diff(pairs.indptr[lo : hi + 1])
             cols = pairs.cols[a:b]
