@@ -80,8 +80,12 @@ def assign(
         highest total score; optimality over the full graph is certified by LP duality.
         Equal input gives equal output.
     """
-    matrix = sp.csr_matrix(scores, dtype=np.float64, copy=True)
-    matrix.sum_duplicates()
+    # Shares the caller's arrays when they are already a canonical float CSR: nothing below
+    # writes to them. Otherwise a copy is made canonical (sorted indices, duplicates summed).
+    matrix = sp.csr_matrix(scores, dtype=np.float64)
+    if not matrix.has_canonical_format:
+        matrix = matrix.copy()
+        matrix.sum_duplicates()
     n, m = matrix.shape
     cap = np.asarray(capacity, dtype=np.int64).copy()
     if cap.shape != (m,):

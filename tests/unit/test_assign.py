@@ -266,3 +266,29 @@ def test_pruning_and_near_pairs_never_change_the_optimum(inst, prune, slack, per
     assert sol.matched == best_matched
     assert sol.total == pytest.approx(best_total, abs=1e-6)
     assert cert.gap_bound < 1e-6
+
+
+def test_input_is_left_alone_and_duplicates_are_summed():
+    rng = np.random.default_rng(11)
+    n, m = 40, 9
+    scores = sp.random(n, m, density=0.6, format="csr", random_state=rng)
+    capacity = rng.integers(1, 4, size=m)
+    before = (scores.data.copy(), scores.indices.copy(), scores.indptr.copy())
+    expected = assign(scores, capacity)
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(before, (scores.data, scores.indices, scores.indptr), strict=True)
+    )
+    # The same pairs, each split in two halves and listed in reverse: a non-canonical CSR.
+    coo = scores.tocoo()
+    rows = np.concatenate([coo.row, coo.row])[::-1]
+    cols = np.concatenate([coo.col, coo.col])[::-1]
+    vals = np.concatenate([coo.data / 2, coo.data / 2])[::-1]
+    order = np.argsort(rows, kind="stable")
+    messy = sp.csr_matrix(
+        (vals[order], cols[order], np.searchsorted(rows[order], np.arange(n + 1))), shape=(n, m)
+    )
+    assert not messy.has_canonical_format
+    kept = (messy.data.copy(), messy.indices.copy())
+    assert np.array_equal(assign(messy, capacity), expected)
+    assert np.array_equal(messy.data, kept[0]) and np.array_equal(messy.indices, kept[1])
