@@ -73,9 +73,9 @@ def _one(size: tuple[int, int], queue: Any) -> None:
         "peak_rss_mib": round(peak_mib),
         "peak_rss_mib_after_scores": stage_peaks.get("solving"),
         "peak_rss_mib_after_assign": stage_peaks.get("explaining"),
-        "coverage": result.metrics["coverage"],
-        "total_score": result.metrics["total_score"],
-        "certificate": result.metrics.get("certificate"),
+        "coverage": result.metrics.coverage,
+        "total_score": result.metrics.total_score,
+        "certificate": result.metrics.as_dict()["certificate"],
     }
     # Greedy baseline and the independent full-graph optimum use the round's own graph.
     graph = round_graph(problem)

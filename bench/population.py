@@ -123,13 +123,13 @@ def participants(n_mentees: int, n_mentors: int, seed: int = 0) -> Participants:
 
 
 def built_round(
-    n_mentees: int, n_mentors: int, seed: int = 0, settings: dict[str, Any] | None = None
+    n_mentees: int, n_mentors: int, seed: int = 0, settings: ProgrammeSettings | None = None
 ) -> BuiltProblem:
     """:func:`participants` through :func:`build_problem`, as a round on ``WEEK_OF`` builds them.
 
     ``settings`` default to a new programme's (:class:`ProgrammeSettings`).
     """
-    chosen = ProgrammeSettings().model_dump() if settings is None else settings
+    chosen = ProgrammeSettings() if settings is None else settings
     return build_problem(
         participants(n_mentees, n_mentors, seed), chosen, seed_taxonomy().goal_needs, WEEK_OF
     )

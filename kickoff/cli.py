@@ -11,9 +11,14 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from service.errors import DomainError, ValidationFailed
 from service.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: `kickoff --help` stays quick
+    from matching.metrics import RoundMetrics
+    from service.rounds.schemas import RoundReport
 
 log = logging.getLogger("kickoff")
 
@@ -283,34 +288,36 @@ async def _match(settings: Settings, programme: str) -> int:
             cpu.shutdown()
         print()
         async with transaction(pool, readonly=True) as conn:
-            row = await rounds_repo.get_round(conn, round_id)
-        assert row is not None
-        if outcome != "draft" or row.metrics is None:
-            print(f"round {outcome}: {row.message}", file=sys.stderr)
+            found_round = await rounds_repo.get_round(conn, round_id)
+        assert found_round is not None
+        done = rounds.round_out(found_round)
+        if outcome != "draft" or done.metrics is None:
+            print(f"round {outcome}: {done.message}", file=sys.stderr)
             return 1
-        m = row.metrics
-        alt = row.alternative or {}
-        print(f"mode: {m['mode']}  mentees: {m['mentees']}  mentors: {m.get('mentors')}")
-        other = alt.get("mode")
-        print(
-            f"coverage: {m['coverage']:.1%} ({m['matched']} matched);"
-            f" {other} would give {alt.get('coverage', 0):.1%}"
-        )
-        print(f"score: {m['score']}; total {m['total_score']} ({other}: {alt.get('total_score')})")
-        print(f"blocking pairs: {m['blocking_pairs']} (alternative: {alt.get('blocking_pairs')})")
-        print(f"mentor load: {m['mentor_load']}")
-        if "certificate" in m:
-            print(f"optimality certificate: {m['certificate']}")
-        for name, rows in m.get("fairness", {}).items():
-            print(
-                f"fairness by {name}: "
-                + "; ".join(f"{r['group']} {r['coverage']:.0%} ({r['mentees']})" for r in rows)
-            )
+        _print_figures(done.metrics, done.alternative)
         print(f"review: GET /api/v1/rounds/{round_id}/matches")
         print(f"publish: POST /api/v1/rounds/{round_id}/publish")
         return 0
     finally:
         await pool.close()
+
+
+def _print_figures(m: RoundReport, alt: RoundMetrics | None) -> None:
+    """A round's figures beside the other mode's, as ``kickoff match`` shows them."""
+    print(f"mode: {m.mode}  mentees: {m.mentees}  mentors: {m.mentors}")
+    if alt is not None:
+        print(
+            f"coverage: {m.coverage:.1%} ({m.matched} matched); {alt.mode} would give"
+            f" {alt.coverage:.1%}"
+        )
+        print(f"score: {m.score}; total {m.total_score} ({alt.mode}: {alt.total_score})")
+        print(f"blocking pairs: {m.blocking_pairs} (alternative: {alt.blocking_pairs})")
+    print(f"mentor load: {m.mentor_load}")
+    if m.certificate is not None:
+        print(f"optimality certificate: {m.certificate}")
+    for name, rows in m.fairness.items():
+        groups = "; ".join(f"{r.group} {r.coverage:.0%} ({r.mentees})" for r in rows)
+        print(f"fairness by {name}: {groups}")
 
 
 def cmd_match(args: argparse.Namespace, settings: Settings) -> int:

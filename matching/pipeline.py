@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +14,7 @@ from matching.certificate import Certificate, certified_solve, violation_finder
 from matching.explain import PairReasons, match_reasons
 from matching.features import ProfileVectorizer, SideFeatures
 from matching.graph import SCORE_LEVELS, PairGraph, build_graph, score_levels
-from matching.metrics import round_metrics
+from matching.metrics import CertificateFigures, RoundMetrics, round_metrics
 from matching.profiles import Profile, Weights
 from matching.scoring import overlap_threshold, pair_components, score_block
 from matching.stable import Preferences, blocking_entries, deferred_acceptance
@@ -29,6 +29,12 @@ SLACK = 0.03
 PRUNE = 0.05
 
 
+#: How a round matches unless its programme says otherwise.
+DEFAULT_MIN_OVERLAP_HOURS = 1.0
+Mode = Literal["optimal", "stable"]
+DEFAULT_MODE: Mode = "optimal"
+
+
 @dataclass(frozen=True)
 class RoundProblem:
     """Everything one round needs, already loaded and normalised."""
@@ -37,8 +43,8 @@ class RoundProblem:
     mentors: Sequence[Profile]
     capacity: Sequence[int]
     weights: Weights = field(default_factory=Weights)
-    min_overlap_hours: float = 1.0
-    mode: Literal["optimal", "stable"] = "optimal"
+    min_overlap_hours: float = DEFAULT_MIN_OVERLAP_HOURS
+    mode: Mode = DEFAULT_MODE
     pinned: Sequence[tuple[int, int]] = ()
     #: Organiser-forbidden pairs and pairs already matched in earlier rounds.
     forbidden: Sequence[tuple[int, int]] = ()
@@ -82,8 +88,9 @@ class RoundResult:
     assignment: IntArray
     matches: tuple[Match, ...]
     unmatched: tuple[Unmatched, ...]
-    metrics: dict[str, Any]
-    alternative: dict[str, Any]
+    metrics: RoundMetrics
+    #: The same figures for the other mode (the price of stability or of optimality).
+    alternative: RoundMetrics
     certificate: Certificate | None
     timings: dict[str, float]
 
@@ -230,22 +237,23 @@ def solve_round(problem: RoundProblem, progress: Progress | None = None) -> Roun
     blocking = [
         len(blocking_entries(prefs, np.where(skip, -1, a), free_cap)) for a in (result, alt)
     ]
-    metrics = round_metrics(result, pair_score, cap, blocking[0], groups)
-    metrics["mode"] = problem.mode
-    metrics["total_score"] = round(float(pair_score[matched].sum()), 6)
-    alternative = round_metrics(alt, alt_score, cap, blocking[1])
-    alternative["mode"] = "stable" if problem.mode == "optimal" else "optimal"
-    alternative["total_score"] = round(float(alt_score[alt >= 0].sum()), 6)
-    alternative.pop("fairness", None)
+    proof = (
+        None
+        if certificate is None
+        else CertificateFigures(
+            rounds=certificate.rounds,
+            candidate_pairs=certificate.candidate_pairs,
+            allowed_pairs=int(graph.pairs.indptr[-1]),
+            gap_bound=certificate.gap_bound,
+        )
+    )
+    metrics = round_metrics(
+        result, pair_score, cap, blocking[0], groups, mode=problem.mode, certificate=proof
+    )
+    other_mode: Mode = "stable" if problem.mode == "optimal" else "optimal"
+    alternative = round_metrics(alt, alt_score, cap, blocking[1], mode=other_mode)
     timings["explain_s"] = time.perf_counter() - t4
     timings["total_s"] = time.perf_counter() - t0
-    if certificate is not None:
-        metrics["certificate"] = {
-            "rounds": certificate.rounds,
-            "candidate_pairs": certificate.candidate_pairs,
-            "allowed_pairs": int(graph.pairs.indptr[-1]),
-            "gap_bound": certificate.gap_bound,
-        }
     report(1.0, "done")
     return RoundResult(
         result, tuple(matches), tuple(unmatched), metrics, alternative, certificate, timings

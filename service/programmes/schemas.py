@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from matching.pipeline import DEFAULT_MIN_OVERLAP_HOURS, DEFAULT_MODE, Mode
 from matching.profiles import DEFAULT_WEIGHTS as ENGINE_WEIGHTS
 from service.kit.schemas import Page, Strict
 from service.people.schemas import Role
@@ -59,18 +60,24 @@ Weights = Annotated[
 ]
 
 
+#: The matching settings a round may also override (see the rounds' RoundIn).
+OverlapHours = Annotated[float, Field(ge=0, le=40, allow_inf_nan=False)]
+RoundSize = Annotated[int, Field(ge=1, le=100_000)]
+
+
 class ProgrammeSettings(Strict):
     """How a programme's rounds match: score weights, minimum overlap, mode, round size."""
 
     weights: Weights = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    min_overlap_hours: Annotated[float, Field(ge=0, le=40, allow_inf_nan=False)] = Field(
-        default=1.0, description="minimum weekly availability overlap of a pair, in hours"
+    min_overlap_hours: OverlapHours = Field(
+        default=DEFAULT_MIN_OVERLAP_HOURS,
+        description="minimum weekly availability overlap of a pair, in hours",
     )
-    mode: Literal["optimal", "stable"] = Field(
-        default="optimal",
+    mode: Mode = Field(
+        default=DEFAULT_MODE,
         description="optimal: most matches, then highest total score; stable: no blocking pairs",
     )
-    round_size: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+    round_size: RoundSize | None = Field(
         default=None, description="at most this many mentees per round; null: everyone eligible"
     )
     reminder_days: Annotated[int, Field(ge=1, le=60)] = Field(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from matching.pipeline import RoundProblem, RoundResult, Unmatched
 from matching.profiles import Profile, Weights
 from service.people.availability import utc_intervals
 from service.people.repository import WindowRow
+from service.programmes.schemas import ProgrammeSettings
 from service.rounds.repository import MatchRow, ParticipantRow, Participants, UnmatchedRow
 
 
@@ -62,14 +62,14 @@ def _profile(row: ParticipantRow, windows: list[tuple[int, int, int]], week_of: 
 
 def build_problem(
     data: Participants,
-    settings: Mapping[str, Any],
+    settings: ProgrammeSettings,
     goal_needs: Mapping[str, Mapping[str, float]],
     week_of: date,
 ) -> BuiltProblem:
     """A RoundProblem for the waitlist, with earlier pairs forbidden and overrides applied."""
     mentees = data.mentees
-    if settings.get("round_size"):
-        mentees = mentees[: int(settings["round_size"])]
+    if settings.round_size:
+        mentees = mentees[: settings.round_size]
     e_index = {r.id: i for i, r in enumerate(mentees)}
     o_index = {r.id: j for j, r in enumerate(data.mentors)}
     forbidden: set[tuple[int, int]] = set()
@@ -115,9 +115,9 @@ def build_problem(
         mentees=tuple(_profile(r, data.windows.get(r.id, []), week_of) for r in mentees),
         mentors=tuple(_profile(r, data.windows.get(r.id, []), week_of) for r in data.mentors),
         capacity=tuple(capacity),
-        weights=Weights(**settings.get("weights", {})),
-        min_overlap_hours=float(settings.get("min_overlap_hours", 1.0)),
-        mode=settings.get("mode", "optimal"),
+        weights=Weights(**settings.weights),
+        min_overlap_hours=settings.min_overlap_hours,
+        mode=settings.mode,
         pinned=tuple(pinned),
         forbidden=tuple(sorted(forbidden)),
         goal_needs={g: dict(n) for g, n in goal_needs.items()},

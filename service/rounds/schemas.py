@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from matching.metrics import RoundMetrics
+from matching.pipeline import Mode
 from service.kit.schemas import Page, Strict
-from service.programmes.schemas import Id, Weights
+from service.programmes.schemas import Id, OverlapHours, RoundSize, Weights
 
 
 class RoundIn(Strict):
     """Start a round; fields sent override the programme's settings for this round only."""
 
     weights: Weights | None = None
-    min_overlap_hours: Annotated[float, Field(ge=0, le=40, allow_inf_nan=False)] | None = None
-    mode: Literal["optimal", "stable"] | None = None
-    round_size: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    min_overlap_hours: OverlapHours | None = None
+    mode: Mode | None = None
+    round_size: RoundSize | None = None
+
+
+@dataclass(frozen=True)
+class RoundReport(RoundMetrics):
+    """A round's figures (:class:`matching.metrics.RoundMetrics`) and how the round went."""
+
+    #: Mentors with places left who took part.
+    mentors: int = 0
+    #: Seconds per stage of the solve.
+    timings: dict[str, float] = field(default_factory=dict)
+    #: Organiser pins that could not apply, and why.
+    skipped_overrides: list[dict[str, str]] = field(default_factory=list)
+    #: Why a round had nothing to match, if so.
+    note: str | None = None
 
 
 class RoundOut(BaseModel):
@@ -30,8 +47,8 @@ class RoundOut(BaseModel):
     settings: dict[str, Any]
     progress: float
     message: str
-    metrics: dict[str, Any] | None
-    alternative: dict[str, Any] | None = Field(
+    metrics: RoundReport | None
+    alternative: RoundMetrics | None = Field(
         description="the same figures for the other mode: the price of stability or optimality"
     )
     created_at: datetime

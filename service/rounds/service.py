@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from matching.metrics import RoundMetrics
 from matching.pipeline import solve_and_explain
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.kit.db import Conn
@@ -17,7 +19,7 @@ from service.programmes import repository as programmes
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository as repo
 from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
-from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundOut
+from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundOut, RoundReport
 from service.taxonomy.repository import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -165,7 +167,8 @@ async def _run_locked(
 
     data = await repo.load_participants(conn, row.programme_id)
     taxonomy = await load_taxonomy(conn)
-    built = build_problem(data, row.settings, taxonomy.goal_needs, now_week())
+    settings = ProgrammeSettings.model_validate(row.settings)
+    built = build_problem(data, settings, taxonomy.goal_needs, now_week())
     n, m = len(built.mentee_ids), len(built.mentor_ids)
     await step(0.2, f"matching {n} mentees with {m} mentors")
     labels = {slug: t.label for slug, t in taxonomy.terms.items()}
@@ -177,22 +180,28 @@ async def _run_locked(
 
     result, reasons = await cpu.run(str(row.id), solving, solve_and_explain, built.problem, labels)
     await step(0.9, "saving matches")
-    metrics: dict[str, Any] = dict(result.metrics)
-    metrics["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
-    metrics["mentors"] = m
-    metrics["skipped_overrides"] = built.skipped_overrides
-    if n == 0:
-        metrics["note"] = "no eligible mentees: nobody is waiting for a mentor in this programme"
-    elif m == 0:
-        metrics["note"] = "no eligible mentors: no mentor with places left has agreed to be matched"
+    figures = {f.name: getattr(result.metrics, f.name) for f in fields(RoundMetrics)}
+    report = RoundReport(
+        **figures,
+        mentors=m,
+        timings={k: round(v, 3) for k, v in result.timings.items()},
+        skipped_overrides=built.skipped_overrides,
+        note=(
+            "no eligible mentees: nobody is waiting for a mentor in this programme"
+            if n == 0
+            else "no eligible mentors: no mentor with places left has agreed to be matched"
+            if m == 0
+            else None
+        ),
+    )
     async with conn.transaction():
         await repo.store_result(
             conn,
             row.id,
             match_rows(built, result, reasons),
             unmatched_rows(built, result.unmatched),
-            metrics,
-            result.alternative,
+            report.as_dict(),
+            result.alternative.as_dict(),
         )
     if progress:
         progress(1.0, "done")

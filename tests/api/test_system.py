@@ -61,3 +61,16 @@ async def test_docs_page_lists_operations_and_schemas(client):
     html = (await client.get("/docs")).text
     assert "POST /api/v1/people" in html
     assert "schema-SignupIn" in html
+
+
+async def test_round_metrics_have_a_schema_to_chart_from(client):
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    report = schemas["RoundReport"]["properties"]
+    assert {"coverage", "score", "mentor_load", "fairness", "certificate", "timings"} <= set(report)
+    assert set(schemas["ScoreSummary"]["properties"]) == {"mean", "median", "p10", "min"}
+    assert set(schemas["GroupFigures"]["properties"]) == {
+        "group",
+        "mentees",
+        "coverage",
+        "mean_score",
+    }

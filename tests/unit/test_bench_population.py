@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bench.population import PERSON_COLUMNS, WEEK_OF, built_round, participants, seed_taxonomy
+from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository
 from service.rounds.problem import build_problem
 from service.rounds.repository import ParticipantRow
@@ -29,7 +30,7 @@ def test_sizes_capacities_and_self_pairs():
     # Mentors who also want a mentor are on both lists, and never their own mentor.
     both = {r.id for r in data.mentees} & {r.id for r in data.mentors}
     assert both
-    built = build_problem(data, {}, seed_taxonomy().goal_needs, WEEK_OF)
+    built = build_problem(data, ProgrammeSettings(), seed_taxonomy().goal_needs, WEEK_OF)
     own = {(built.mentee_ids.index(p), built.mentor_ids.index(p)) for p in both}
     assert own <= set(built.problem.forbidden)
     assert list(built.problem.capacity) == [r.places for r in data.mentors]

@@ -187,7 +187,7 @@ def test_round_metrics_on_a_hand_made_round():
         "experience_band": ["0-1 years"] * 5,
     }
     blocking = len(blocking_pairs(assignment, mentee_prefs, mentor_prefs, capacity))
-    metrics = round_metrics(assignment, scores, capacity, blocking, groups)
+    metrics = round_metrics(assignment, scores, capacity, blocking, groups).as_dict()
     assert metrics["mentees"] == 5
     assert metrics["matched"] == 3
     assert metrics["coverage"] == 0.6
@@ -212,15 +212,15 @@ def test_round_metrics_on_a_hand_made_round():
 
 
 def test_round_metrics_when_nothing_is_matched():
-    metrics = round_metrics([-1, -1], [0.0, 0.0], [0], 0, {"country": ["PT", "PT"]})
+    typed = round_metrics([-1, -1], [0.0, 0.0], [0], 0, {"country": ["PT", "PT"]})
+    assert typed.score == score_summary([]) and typed.score.mean is None
+    metrics = typed.as_dict()
     assert metrics["coverage"] == 0.0
-    assert metrics["score"] == score_summary([])
-    assert metrics["score"]["mean"] is None
     assert metrics["mentor_load"]["histogram"] == {"0": 1}
     assert metrics["mentor_load"]["mentors_at_capacity"] == 0  # a closed mentor is not "full"
     assert metrics["fairness"]["country"] == [
         {"group": "PT", "mentees": 2, "coverage": 0.0, "mean_score": None}
     ]
-    empty = round_metrics([], [], [], 0)
+    empty = round_metrics([], [], [], 0).as_dict()
     assert empty["coverage"] == 0.0
     assert empty["mentor_load"]["histogram"] == {}

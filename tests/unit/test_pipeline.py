@@ -162,9 +162,9 @@ def check_round(problem: RoundProblem, result: RoundResult) -> None:
                     if cap[j] > 0
                 )
 
-    assert result.metrics["mode"] == problem.mode
-    assert result.metrics["matched"] == int((a >= 0).sum())
-    assert result.metrics["total_score"] == pytest.approx(
+    assert result.metrics.mode == problem.mode
+    assert result.metrics.matched == int((a >= 0).sum())
+    assert result.metrics.total_score == pytest.approx(
         sum(mt.score for mt in result.matches), abs=1e-4
     )
 
@@ -214,7 +214,7 @@ def check_optimal(problem: RoundProblem, result: RoundResult) -> None:
 
 
 def check_stable(problem: RoundProblem, result: RoundResult) -> None:
-    assert result.metrics["blocking_pairs"] == 0
+    assert result.metrics.blocking_pairs == 0
     # Independently: no pair on a mentee's ranked shortlist (their best ``shortlist`` allowed
     # mentors, ties by index) strictly prefers each other to what they have.
     scores, allowed, free, _ = free_problem(problem)
@@ -252,12 +252,12 @@ def test_round_properties_in_both_modes(problem):
     check_stable(stable_problem, stable)
 
     # Each mode reports the other as its alternative.
-    assert optimal.alternative["mode"] == "stable"
-    assert stable.alternative["mode"] == "optimal"
-    assert optimal.alternative["matched"] == stable.metrics["matched"]
-    assert stable.alternative["matched"] == optimal.metrics["matched"]
-    assert optimal.alternative["total_score"] == pytest.approx(stable.metrics["total_score"])
-    assert stable.metrics["matched"] <= optimal.metrics["matched"]
+    assert optimal.alternative.mode == "stable"
+    assert stable.alternative.mode == "optimal"
+    assert optimal.alternative.matched == stable.metrics.matched
+    assert stable.alternative.matched == optimal.metrics.matched
+    assert optimal.alternative.total_score == pytest.approx(stable.metrics.total_score)
+    assert stable.metrics.matched <= optimal.metrics.matched
 
 
 def test_same_problem_gives_the_same_assignment():
@@ -284,7 +284,7 @@ def realistic() -> tuple[RoundProblem, RoundResult]:
 
 def test_realistic_round(realistic):
     problem, result = realistic
-    metrics = result.metrics
+    metrics = result.metrics.as_dict()
     assert metrics["coverage"] > 0.5
     assert result.certificate is not None
     assert result.certificate.gap_bound < 1e-6
@@ -300,7 +300,7 @@ def test_realistic_round(realistic):
     for rows in metrics["fairness"].values():
         assert sum(r["mentees"] for r in rows) == len(problem.mentees)
         assert all(0.0 <= r["coverage"] <= 1.0 for r in rows)
-    alt = result.alternative
+    alt = result.alternative.as_dict()
     assert alt["mode"] == "stable"
     assert {"coverage", "score", "mentor_load", "blocking_pairs", "total_score"} <= set(alt)
     assert alt["blocking_pairs"] == 0
@@ -318,8 +318,8 @@ def test_round_without_mentors(mode):
         Profile(languages=("pt",), availability=((60, 120),), years_experience=2),
     ]
     result = solve_round(RoundProblem(mentees, [], [], mode=mode))
-    assert result.metrics["coverage"] == 0.0
-    assert result.metrics["matched"] == 0
+    assert result.metrics.coverage == 0.0
+    assert result.metrics.matched == 0
     assert result.matches == ()
     assert [(u.mentee, u.code) for u in result.unmatched] == [
         (0, "no_eligible_mentor"),
@@ -332,7 +332,7 @@ def test_round_where_no_mentor_takes_mentees(mode):
     mentee = Profile(languages=("en",), availability=((0, 600),))
     mentor = Profile(languages=("en",), availability=((0, 600),), years_experience=10)
     result = solve_round(RoundProblem([mentee], [mentor], [0], mode=mode))
-    assert result.metrics["coverage"] == 0.0
+    assert result.metrics.coverage == 0.0
     assert [(u.mentee, u.code) for u in result.unmatched] == [(0, "no_eligible_mentor")]
 
 
@@ -341,12 +341,12 @@ def test_round_where_no_mentor_takes_mentees(mode):
 def test_round_without_mentees(mode, n_mentors):
     mentors = [Profile(languages=("en",), years_experience=10)] * n_mentors
     result = solve_round(RoundProblem([], mentors, [2] * n_mentors, mode=mode))
-    assert result.metrics["mentees"] == 0
-    assert result.metrics["coverage"] == 0.0
+    assert result.metrics.mentees == 0
+    assert result.metrics.coverage == 0.0
     assert result.assignment.shape == (0,)
     assert result.matches == ()
     assert result.unmatched == ()
-    assert result.alternative["mentees"] == 0
+    assert result.alternative.mentees == 0
 
 
 @pytest.mark.parametrize("mode", ["optimal", "stable"])
@@ -358,8 +358,8 @@ def test_pinned_seat_is_not_a_blocking_pair(mode):
     problem = RoundProblem([mentee, mentee], [mentor], [1], mode=mode, pinned=[(0, 0)])
     result = solve_round(problem)
     assert result.assignment.tolist() == [0, -1]
-    assert result.metrics["blocking_pairs"] == 0
-    assert result.alternative["blocking_pairs"] == 0
+    assert result.metrics.blocking_pairs == 0
+    assert result.alternative.blocking_pairs == 0
     (unmatched,) = result.unmatched
     assert unmatched.mentee == 1
     assert unmatched.code == "all_suitable_mentors_full"
@@ -384,7 +384,7 @@ def test_realistic_round_equals_an_exact_solve_of_its_whole_graph(realistic):
         cols,
         graph.pairs.scores(slice(None)),
     )
-    assert full.matched == result.metrics["matched"]
+    assert full.matched == result.metrics.matched
     assert full.total == pytest.approx(sum(mt.score for mt in result.matches), abs=1e-9)
 
 
