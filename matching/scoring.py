@@ -18,7 +18,6 @@ FULL_OVERLAP_HOURS = 3.0
 #: Share of the industry/role component from shared industries (the fraction of the mentee's
 #: industries the mentor works in); the rest is the similarity of their current roles.
 INDUSTRY_SHARE = 0.6
-EXCLUSIONS = ("language", "availability", "employer")
 #: Tolerance on the minimum overlap, so "1 hour" of 30-minute slots is never lost to rounding.
 OVERLAP_TOLERANCE = np.float32(1e-4)
 
