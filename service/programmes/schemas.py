@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -33,16 +34,14 @@ MAX_WEIGHT = 10.0
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 
-class ScoreWeights(Strict):
-    """Score component weights, each 0-10; components not sent take their default."""
-
-    need_offer: Weight = DEFAULT_WEIGHTS["need_offer"]
-    certification: Weight = DEFAULT_WEIGHTS["certification"]
-    tools: Weight = DEFAULT_WEIGHTS["tools"]
-    industry_role: Weight = DEFAULT_WEIGHTS["industry_role"]
-    text: Weight = DEFAULT_WEIGHTS["text"]
-    experience: Weight = DEFAULT_WEIGHTS["experience"]
-    availability: Weight = DEFAULT_WEIGHTS["availability"]
+#: Score component weights, each 0-10; components not sent take their default. One field per
+#: component of the matching engine, so a component added there is a weight here too.
+ScoreWeights: type[Strict] = create_model(
+    "ScoreWeights",
+    __base__=Strict,
+    __doc__="Score component weights, each 0-10; components not sent take their default.",
+    **{name: (Weight, default) for name, default in DEFAULT_WEIGHTS.items()},  # type: ignore[call-overload]
+)
 
 
 def _weights(value: Any) -> dict[str, float]:

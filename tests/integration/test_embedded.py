@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,15 +159,22 @@ class Harness:
                         os.kill(pid, signal.SIGKILL)
 
 
-@pytest.fixture
-def harness(tmp_path: Path) -> Iterator[Harness]:
-    home = tmp_path / "home"
-    home.mkdir()
-    h = Harness(home, tmp_path)
-    try:
-        yield h
-    finally:
-        h.cleanup()
+def redis_servers(home: Path) -> list[psutil.Process]:
+    """redis-server processes working in this home's Redis folder (redis chdirs to its dir)."""
+    found = []
+    for proc in psutil.process_iter(["name", "cwd"]):
+        if proc.info["name"] == "redis-server" and proc.info["cwd"] == str(home / "redis"):
+            found.append(proc)
+    return found
+
+
+def postmasters(home: Path) -> list[psutil.Process]:
+    """PostgreSQL postmasters serving this home's data folder."""
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "postgres" and str(home / "pgdata") in (proc.info["cmdline"] or []):
+            found.append(proc)
+    return found
 
 
 def test_embedded_servers_are_shared_stopped_and_durable(harness: Harness) -> None:

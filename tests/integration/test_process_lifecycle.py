@@ -10,10 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import psutil
 import pytest
 
 from tests.conftest import ROOT
@@ -24,43 +21,13 @@ from tests.integration.test_embedded import (
     Harness,
     gone,
     postgres_pid,
+    postmasters,
     redis_pid,
+    redis_servers,
     wait_until_gone,
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def harness(tmp_path: Path) -> Iterator[Harness]:
-    home = tmp_path / "home"
-    home.mkdir()
-    h = Harness(home, tmp_path)
-    try:
-        yield h
-    finally:
-        # Servers a racing process started beside the registered ones are not in the
-        # registries the harness reads: stop those too.
-        h.backing_pids |= {p.pid for p in redis_servers(home) + postmasters(home)}
-        h.cleanup()
-
-
-def redis_servers(home: Path) -> list[psutil.Process]:
-    """redis-server processes working in this home's Redis folder (redis chdirs to its dir)."""
-    found = []
-    for proc in psutil.process_iter(["name", "cwd"]):
-        if proc.info["name"] == "redis-server" and proc.info["cwd"] == str(home / "redis"):
-            found.append(proc)
-    return found
-
-
-def postmasters(home: Path) -> list[psutil.Process]:
-    """PostgreSQL postmasters serving this home's data folder."""
-    found = []
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        if proc.info["name"] == "postgres" and str(home / "pgdata") in (proc.info["cmdline"] or []):
-            found.append(proc)
-    return found
 
 
 def spawn(harness: Harness, name: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
