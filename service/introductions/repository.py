@@ -106,7 +106,8 @@ async def queue_email(
 
 async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UUID]:
     """An introduction email to each side of each mentorship (once ever per person)."""
-    rows = await conn.fetch(
+    return await _ids(
+        conn,
         _QUEUE_ABOUT_MENTORSHIPS.format(
             "SELECT 'introduction', m.id, side.person FROM mentorships m"
             " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
@@ -119,13 +120,13 @@ async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UU
         " WHERE id = ANY($1::uuid[]) AND introduced_at IS NULL",
         mentorship_ids,
     )
-    return [r["id"] for r in rows]
 
 
 async def mentorships_to_introduce(conn: Conn, round_id: UUID | None = None) -> list[UUID]:
     """Pending mentorships of a published round (of ``round_id``, or of any round) whose
     introductions were never queued."""
-    rows = await conn.fetch(
+    return await _ids(
+        conn,
         "SELECT m.id FROM mentorships m"
         " WHERE m.source = 'round' AND m.status = 'pending' AND m.round_id IS NOT NULL"
         " AND ($1::uuid IS NULL OR m.round_id = $1)"
@@ -134,7 +135,6 @@ async def mentorships_to_introduce(conn: Conn, round_id: UUID | None = None) -> 
         " ORDER BY m.id",
         round_id,
     )
-    return [r["id"] for r in rows]
 
 
 async def claim_due_emails(
@@ -327,15 +327,29 @@ async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
     return out
 
 
+async def _ids(conn: Conn, sql: str, *args: object) -> list[UUID]:
+    """The ``id`` column of what ``sql`` returns (the emails it queued, the people it found)."""
+    return [r["id"] for r in await conn.fetch(sql, *args)]
+
+
+def _days_passed(column: str, setting: str) -> str:
+    """SQL: the programme's ``setting`` (days; its default is $2) have passed since ``column``
+    at $1. Names are constants of this module, never input."""
+    return (
+        f" {column} <= $1::timestamptz"
+        f" - make_interval(days => COALESCE((p.settings->>'{setting}')::int, $2))"
+    )
+
+
 async def queue_reminders(conn: Conn, now: datetime) -> list[UUID]:
     """One reminder to each side that has not answered once reminder_days have passed."""
-    rows = await conn.fetch(
+    return await _ids(
+        conn,
         "WITH due AS ("  # noqa: S608 - constant SQL fragments
         " UPDATE mentorships m SET reminded_at = $1 FROM programmes p"
-        " WHERE p.id = m.programme_id AND m.status = 'pending' AND m.reminded_at IS NULL"
-        " AND m.introduced_at <= $1::timestamptz"
-        "     - make_interval(days => COALESCE((p.settings->>'reminder_days')::int, $2))"
-        " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer) "
+        " WHERE p.id = m.programme_id AND m.status = 'pending' AND m.reminded_at IS NULL AND"
+        + _days_passed("m.introduced_at", "reminder_days")
+        + " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer) "
         + _QUEUE_ABOUT_MENTORSHIPS.format(
             "SELECT 'reminder', due.id, side.person FROM due CROSS JOIN LATERAL"
             " (VALUES (mentee_id, mentee_answer), (mentor_id, mentor_answer))"
@@ -345,18 +359,17 @@ async def queue_reminders(conn: Conn, now: datetime) -> list[UUID]:
         now,
         default_days("reminder_days"),
     )
-    return [r["id"] for r in rows]
 
 
 async def expire_unanswered(conn: Conn, now: datetime) -> list[UUID]:
     """Close introductions still unanswered after expiry_days; tell both sides."""
-    rows = await conn.fetch(
+    return await _ids(
+        conn,
         "WITH gone AS ("  # noqa: S608 - constant SQL fragments
         " UPDATE mentorships m SET status = 'expired', closed_at = $1, updated_at = $1"
-        " FROM programmes p WHERE p.id = m.programme_id AND m.status = 'pending'"
-        " AND m.introduced_at <= $1::timestamptz"
-        "     - make_interval(days => COALESCE((p.settings->>'expiry_days')::int, $2))"
-        " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer) "
+        " FROM programmes p WHERE p.id = m.programme_id AND m.status = 'pending' AND"
+        + _days_passed("m.introduced_at", "expiry_days")
+        + " RETURNING m.id, m.mentee_id, m.mentor_id, m.mentee_answer, m.mentor_answer) "
         + _QUEUE_ABOUT_MENTORSHIPS.format(
             "SELECT 'expired', gone.id, side.person"
             " FROM gone CROSS JOIN LATERAL (VALUES (mentee_id), (mentor_id)) AS side(person)"
@@ -364,23 +377,21 @@ async def expire_unanswered(conn: Conn, now: datetime) -> list[UUID]:
         now,
         default_days("expiry_days"),
     )
-    return [r["id"] for r in rows]
 
 
 async def queue_surveys(conn: Conn, now: datetime) -> list[UUID]:
     """The feedback survey to both sides, survey_days after both accepted (once)."""
-    rows = await conn.fetch(
+    return await _ids(
+        conn,
         _QUEUE_ABOUT_MENTORSHIPS.format(
-            "SELECT 'survey', m.id, side.person"
+            "SELECT 'survey', m.id, side.person"  # noqa: S608 - constant SQL fragments
             " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
             " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
-            " WHERE m.status = 'active' AND m.accepted_at <= $1::timestamptz"
-            "     - make_interval(days => COALESCE((p.settings->>'survey_days')::int, $2))"
+            " WHERE m.status = 'active' AND" + _days_passed("m.accepted_at", "survey_days")
         ),
         now,
         default_days("survey_days"),
     )
-    return [r["id"] for r in rows]
 
 
 async def save_feedback(
