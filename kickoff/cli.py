@@ -51,7 +51,8 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> str:
     from service import db, embedded
-    from service.demo.seed import DEMO_PASSWORD, demo_examples, demo_programme_id, seed_demo
+    from service.demo.repository import demo_examples, demo_programme_id
+    from service.demo.seed import DEMO_PASSWORD, seed_demo
     from service.kit.db import transaction
     from service.security import Passwords
     from service.taxonomy.repository import load_taxonomy
@@ -66,8 +67,9 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
         result = await seed_demo(
             pool, taxonomy, passwords, mentees=mentees, mentors=mentors, reset=reset
         )
-        examples = await demo_examples(pool)
-        programme = await demo_programme_id(pool)
+        async with transaction(pool, readonly=True) as conn:
+            examples = await demo_examples(conn)
+            programme = await demo_programme_id(conn)
     finally:
         await pool.close()
     if result.skipped:

@@ -10,8 +10,9 @@ from typing import Any
 
 import asyncpg
 
+from service.demo import repository as repo
 from service.demo.generator import generate_people
-from service.kit.db import Conn
+from service.kit.db import transaction
 from service.people.repository import WindowRow
 from service.people.schemas import SignupIn
 from service.people.service import profile_values, window_rows
@@ -52,23 +53,20 @@ async def seed_demo(
     random_state: int = 2027,
     reset: bool = False,
 ) -> SeedResult:
-    """Insert the demo population unless it is already there (or ``reset`` replaces it)."""
-    async with pool.acquire() as conn, conn.transaction():
-        # One seeder at a time; a second waits and then finds the data present.
-        await conn.execute("SELECT pg_advisory_xact_lock(7212604002)")
-        existing = await conn.fetchval("SELECT count(*) FROM people WHERE is_demo")
+    """Insert the demo population unless it is already there (or ``reset`` replaces it).
+
+    A command (``kickoff seed``, the demo, tests): it owns its transaction, and hashes the one
+    password every demo account shares before opening it.
+    """
+    # One hash for every demo account: hashing 400 passwords with argon2 would take a minute.
+    password_hash = await asyncio.to_thread(passwords.hash, DEMO_PASSWORD)
+    async with transaction(pool) as conn:
+        await repo.lock_seeding(conn)  # a second seeder waits, then finds the data present
+        existing = await repo.demo_counts(conn)
         if existing and not reset:
-            counts = await conn.fetchrow(
-                "SELECT count(*) FILTER (WHERE is_mentee AND NOT is_mentor) AS mentees,"
-                " count(*) FILTER (WHERE is_mentor) AS mentors FROM people WHERE is_demo"
-            )
-            assert counts is not None
-            return SeedResult(counts["mentees"], counts["mentors"], True)
+            return SeedResult(*existing, skipped=True)
         if existing:
-            await conn.execute("DELETE FROM programmes WHERE name = $1", DEMO_PROGRAMME)
-            await conn.execute("DELETE FROM people WHERE is_demo")
-        # Every demo account shares one hash: hashing 400 passwords with argon2 would take a minute.
-        password_hash = await asyncio.to_thread(passwords.hash, DEMO_PASSWORD)
+            await repo.delete_demo(conn)
         rng = random.Random(random_state)
         people_rows: list[tuple[object, ...]] = []
         window_records: list[tuple[object, ...]] = []
@@ -83,62 +81,7 @@ async def seed_demo(
                 (person_id, w.weekday, w.start_minute, w.end_minute) for w in windows
             )
         assert columns is not None
-        await conn.copy_records_to_table(
-            "people",
-            records=people_rows,
-            columns=["id", "password_hash", "is_demo", *columns],
-        )
-        await conn.copy_records_to_table(
-            "availability_windows",
-            records=window_records,
-            columns=["person_id", "weekday", "start_minute", "end_minute"],
-        )
-        await _demo_programme(conn)
+        await repo.copy_people(conn, columns, people_rows)
+        await repo.copy_windows(conn, window_records)
+        await repo.create_demo_programme(conn)
     return SeedResult(mentees, mentors, False)
-
-
-DEMO_PROGRAMME = "Kickoff demo cohort"
-
-
-async def _demo_programme(conn: Conn) -> None:
-    """A programme with every demo person, organised by the first demo mentor (a site admin)."""
-    organiser = await conn.fetchval(
-        "SELECT id FROM people WHERE is_demo AND is_mentor ORDER BY email LIMIT 1"
-    )
-    await conn.execute("UPDATE people SET is_admin = true WHERE id = $1", organiser)
-    programme = await conn.fetchval(
-        "INSERT INTO programmes (name, description, created_by) VALUES ($1, $2, $3) RETURNING id",
-        DEMO_PROGRAMME,
-        "Every demo mentee and mentor, ready for a matching round.",
-        organiser,
-    )
-    await conn.execute(
-        "INSERT INTO programme_organisers (programme_id, person_id) VALUES ($1, $2)",
-        programme,
-        organiser,
-    )
-    await conn.execute(
-        "INSERT INTO programme_members (programme_id, person_id)"
-        " SELECT $1, id FROM people WHERE is_demo",
-        programme,
-    )
-
-
-async def demo_programme_id(pool: asyncpg.Pool) -> str | None:
-    """The demo programme's id, if the demo data is loaded."""
-    found = await pool.fetchval(
-        "SELECT id FROM programmes WHERE name = $1 ORDER BY created_at LIMIT 1", DEMO_PROGRAMME
-    )
-    return None if found is None else str(found)
-
-
-async def demo_examples(pool: asyncpg.Pool) -> list[tuple[str, str]]:
-    """One demo mentee's and one demo mentor's email, to log in with."""
-    rows = await pool.fetch(
-        """(SELECT 'mentee' AS role, email FROM people
-             WHERE is_demo AND is_mentee AND NOT is_mentor ORDER BY email LIMIT 1)
-           UNION ALL
-           (SELECT 'mentor', email FROM people
-             WHERE is_demo AND is_mentor ORDER BY email LIMIT 1)"""
-    )
-    return [(r["role"], r["email"]) for r in rows]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from service.demo.seed import DEMO_PASSWORD, demo_examples, seed_demo
+from service.demo.repository import demo_examples, demo_programme_id
+from service.demo.seed import DEMO_PASSWORD, seed_demo
+from service.kit.db import transaction
 from service.security import Passwords
 from service.taxonomy.repository import load_taxonomy
 
@@ -45,7 +47,9 @@ async def test_demo_accounts_can_log_in(client, app):
     await seed_demo(
         app.state.services.pool, taxonomy, app.state.services.passwords, mentees=5, mentors=2
     )
-    for _role, email in await demo_examples(app.state.services.pool):
+    async with transaction(app.state.services.pool) as conn:
+        examples = await demo_examples(conn)
+    for _role, email in examples:
         r = await client.post(
             "/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD}
         )
@@ -54,10 +58,10 @@ async def test_demo_accounts_can_log_in(client, app):
 
 
 async def test_demo_programme_is_ready_for_a_round(pool):
-    from service.demo.seed import demo_programme_id
 
     await seed_demo(pool, await load_taxonomy(pool), Passwords(1024, 1), mentees=10, mentors=4)
-    pid = await demo_programme_id(pool)
+    async with transaction(pool) as conn:
+        pid = await demo_programme_id(conn)
     assert pid is not None
     assert (
         await pool.fetchval(
