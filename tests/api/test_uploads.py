@@ -124,3 +124,10 @@ async def test_the_upload_is_documented_as_multipart(upload_client):
     assert schema["allOf"][0]["required"] == ["file"]
     assert schema["allOf"][0]["properties"]["file"]["contentMediaType"]
     assert "full_sync" in str(spec["components"]["schemas"]["ImportFields"])
+
+
+async def test_the_docs_page_shows_the_upload_and_who_may_call(upload_client):
+    page = await upload_client.get("/docs")
+    assert page.status_code == 200
+    assert "a file, sent as <code>multipart/form-data</code>" in page.text
+    assert "Any logged-in person." in page.text and "Site admins only." in page.text
