@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from service.kit.messages import plain
+
 log = logging.getLogger(__name__)
 
 
@@ -91,14 +93,13 @@ class RateLimited(DomainError):
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """Pydantic errors as ``[{"field": "availability.0.start", "message": "..."}]``."""
+    """Pydantic errors as ``[{"field": "availability.0.start", "message": "..."}]``, each
+    message in plain words (:mod:`service.kit.messages`)."""
     out = []
     for err in exc.errors(include_url=False, include_input=False):
         loc = ".".join(str(p) for p in err["loc"] if p not in ("body",)) or "body"
-        message = err["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        out.append({"field": loc, "message": message})
+        ctx = err.get("ctx") or {}
+        out.append({"field": loc, "message": plain(err["type"], err["loc"], ctx, err["msg"])})
     return out
 
 

@@ -358,9 +358,9 @@ def parse_query(request: Request, name: str, adapter: TypeAdapter[T], default: T
     try:
         return adapter.validate_python(raw)
     except ValidationError as exc:
-        message = exc.errors(include_url=False)[0]["msg"]
+        first = field_errors(exc)[0]["message"]
         raise ValidationFailed(
-            f"invalid query parameter {name}", fields=[{"field": name, "message": message}]
+            f"invalid query parameter {name}", fields=[{"field": name, "message": first}]
         ) from None
 
 
