@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,7 +18,7 @@ class PairReasons:
     for_mentor: tuple[str, ...]
 
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _label(labels: Mapping[str, str], slug: str) -> str:
@@ -48,7 +48,10 @@ def _part_of_day(minute: int) -> str:
 def overlap_phrase(
     a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]], utc_offset_hours: float
 ) -> tuple[float, str]:
-    """Weekly overlap in hours and when it falls in the first person's local time."""
+    """Weekly overlap in hours and when it falls in the first person's local time.
+
+    E.g. ``(3.0, "Monday and Wednesday evenings")``; ``(0.0, "no common time")`` if none.
+    """
     shift = round(utc_offset_hours * 60)
     total = 0
     when: dict[str, set[str]] = {}
@@ -66,11 +69,23 @@ def overlap_phrase(
     parts = [
         f"{_listing(sorted(days, key=DAYS.index), 7)} {part}" for part, days in sorted(when.items())
     ]
-    return hours, "; ".join(parts) + " your time"
+    return hours, "; ".join(parts)
 
 
 def _years(n: float) -> str:
     return f"{n:g} year" if n == 1 else f"{n:g} years"
+
+
+def _experience(mentor_years: float, mentee_years: float, to_mentor: bool) -> str:
+    """The mentor's experience beside the mentee's, never "to your 0"."""
+    led = f"{_years(mentor_years)} leading projects"
+    if to_mentor:
+        theirs = (
+            "they are starting out" if mentee_years <= 0 else f"they have {_years(mentee_years)}"
+        )
+        return f"you have {led}; {theirs}"
+    yours = "you are starting out" if mentee_years <= 0 else f"you have {_years(mentee_years)}"
+    return f"{led}; {yours}"
 
 
 def match_reasons(
@@ -103,16 +118,36 @@ def match_reasons(
         read the mentee's version.
     """
     offers = {*mentor.skills, *mentor.certifications_held, *mentor.tools}
+    to_mentor = audience == "mentor"
     ranked = sorted(COMPONENTS, key=lambda c: -weights.get(c, 0.0) * components.get(c, 0.0))
+
+    def shown(comp: str) -> bool:
+        return components.get(comp, 0.0) > 0.05 and weights.get(comp, 0.0) > 0
+
+    # Each skill, tool or certification is named once across a pair's reasons, by the most
+    # specific reason that states it ("holds PMP, which you are aiming for", not PMP again
+    # among what the goals need).
+    specific: set[str] = set()
+    if shown("certification"):
+        specific |= set(mentee.certifications_target) & set(mentor.certifications_held)
+    if shown("tools"):
+        specific |= set(mentee.tools) & set(mentor.tools)
+    named: set[str] = set()
     out: list[str] = []
     for comp in ranked:
-        if components.get(comp, 0.0) <= 0.05 or weights.get(comp, 0.0) <= 0:
+        if not shown(comp):
             continue
-        text = _reason(comp, mentee, mentor, offers, labels, goal_needs, audience == "mentor")
+        skip = named | specific if comp == "need_offer" else named
+        text, tags = _reason(comp, mentee, mentor, offers, labels, goal_needs, to_mentor, skip)
+        named |= tags
         if text and text not in out:
             out.append(text)
         if len(out) == limit:
             break
+    # When two people can meet is always among the reasons, however little it weighed.
+    when, _ = _reason("availability", mentee, mentor, offers, labels, goal_needs, to_mentor, set())
+    if when and when not in out and limit > 0:
+        out = [*out[: limit - 1], when]
     return out
 
 
@@ -124,6 +159,28 @@ def _reason(
     labels: Mapping[str, str],
     goal_needs: Mapping[str, Mapping[str, float]],
     to_mentor: bool,
+    skip: set[str],
+) -> tuple[str, set[str]]:
+    """One component's reason and the tags it names (leaving out those in ``skip``)."""
+    named: set[str] = set()
+
+    def listing(tags: Sequence[str]) -> str:
+        fresh = [t for t in tags if t not in skip][:3]
+        named.update(fresh)
+        return _listing([_label(labels, t) for t in fresh])
+
+    text = _reason_text(comp, mentee, mentor, offers, goal_needs, to_mentor, listing)
+    return text, named
+
+
+def _reason_text(
+    comp: str,
+    mentee: Profile,
+    mentor: Profile,
+    offers: set[str],
+    goal_needs: Mapping[str, Mapping[str, float]],
+    to_mentor: bool,
+    listing: Callable[[Sequence[str]], str],
 ) -> str:
     if comp == "need_offer":
         wanted: dict[str, float] = {}
@@ -132,31 +189,30 @@ def _reason(
                 wanted[tag] = max(wanted.get(tag, 0.0), w)
         for tag in mentee.certifications_target:
             wanted[tag] = max(wanted.get(tag, 0.0), 1.0)
-        covered = sorted((t for t in wanted if t in offers), key=lambda t: -wanted[t])
-        if not covered:
+        listed = listing(sorted((t for t in wanted if t in offers), key=lambda t: -wanted[t]))
+        if not listed:
             return ""
-        listed = _listing([_label(labels, t) for t in covered])
         if to_mentor:
             return f"you offer what their goals need: {listed}"
         return f"offers what your goals need: {listed}"
     if comp == "certification":
-        held = [c for c in mentee.certifications_target if c in mentor.certifications_held]
-        if not held:
+        listed = listing(
+            [c for c in mentee.certifications_target if c in mentor.certifications_held]
+        )
+        if not listed:
             return ""
-        listed = _listing([_label(labels, c) for c in held])
         if to_mentor:
             return f"you hold {listed}, which they are aiming for"
         return f"holds {listed}, which you are aiming for"
     if comp == "tools":
-        shared = [t for t in mentee.tools if t in mentor.tools]
-        if not shared:
+        listed = listing([t for t in mentee.tools if t in mentor.tools])
+        if not listed:
             return ""
-        listed = _listing([_label(labels, t) for t in shared])
         return f"you both work with {listed}" if to_mentor else f"works with {listed}"
     if comp == "industry_role":
         shared = [i for i in mentee.industries if i in mentor.industries]
         if shared:
-            return f"both work in {_listing([_label(labels, i) for i in shared])}"
+            return f"both work in {listing(shared)}"
         other_role = mentee.role if to_mentor else mentor.role
         if other_role:
             return f"a related role: {other_role}"
@@ -164,17 +220,11 @@ def _reason(
     if comp == "text":
         return "similar interests in what you both wrote about yourselves"
     if comp == "experience":
-        if to_mentor:
-            return (
-                f"your {_years(mentor.years_experience)} of project management experience"
-                f" to their {mentee.years_experience:g}"
-            )
-        return (
-            f"{_years(mentor.years_experience)} of project management experience"
-            f" to your {mentee.years_experience:g}"
-        )
+        return _experience(mentor.years_experience, mentee.years_experience, to_mentor)
     if comp == "availability":
         mine, theirs = (mentor, mentee) if to_mentor else (mentee, mentor)
         hours, when = overlap_phrase(mine.availability, theirs.availability, mine.utc_offset_hours)
-        return f"{hours:g} h/week overlap: {when}"
+        if hours <= 0:
+            return ""
+        return f"you can both meet {when}, your time ({hours:g} h a week)"
     return ""
