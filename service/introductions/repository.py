@@ -105,7 +105,13 @@ async def queue_email(
 
 
 async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UUID]:
-    """An introduction email to each side of each mentorship (once ever per person)."""
+    """An introduction email to each side of each mentorship (once ever per person); a
+    mentorship not introduced yet is introduced now (its answer-by day counts from then)."""
+    await conn.execute(
+        "UPDATE mentorships SET introduced_at = now()"
+        " WHERE id = ANY($1::uuid[]) AND introduced_at IS NULL",
+        mentorship_ids,
+    )
     return await _ids(
         conn,
         _QUEUE_ABOUT_MENTORSHIPS.format(
@@ -113,11 +119,6 @@ async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UU
             " CROSS JOIN LATERAL (VALUES (m.mentee_id), (m.mentor_id)) AS side(person)"
             " WHERE m.id = ANY($1::uuid[])"
         ),
-        mentorship_ids,
-    )
-    await conn.execute(
-        "UPDATE mentorships SET introduced_at = now()"
-        " WHERE id = ANY($1::uuid[]) AND introduced_at IS NULL",
         mentorship_ids,
     )
 

@@ -77,8 +77,13 @@ async def test_a_retry_is_the_same_email_and_another_subject_a_new_one(
         # Emails of a mentorship: as before, once per (kind, mentorship, recipient).
         declined = await repo.queue_email(conn, "declined", mid, ana)
         assert await repo.queue_email(conn, "declined", mid, ana) is None
+        assert (
+            await conn.fetchval("SELECT introduced_at FROM mentorships WHERE id = $1", mid) is None
+        )
         intro = await repo.queue_introductions(conn, [mid])
         assert len(intro) == 2 and await repo.queue_introductions(conn, [mid]) == []
+        # Introducing it dates it: reminders and expiry count from then.
+        assert await conn.fetchval("SELECT introduced_at FROM mentorships WHERE id = $1", mid)
 
         ids = await _message_ids(conn)
         assert len(ids) == 8 and len(set(ids.values())) == 8
