@@ -114,9 +114,12 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 def _iso_date(value: Any) -> Any:
     """A JSON date is a "YYYY-MM-DD" string (strict models take no str for a date otherwise)."""
     if isinstance(value, str):
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError("expected a date as YYYY-MM-DD")
-        return date.fromisoformat(value)
+        try:
+            if _ISO_DATE.fullmatch(value):
+                return date.fromisoformat(value)
+        except ValueError:
+            pass  # e.g. 2027-02-30
+        raise ValueError("enter a date like 2027-01-31 (year-month-day)")
     return value
 
 
