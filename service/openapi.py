@@ -113,7 +113,7 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
             )
         if op.body is not None:
             item["requestBody"] = {
-                "required": True,
+                "required": op.body_required,
                 "content": {"application/json": {"schema": keyed[(op.body, "validation")]}},
             }
         if op.upload is not None:

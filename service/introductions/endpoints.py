@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from starlette.requests import Request
@@ -27,6 +27,7 @@ from service.kit.db import transaction
 from service.kit.html import checked_form, render, see_other
 from service.kit.sessions import request_token
 from service.kit.state import services
+from service.programmes import membership
 
 router = ApiRouter(tag="introductions")
 
@@ -137,6 +138,11 @@ async def _my_matches(request: Request, person_id: UUID) -> list[MyMatchOut]:
         return [match_out(r) for r in await repo.my_matches(conn, person_id)]
 
 
+async def _waiting(request: Request, person_id: UUID) -> membership.Waiting:
+    async with transaction(services(request).pool, readonly=True) as conn:
+        return await membership.waiting(conn, person_id)
+
+
 @router.route(
     "/matches",
     "GET",
@@ -159,9 +165,13 @@ async def my_matches_page(request: Request, caller: Caller) -> Response:
 async def _render_my_matches(
     request: Request, caller: Caller, error: str = "", status: int = 200
 ) -> Response:
+    matches = await _my_matches(request, caller.person_id)
     context = {
         "caller": caller,
-        "matches": await _my_matches(request, caller.person_id),
+        "matches": matches,
+        # With nothing to show, why: no programme yet, no consent, or the next round to come.
+        "waiting": None if matches else await _waiting(request, caller.person_id),
+        "today": date.today(),
         "error": error,
         "day_in_words": service.day_in_words,
     }

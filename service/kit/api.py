@@ -129,6 +129,11 @@ class Call:
         assert isinstance(self.parsed, model), "the operation declares another body"
         return self.parsed
 
+    def optional_body(self, model: type[M]) -> M | None:
+        """The validated JSON body of an operation whose body may be left out (None then)."""
+        assert self.parsed is None or isinstance(self.parsed, model), "another body is declared"
+        return self.parsed
+
     def upload(self) -> Uploaded:
         """The received multipart upload."""
         assert isinstance(self.parsed, Uploaded), "the operation declares no upload"
@@ -170,6 +175,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     tag: str = ""
     query: tuple[tuple[str, str, str], ...] = ()  # (name, type, description)
+    #: False: the JSON body may be left out altogether (an empty request body).
+    body_required: bool = True
 
     @property
     def name(self) -> str:
@@ -193,14 +200,20 @@ class ApiRouter:
         summary: str,
         access: Access,
         body: type[BaseModel] | None = None,
+        body_required: bool = True,
         upload: Upload | None = None,
         response: Any = None,
         status: int = 200,
         errors: Sequence[int] = (),
         query: Sequence[tuple[str, str, str]] = (),
     ) -> Callable[[Handler], Handler]:
-        """Register ``handler(call)``; ``access`` says who may call it (required)."""
+        """Register ``handler(call)``; ``access`` says who may call it (required).
+
+        With ``body_required=False`` a request without a body (none at all, of any type) is
+        handed on with no body (:meth:`Call.optional_body`); one with a body is read as usual.
+        """
         assert body is None or upload is None, "a body is JSON or an upload, not both"
+        assert body_required or body is not None, "only a declared JSON body can be optional"
 
         def decorate(handler: Handler) -> Handler:
             self.operations.append(
@@ -217,6 +230,7 @@ class ApiRouter:
                     tuple(errors),
                     self.tag,
                     tuple(query),
+                    body_required,
                 )
             )
             return handler
@@ -234,7 +248,7 @@ def endpoint(op: Operation, guard: Guard) -> Callable[[Request], Awaitable[Respo
     async def run(request: Request) -> Response:
         caller = await guard(request, op.access)
         parsed: Any = None
-        if op.body is not None:
+        if op.body is not None and (op.body_required or await request.body()):
             parsed = await read_json(request, op.body)
         elif op.upload is not None:
             parsed = await read_upload(request, op.upload)

@@ -24,6 +24,7 @@ from service.kit.sessions import (
     user_agent,
 )
 from service.kit.state import services
+from service.pages import programmes
 from service.pages.forms import form_data
 from service.people import repository as people_repo
 from service.people import service as people
@@ -247,4 +248,5 @@ def routes() -> list[Route]:
         Route("/me/edit", profile_edit_submit, methods=["POST"]),
         Route("/me/erase", erase_submit, methods=["POST"]),
         Route("/mailbox", mailbox_page, methods=["GET"]),
+        *programmes.routes(),
     ]

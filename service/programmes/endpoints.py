@@ -6,8 +6,10 @@ from starlette.responses import Response
 
 from service.kit.api import PERSON, SITE_ADMIN, ApiRouter, Call, organiser, respond
 from service.kit.schemas import PAGE_QUERY
-from service.programmes import service
+from service.programmes import membership, service
 from service.programmes.schemas import (
+    InvitationOut,
+    JoinIn,
     MemberList,
     MembershipOut,
     MentorshipList,
@@ -44,21 +46,22 @@ async def create_programme(call: Call) -> Response:
 @router.route(
     "/programmes",
     "GET",
-    summary="List programmes with their member counts",
+    summary="Programmes I may see (open ones, and those I belong to or organise), with their"
+    " member counts, open mentor places and organisers",
     access=PERSON,
     response=ProgrammeList,
     errors=(401,),
 )
 async def list_programmes(call: Call) -> Response:
-    """Every programme."""
+    """Open programmes, mine and those I organise (site admins: every programme)."""
     async with call.transaction(readonly=True) as conn:
-        return respond(await service.list_programmes(conn))
+        return respond(await service.list_programmes(conn, call.caller.person_id))
 
 
 @router.route(
     "/programmes/{id}",
     "GET",
-    summary="One programme with its settings and organisers",
+    summary="One programme with its settings and organisers (its invitation code for organisers)",
     access=PERSON,
     response=ProgrammeOut,
     errors=(401, 404),
@@ -90,6 +93,21 @@ async def patch_programme(call: Call) -> Response:
 
 
 @router.route(
+    "/programmes/{id}/invitation",
+    "POST",
+    summary="Replace the programme's invitation code; the old code and link stop working",
+    access=organiser(),
+    response=InvitationOut,
+    errors=(401, 403, 404),
+)
+async def new_invitation(call: Call) -> Response:
+    """A new random invitation code (the link is BASE_URL/join/{code})."""
+    programme_id = call.path_id("programme")
+    async with call.transaction() as conn:
+        return respond(await service.new_invitation(conn, programme_id))
+
+
+@router.route(
     "/programmes/{id}/organisers",
     "POST",
     summary="Appoint an organiser by person_id or email (site admins)",
@@ -110,17 +128,39 @@ async def appoint_organiser(call: Call) -> Response:
 @router.route(
     "/programmes/{id}/join",
     "POST",
-    summary="Join a programme as a member (needs consent_to_match)",
+    summary="Join a programme as a member (needs consent_to_match; an invitation-only"
+    " programme needs its invitation code in the body)",
+    access=PERSON,
+    body=JoinIn,
+    body_required=False,
+    response=MembershipOut,
+    status=201,
+    errors=(400, 401, 403, 404, 413, 415, 422),
+)
+async def join_programme(call: Call) -> Response:
+    """Join; 201 when new, 200 when already a member. No body is needed for open programmes."""
+    programme_id = call.path_id("programme")
+    body = call.optional_body(JoinIn)
+    code = body.code if body is not None else None
+    async with call.transaction() as conn:
+        out, new = await membership.join(conn, call.caller.person_id, programme_id, code)
+    return respond(out, 201 if new else 200)
+
+
+@router.route(
+    "/join/{code}",
+    "POST",
+    summary="Join the programme whose invitation code this is (needs consent_to_match)",
     access=PERSON,
     response=MembershipOut,
     status=201,
     errors=(401, 404, 422),
 )
-async def join_programme(call: Call) -> Response:
-    """Join; 201 when new, 200 when already a member."""
-    programme_id = call.path_id("programme")
+async def join_by_code(call: Call) -> Response:
+    """Join by invitation code; 201 when new, 200 when already a member."""
+    code = call.request.path_params["code"]
     async with call.transaction() as conn:
-        out, new = await service.join(conn, call.caller.person_id, programme_id)
+        out, new = await membership.join_by_code(conn, call.caller.person_id, code)
     return respond(out, 201 if new else 200)
 
 
@@ -136,7 +176,7 @@ async def leave_programme(call: Call) -> Response:
     """Leave (a no-op when not a member)."""
     programme_id = call.path_id("programme")
     async with call.transaction() as conn:
-        await service.leave(conn, call.caller.person_id, programme_id)
+        await membership.leave(conn, call.caller.person_id, programme_id)
     return Response(status_code=204)
 
 
@@ -154,7 +194,7 @@ async def list_members(call: Call) -> Response:
     programme_id = call.path_id("programme")
     limit, offset = call.page()
     async with call.transaction(readonly=True) as conn:
-        return respond(await service.members(conn, programme_id, limit, offset))
+        return respond(await membership.members(conn, programme_id, limit, offset))
 
 
 @router.route(

@@ -4,8 +4,8 @@ transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 from uuid import UUID
 
 from service.kit.db import OPEN, Conn
@@ -19,12 +19,20 @@ class Programme:
     name: str
     description: str
     settings: dict[str, Any]
+    access: Literal["open", "invitation"]
+    invitation_code: str
+    next_round_on: date | None
     created_by: UUID | None
     created_at: datetime
     updated_at: datetime
     members: int
     mentees: int
     mentors: int
+    #: Places left with its consenting mentors (capacity minus pending and active mentorships).
+    open_places: int
+    #: Whether the person it was read for (if any) is a member, an organiser of it.
+    is_member: bool
+    is_organiser: bool
 
 
 @dataclass(frozen=True)
@@ -39,14 +47,27 @@ class RequestParties:
     mentor_capacity: int | None
 
 
+# $1: the open mentorship statuses; $2: the person it is read for (or NULL).
 _PROGRAMME = """
-SELECT p.id, p.name, p.description, p.settings, p.created_by, p.created_at, p.updated_at,
-       count(pe.id) AS members,
-       count(pe.id) FILTER (WHERE pe.is_mentee) AS mentees,
-       count(pe.id) FILTER (WHERE pe.is_mentor) AS mentors
+SELECT p.id, p.name, p.description, p.settings, p.access, p.invitation_code, p.next_round_on,
+       p.created_by, p.created_at, p.updated_at,
+       c.members, c.mentees, c.mentors, c.open_places,
+       EXISTS (SELECT 1 FROM programme_members
+                WHERE programme_id = p.id AND person_id = $2) AS is_member,
+       EXISTS (SELECT 1 FROM programme_organisers
+                WHERE programme_id = p.id AND person_id = $2) AS is_organiser
   FROM programmes p
-  LEFT JOIN programme_members m ON m.programme_id = p.id
-  LEFT JOIN people pe ON pe.id = m.person_id AND pe.claimed_at IS NOT NULL
+ CROSS JOIN LATERAL (
+       SELECT count(*) AS members,
+              count(*) FILTER (WHERE pe.is_mentee) AS mentees,
+              count(*) FILTER (WHERE pe.is_mentor) AS mentors,
+              COALESCE(sum(GREATEST(pe.mentor_capacity - (
+                  SELECT count(*) FROM mentorships ms
+                   WHERE ms.mentor_id = pe.id AND ms.status = ANY($1::text[])), 0))
+                FILTER (WHERE pe.is_mentor AND pe.consent_to_match), 0)::int AS open_places
+         FROM programme_members m
+         JOIN people pe ON pe.id = m.person_id AND pe.claimed_at IS NOT NULL
+        WHERE m.programme_id = p.id) c
 """
 
 
@@ -79,47 +100,99 @@ async def person_exists(conn: Conn, person_id: UUID) -> bool:
 
 
 async def insert_programme(
-    conn: Conn, name: str, description: str, settings: dict[str, Any], created_by: UUID
+    conn: Conn,
+    name: str,
+    description: str,
+    settings: dict[str, Any],
+    created_by: UUID,
+    *,
+    access: str = "open",
+    next_round_on: date | None = None,
 ) -> UUID:
-    """Create a programme; returns its id."""
+    """Create a programme (its invitation code made by the column's default); returns its id."""
     programme_id: UUID = await conn.fetchval(
-        "INSERT INTO programmes (name, description, settings, created_by)"
-        " VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO programmes (name, description, settings, created_by, access, next_round_on)"
+        " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         name,
         description,
         settings,
         created_by,
+        access,
+        next_round_on,
     )
     return programme_id
 
 
 async def update_programme(conn: Conn, programme_id: UUID, changes: dict[str, Any]) -> None:
-    """Set name, description and/or settings."""
+    """Set name, description, settings, access and/or next_round_on (None clears it)."""
     await conn.execute(
         """UPDATE programmes
               SET name = COALESCE($2, name),
                   description = COALESCE($3, description),
                   settings = COALESCE($4, settings),
+                  access = COALESCE($5, access),
+                  next_round_on = CASE WHEN $6 THEN $7::date ELSE next_round_on END,
                   updated_at = now()
             WHERE id = $1""",
         programme_id,
         changes.get("name"),
         changes.get("description"),
         changes.get("settings"),
+        changes.get("access"),
+        "next_round_on" in changes,
+        changes.get("next_round_on"),
     )
 
 
+async def new_invitation_code(conn: Conn, programme_id: UUID) -> str | None:
+    """Replace the programme's invitation code with a new random one; None if no programme."""
+    code: str | None = await conn.fetchval(
+        "UPDATE programmes SET invitation_code = DEFAULT, updated_at = now()"
+        " WHERE id = $1 RETURNING invitation_code",
+        programme_id,
+    )
+    return code
+
+
+@dataclass(frozen=True)
+class Door:
+    """How a programme is joined, read under a share lock (a new code waits for the join)."""
+
+    id: UUID
+    access: str
+    invitation_code: str
+
+
+async def door(
+    conn: Conn, *, programme_id: UUID | None = None, code: str | None = None, lock: bool = True
+) -> Door | None:
+    """The programme with this id, or with this invitation code, or None; locked FOR SHARE
+    unless ``lock`` is False (read-only transactions).
+
+    The share lock conflicts with the update that replaces the code, so once a new code is
+    committed no join can still commit with the old one.
+    """
+    locking = " FOR SHARE" if lock else ""
+    row = await conn.fetchrow(
+        "SELECT id, access, invitation_code FROM programmes"  # noqa: S608 - constant fragments
+        " WHERE id = $1 OR invitation_code = $2" + locking,
+        programme_id,
+        code,
+    )
+    return None if row is None else Door(**dict(row))
+
+
 async def get_programme(
-    conn: Conn, programme_id: UUID, *, for_update: bool = False
+    conn: Conn, programme_id: UUID, *, for_update: bool = False, reader: UUID | None = None
 ) -> Programme | None:
-    """One programme with its member counts, or None."""
+    """One programme with its member counts (and ``reader``'s place in it), or None."""
     if for_update:
         locked = await conn.fetchval(
             "SELECT 1 FROM programmes WHERE id = $1 FOR NO KEY UPDATE", programme_id
         )
         if locked is None:
             return None
-    row = await conn.fetchrow(_PROGRAMME + " WHERE p.id = $1 GROUP BY p.id", programme_id)
+    row = await conn.fetchrow(_PROGRAMME + " WHERE p.id = $3", list(OPEN), reader, programme_id)
     return None if row is None else Programme(**dict(row))
 
 
@@ -128,22 +201,41 @@ async def programme_exists(conn: Conn, programme_id: UUID) -> bool:
     return bool(await conn.fetchval("SELECT 1 FROM programmes WHERE id = $1", programme_id))
 
 
-async def list_programmes(conn: Conn) -> list[Programme]:
-    """Every programme with its member counts, newest first."""
-    rows = await conn.fetch(_PROGRAMME + " GROUP BY p.id ORDER BY p.created_at DESC, p.id")
+async def visible_programmes(conn: Conn, reader: UUID, *, everyone: bool) -> list[Programme]:
+    """The open programmes and those ``reader`` belongs to or organises (all if ``everyone``),
+    with member counts and open places, newest first."""
+    rows = await conn.fetch(
+        "SELECT * FROM (" + _PROGRAMME + ") v"  # noqa: S608 - constant SQL fragments
+        " WHERE v.access = 'open' OR v.is_member OR v.is_organiser OR $3"
+        " ORDER BY v.created_at DESC, v.id",
+        list(OPEN),
+        reader,
+        everyone,
+    )
     return [Programme(**dict(r)) for r in rows]
 
 
 async def organisers(conn: Conn, programme_id: UUID) -> list[dict[str, Any]]:
     """The organisers of a programme (id, display_name), in appointment order."""
+    found = await organisers_of(conn, [programme_id])
+    return found.get(programme_id, [])
+
+
+async def organisers_of(conn: Conn, programme_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """The organisers (id, display_name) of each of the programmes, in appointment order."""
     rows = await conn.fetch(
-        """SELECT pe.id, pe.display_name
+        """SELECT o.programme_id, pe.id, pe.display_name
              FROM programme_organisers o JOIN people pe ON pe.id = o.person_id
-            WHERE o.programme_id = $1 AND pe.claimed_at IS NOT NULL
+            WHERE o.programme_id = ANY($1::uuid[]) AND pe.claimed_at IS NOT NULL
             ORDER BY o.appointed_at, pe.id""",
-        programme_id,
+        programme_ids,
     )
-    return [dict(r) for r in rows]
+    found: dict[UUID, list[dict[str, Any]]] = {}
+    for r in rows:
+        found.setdefault(r["programme_id"], []).append(
+            {"id": r["id"], "display_name": r["display_name"]}
+        )
+    return found
 
 
 async def is_organiser(conn: Conn, programme_id: UUID, person_id: UUID) -> bool:

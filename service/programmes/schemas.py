@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -104,20 +105,62 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
+#: Who may join: anyone (listed to every logged-in person), or holders of the invitation code.
+ProgrammeAccess = Literal["open", "invitation"]
+_ACCESS_TEXT = "open: listed and joinable by anyone; invitation: joined with its invitation code"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """A JSON date is a "YYYY-MM-DD" string (strict models take no str for a date otherwise)."""
+    if isinstance(value, str):
+        try:
+            if _ISO_DATE.fullmatch(value):
+                return date.fromisoformat(value)
+        except ValueError:
+            pass  # e.g. 2027-02-30
+        raise ValueError("enter a date like 2027-01-31 (year-month-day)")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_date)]
+_NEXT_ROUND_TEXT = "the day the next matching round is planned (YYYY-MM-DD); null: not set"
+
+
 class ProgrammeIn(Strict):
     """A new programme (site admins only)."""
 
     name: Name = Field(examples=["PMI Lisbon spring 2027"])
     description: Description = ""
     settings: ProgrammeSettings = Field(default_factory=ProgrammeSettings)
+    access: ProgrammeAccess = Field(default="open", description=_ACCESS_TEXT)
+    next_round_on: Day | None = Field(default=None, description=_NEXT_ROUND_TEXT)
 
 
 class ProgrammePatch(Strict):
-    """Partial programme edit: only the fields sent change; settings fields sent replace theirs."""
+    """Partial programme edit: only the fields sent change; settings fields sent replace theirs.
+
+    next_round_on may be sent as null to clear it; the other fields may not be null.
+    """
 
     name: Name | None = None
     description: Description | None = None
     settings: ProgrammeSettings | None = None
+    access: ProgrammeAccess | None = Field(default=None, description=_ACCESS_TEXT)
+    next_round_on: Day | None = Field(default=None, description=_NEXT_ROUND_TEXT)
+
+
+#: Invitation codes as made by the database (URL-safe base64); anything else matches none.
+INVITATION_CODE = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
+class JoinIn(Strict):
+    """What joining may need: an invitation-only programme's invitation code."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None,
+        description="the programme's invitation code (needed when its access is invitation)",
+    )
 
 
 class OrganiserIn(Strict):
@@ -147,31 +190,49 @@ class PersonRef(BaseModel):
 
 
 class ProgrammeSummary(BaseModel):
-    """A programme in the list."""
+    """A programme in the list, with who runs it and the caller's place in it."""
 
     id: UUID
     name: str
     description: str
+    access: ProgrammeAccess
+    next_round_on: date | None
     members: int
     mentees: int
     mentors: int
+    open_places: int = Field(
+        description="places its mentors have left: the sum over consenting member mentors of"
+        " their capacity minus their pending and active mentorships (in any programme)"
+    )
+    organisers: list[PersonRef]
+    is_member: bool
+    is_organiser: bool
     created_at: datetime
 
 
 class ProgrammeOut(ProgrammeSummary):
-    """One programme with its settings, organisers and the caller's place in it."""
+    """One programme with its settings and, for its organisers, its invitation code."""
 
     settings: ProgrammeSettings
-    organisers: list[PersonRef]
     updated_at: datetime
-    is_member: bool
-    is_organiser: bool
+    invitation_code: str | None = Field(
+        description="for its organisers and site admins only (null for anyone else); the"
+        " invitation link is BASE_URL/join/{code}"
+    )
 
 
 class ProgrammeList(BaseModel):
-    """Every programme, newest first."""
+    """The programmes the caller may see (open ones, and those they belong to or organise;
+    site admins see every one), newest first."""
 
     programmes: list[ProgrammeSummary]
+
+
+class InvitationOut(BaseModel):
+    """A programme's new invitation code (the previous one no longer works)."""
+
+    programme_id: UUID
+    invitation_code: str
 
 
 class MembershipOut(BaseModel):

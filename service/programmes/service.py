@@ -15,14 +15,12 @@ from pydantic import ValidationError
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_errors
 from service.kit.db import Conn
 from service.people import repository as people_repo
-from service.people.schemas import Role, SignupIn
+from service.people.schemas import SignupIn
 from service.programmes import repository as repo
 from service.programmes import roles
 from service.programmes.repository import Programme
 from service.programmes.schemas import (
-    MemberList,
-    MemberOut,
-    MembershipOut,
+    InvitationOut,
     MentorshipList,
     MentorshipOut,
     MentorshipPerson,
@@ -40,7 +38,7 @@ _FULL = "this mentor is full"
 _ALREADY = "you already have a mentor or a pending request in this programme"
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
+def invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(
         "some fields are invalid", fields=[{"field": field, "message": message}]
     )
@@ -51,52 +49,82 @@ def settings_of(programme: Programme) -> ProgrammeSettings:
     return ProgrammeSettings.model_validate(programme.settings)
 
 
-def summary_of(p: Programme) -> ProgrammeSummary:
-    """A programme as listed."""
+def summary_of(p: Programme, organisers: list[dict[str, Any]]) -> ProgrammeSummary:
+    """A programme as listed, as the person it was read for sees it."""
     return ProgrammeSummary(
         id=p.id,
         name=p.name,
         description=p.description,
+        access=p.access,
+        next_round_on=p.next_round_on,
         members=p.members,
         mentees=p.mentees,
         mentors=p.mentors,
+        open_places=p.open_places,
+        organisers=[PersonRef(**o) for o in organisers],
+        is_member=p.is_member,
+        is_organiser=p.is_organiser,
         created_at=p.created_at,
     )
 
 
-async def _programme_out(conn: Conn, programme: Programme, caller: UUID) -> ProgrammeOut:
+async def programme_out(conn: Conn, programme: Programme, caller: UUID) -> ProgrammeOut:
+    """``programme`` read for ``caller``: its invitation code only if they may organise it."""
     organisers = await repo.organisers(conn, programme.id)
+    organises = programme.is_organiser or await repo.is_admin(conn, caller)
     return ProgrammeOut(
-        **summary_of(programme).model_dump(),
+        **summary_of(programme, organisers).model_dump(),
         settings=settings_of(programme),
-        organisers=[PersonRef(**o) for o in organisers],
         updated_at=programme.updated_at,
-        is_member=await repo.is_member(conn, programme.id, caller),
-        is_organiser=any(o["id"] == caller for o in organisers),
+        invitation_code=programme.invitation_code if organises else None,
     )
+
+
+async def _read(conn: Conn, caller: UUID, programme_id: UUID) -> ProgrammeOut:
+    programme = await repo.get_programme(conn, programme_id, reader=caller)
+    assert programme is not None
+    return await programme_out(conn, programme, caller)
 
 
 async def create_programme(conn: Conn, caller: UUID, body: ProgrammeIn) -> ProgrammeOut:
     """Create a programme (for site admins)."""
     programme_id = await repo.insert_programme(
-        conn, body.name, body.description, body.settings.model_dump(mode="json"), caller
+        conn,
+        body.name,
+        body.description,
+        body.settings.model_dump(mode="json"),
+        caller,
+        access=body.access,
+        next_round_on=body.next_round_on,
     )
-    programme = await repo.get_programme(conn, programme_id)
-    assert programme is not None
-    return await _programme_out(conn, programme, caller)
+    return await _read(conn, caller, programme_id)
 
 
-async def list_programmes(conn: Conn) -> ProgrammeList:
-    """Every programme with member counts."""
-    return ProgrammeList(programmes=[summary_of(p) for p in await repo.list_programmes(conn)])
+async def list_programmes(conn: Conn, caller: UUID) -> ProgrammeList:
+    """The open programmes and those the caller belongs to or organises (site admins: all)."""
+    found = await repo.visible_programmes(conn, caller, everyone=await repo.is_admin(conn, caller))
+    organisers = await repo.organisers_of(conn, [p.id for p in found])
+    return ProgrammeList(programmes=[summary_of(p, organisers.get(p.id, [])) for p in found])
+
+
+async def _visible(conn: Conn, programme: Programme | None, caller: UUID) -> Programme:
+    """The programme if the caller may see it: open, or they belong to or organise it."""
+    if programme is None:
+        raise NotFound("no such programme")
+    if programme.access == "open" or programme.is_member or programme.is_organiser:
+        return programme
+    if not await repo.is_admin(conn, caller):
+        raise NotFound("no such programme")
+    return programme
 
 
 async def get_programme(conn: Conn, caller: UUID, programme_id: UUID) -> ProgrammeOut:
-    """One programme with its settings and organisers."""
-    programme = await repo.get_programme(conn, programme_id)
-    if programme is None:
-        raise NotFound("no such programme")
-    return await _programme_out(conn, programme, caller)
+    """One programme with its settings and organisers (404 for an invitation-only programme
+    the caller neither belongs to nor organises)."""
+    programme = await _visible(
+        conn, await repo.get_programme(conn, programme_id, reader=caller), caller
+    )
+    return await programme_out(conn, programme, caller)
 
 
 async def update_programme(
@@ -104,7 +132,7 @@ async def update_programme(
 ) -> ProgrammeOut:
     """Apply a partial edit (for the programme's organisers and site admins)."""
     sent = patch.model_fields_set
-    nulls = sorted(f for f in sent if getattr(patch, f) is None)
+    nulls = sorted(f for f in sent if getattr(patch, f) is None and f != "next_round_on")
     if nulls:
         raise ValidationFailed(
             "some fields are invalid",
@@ -123,9 +151,15 @@ async def update_programme(
         changes["settings"] = merged.model_dump(mode="json")
     if changes:
         await repo.update_programme(conn, programme_id, changes)
-    programme = await repo.get_programme(conn, programme_id)
-    assert programme is not None
-    return await _programme_out(conn, programme, caller)
+    return await _read(conn, caller, programme_id)
+
+
+async def new_invitation(conn: Conn, programme_id: UUID) -> InvitationOut:
+    """Replace the programme's invitation code (for its organisers); the old one stops working."""
+    code = await repo.new_invitation_code(conn, programme_id)
+    if code is None:
+        raise NotFound("no such programme")
+    return InvitationOut(programme_id=programme_id, invitation_code=code)
 
 
 async def appoint_organiser(
@@ -136,65 +170,16 @@ async def appoint_organiser(
     if body.email is not None:
         person_id = await repo.find_person_id(conn, str(body.email))
         if person_id is None:
-            raise _invalid("email", "no one has signed up with this email")
+            raise invalid("email", "no one has signed up with this email")
     else:
         assert body.person_id is not None
         person_id = body.person_id
         if not await repo.person_exists(conn, person_id):
-            raise _invalid("person_id", "no such person")
+            raise invalid("person_id", "no such person")
     added = await repo.add_organiser(conn, programme_id, person_id)
     organisers = await repo.organisers(conn, programme_id)
     ref = next(PersonRef(**o) for o in organisers if o["id"] == person_id)
     return ref, added
-
-
-async def join(conn: Conn, caller: UUID, programme_id: UUID) -> tuple[MembershipOut, bool]:
-    """The caller joins the programme (needs consent to be matched); True if newly joined."""
-    await roles.require_programme(conn, programme_id)
-    if not await repo.consents(conn, caller):
-        raise _invalid(
-            "consent_to_match",
-            "joining a programme means being matched: set consent_to_match to true first",
-        )
-    joined_at, new = await repo.add_member(conn, programme_id, caller)
-    return MembershipOut(programme_id=programme_id, person_id=caller, joined_at=joined_at), new
-
-
-async def leave(conn: Conn, caller: UUID, programme_id: UUID) -> None:
-    """The caller leaves the programme; their pending and active mentorships in it end."""
-    await roles.require_programme(conn, programme_id)
-    if await repo.remove_member(conn, programme_id, caller):
-        await repo.end_open_mentorships(conn, programme_id, caller)
-
-
-def _roles(is_mentee: bool, is_mentor: bool) -> list[Role]:
-    roles: list[Role] = []
-    if is_mentee:
-        roles.append("mentee")
-    if is_mentor:
-        roles.append("mentor")
-    return roles
-
-
-async def members(conn: Conn, programme_id: UUID, limit: int, offset: int) -> MemberList:
-    """A page of the programme's members (for its organisers and site admins)."""
-    rows, total = await repo.members(conn, programme_id, limit, offset)
-    return MemberList(
-        members=[
-            MemberOut(
-                id=r["id"],
-                display_name=r["display_name"],
-                roles=_roles(r["is_mentee"], r["is_mentor"]),
-                country=r["country"],
-                timezone=r["timezone"],
-                joined_at=r["joined_at"],
-            )
-            for r in rows
-        ],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
 
 
 def mentorship_out(row: dict[str, Any]) -> MentorshipOut:
@@ -226,10 +211,10 @@ async def request_mentor(
     request for the same mentor: at most ``mentor_capacity`` requests can ever succeed.
     """
     if mentor_id == caller:
-        raise _invalid("mentor_id", "you cannot ask yourself")
+        raise invalid("mentor_id", "you cannot ask yourself")
     await roles.require_programme(conn, programme_id)
     if not await repo.lock_mentor(conn, mentor_id):
-        raise _invalid("mentor_id", "no such mentor in this programme")
+        raise invalid("mentor_id", "no such mentor in this programme")
     parties = await repo.request_parties(conn, programme_id, caller, mentor_id)
     if not parties.mentee_is_member:
         raise Forbidden("join the programme before asking for a mentor")
@@ -237,9 +222,9 @@ async def request_mentor(
         raise Forbidden("only mentees can ask for a mentor")
     capacity = parties.mentor_capacity
     if not (parties.mentor_is_member and parties.mentor_is_mentor and capacity):
-        raise _invalid("mentor_id", "no such mentor in this programme")
+        raise invalid("mentor_id", "no such mentor in this programme")
     if not parties.mentor_consents:
-        raise _invalid("mentor_id", "this mentor is not taking requests")
+        raise invalid("mentor_id", "this mentor is not taking requests")
     if await repo.open_mentorship_of_mentee(conn, programme_id, caller):
         raise Conflict(_ALREADY)
     if await repo.mentor_load(conn, mentor_id) >= capacity:
@@ -271,7 +256,7 @@ def admin_account(email: str, name: str | None, password: str | None) -> SignupI
     claimed gets that person's row ("created").
     """
     if password is None:
-        raise _invalid("password", "a new account needs a password")
+        raise invalid("password", "a new account needs a password")
     try:
         return SignupIn.model_validate(
             {
@@ -301,7 +286,7 @@ async def create_admin(
         await repo.set_admin(conn, person_id)
         return person_id, "promoted"
     if account is None:
-        raise _invalid("password", "a new account needs a password")
+        raise invalid("password", "a new account needs a password")
     body, password_hash = account
     values = {
         "email": str(body.email),

@@ -18,17 +18,33 @@ from tests.workers.test_introductions import _login, _published_round, first_pai
 form_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40) | st.sampled_from(
     ["\x00", "-1", "0", "99999999999999999999", "on", "mentor", "accept", "Tue 25:00-26:00"]
 )
-FIELDS = [*FORM, "mentor_capacity", "shared_contact", "answer", "next", "confirm"]
+FIELDS = [*FORM, "mentor_capacity", "shared_contact", "answer", "next", "confirm", "consent"]
 
 
 @pytest.fixture
-async def world(client, app, pool, settings) -> tuple[str, str, list[str]]:
-    """A published round; the client is logged in as a mentee with a pending introduction."""
+async def world(client, app, pool, settings) -> tuple[list[str], list[str]]:
+    """A published round; the client is logged in as a mentee with a pending introduction.
+
+    Returns the paths of every form and the tables a refused form must leave as they were.
+    """
     rnd, _ = await _published_round(client, app, pool, settings)
     pair = await first_pair(pool, rnd["id"])
     await _login(client, pair["mentee_email"])
     token = answer_token(settings.secret, pair["id"], pair["mentee_id"], datetime.now(UTC))
-    return str(pair["id"]), token, await watched_tables(pool)
+    pid = rnd["programme_id"]
+    code = await pool.fetchval("SELECT invitation_code FROM programmes WHERE id = $1", pid)
+    paths = [
+        "/signup",
+        "/login",
+        "/me/edit",
+        f"/me/matches/{pair['id']}",
+        f"/introductions/{token}",
+        f"/programmes/{pid}/join",
+        f"/programmes/{pid}/leave",
+        f"/join/{code}",
+        "/join/not-a-code",
+    ]
+    return paths, await watched_tables(pool)
 
 
 @settings(
@@ -38,17 +54,13 @@ async def world(client, app, pool, settings) -> tuple[str, str, list[str]]:
 )
 @given(data=st.data())
 async def test_forms_never_500_and_a_4xx_writes_nothing(client, pool, world, data):
-    mid, token, tables = world
-    path = data.draw(
-        st.sampled_from(
-            ["/signup", "/login", "/me/edit", f"/me/matches/{mid}", f"/introductions/{token}"]
-        )
-    )
+    paths, tables = world
+    path = data.draw(st.sampled_from(paths))
     base = dict(FORM) if data.draw(st.booleans()) else {}
     changes = data.draw(st.dictionaries(st.sampled_from(FIELDS), form_text, max_size=4))
     form_page = "/me/matches" if path.startswith("/me/matches") else path
-    if path.startswith("/introductions/"):
-        form_page = "/me/edit"  # the answer page needs no login: any Kickoff form's token
+    if path.startswith(("/introductions/", "/programmes/", "/join/")):
+        form_page = "/me/edit"  # a form's token is any Kickoff form's for this browser
     csrf = csrf_from((await client.get(form_page)).text)
     before = await _snapshot(pool, tables)
     r = await client.post(path, data={**base, **changes, "csrf_token": csrf})

@@ -2,9 +2,9 @@
 
 The operations come from the app's own OpenAPI document, so a new endpoint is fuzzed without
 editing this file. Requests are made as the programme's organiser (a site admin) in a world
-with a published round, with path ids that are real, unknown or not ids at all, and bodies
-that start valid (one per request schema, below) with up to three fields replaced by arbitrary
-JSON, by plausible values or by text PostgreSQL cannot store, or removed.
+with a published round, with path ids (and invitation codes) that are real, unknown or not ids
+at all, and bodies that start valid (one per request schema, below) with up to three fields
+replaced by arbitrary JSON, by plausible values or by text PostgreSQL cannot store, or removed.
 """
 
 from __future__ import annotations
@@ -110,10 +110,14 @@ async def world(client, app, pool, settings) -> World:
     )
     mentee, mentor = str(match["mentee_id"]), str(match["mentor_id"])
     people = [mentee, mentor]
+    code = await pool.fetchval(
+        "SELECT invitation_code FROM programmes WHERE id = $1", rnd["programme_id"]
+    )
     ids = {
         "programmes": [str(rnd["programme_id"])],
         "rounds": [str(rnd["id"])],
         "matches": [str(match["id"])],
+        "join": [code],  # /api/v1/join/{code}
     }
     words = ["pin", "forbid", "optimal", "stable", "mentee", "mentor", "skill", "accept", ""]
     tables = await watched_tables(pool)
@@ -128,6 +132,7 @@ async def world(client, app, pool, settings) -> World:
         "RoundIn": {"mode": "optimal", "min_overlap_hours": 1},
         "OverrideIn": {"mentee_id": mentee, "mentor_id": mentor, "kind": "forbid"},
         "FeedbackIn": {"rating": 4, "comment": "We meet weekly", "still_meeting": True},
+        "JoinIn": {"code": code},
     }
     values = [*people, *words, 0, 1, 3, 5, 40, -1, 0.5, True, None]
     return World(ids, values, valid, tables)
@@ -144,9 +149,10 @@ def requests(draw, spec: dict[str, Any], world: World):
     )
     method, path = draw(st.sampled_from(operations))
     op = spec["paths"][path][method]
-    if "{id}" in path:
-        real = world.ids.get(path.split("/")[3], [])
-        path = path.replace("{id}", draw(st.sampled_from([*real * 6, *JUNK_IDS])))
+    for param in ("{id}", "{code}"):
+        if param in path:
+            real = world.ids.get(path.split("/")[3], [])
+            path = path.replace(param, draw(st.sampled_from([*real * 6, *JUNK_IDS])))
     params = {}
     for p in op.get("parameters", []):
         if p["in"] == "query" and draw(st.booleans()):

@@ -372,7 +372,7 @@ async def test_my_matches_shows_contact_details_only_once_both_accept(
         if "get" in ops
         for i in (ids if "{id}" in path else [""])
     ]
-    pages = ["/", "/me", "/me/edit", "/me/matches", "/mailbox", "/docs"]
+    pages = ["/", "/me", "/me/edit", "/me/matches", "/programmes", "/mailbox", "/docs"]
     assert len(paths) > 10
     for path in [*paths, *pages]:
         r = await client.get(path)
