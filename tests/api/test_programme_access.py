@@ -268,7 +268,9 @@ async def test_access_and_next_round_are_set_by_organisers(client, pool):
         assert r.status_code == 422, (body, r.text)
         assert field in [f["field"] for f in r.json()["error"]["fields"]], (body, r.text)
     r = await client.patch(url, json={"next_round_on": "2031-02-30"}, headers=boss)
-    assert "enter a date like 2027-01-31" in r.json()["error"]["fields"][0]["message"]
+    assert (
+        r.json()["error"]["fields"][0]["message"] == "Enter a date like 2027-01-31 (year-month-day)"
+    )
     r = await client.patch(url, json={"next_round_on": "2031-05-06"}, headers=stranger)
     assert r.status_code == 403
     stored = await pool.fetchrow("SELECT access, next_round_on FROM programmes")
