@@ -18,7 +18,24 @@ from tests.workers.test_introductions import _login, _published_round, first_pai
 form_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40) | st.sampled_from(
     ["\x00", "-1", "0", "99999999999999999999", "on", "mentor", "accept", "Tue 25:00-26:00"]
 )
-FIELDS = [*FORM, "mentor_capacity", "shared_contact", "answer", "next", "confirm"]
+FIELDS = [
+    *FORM,
+    "mentor_capacity",
+    "shared_contact",
+    "answer",
+    "next",
+    "confirm",
+    "current_password",
+    "new_password",
+]
+#: Account forms (service/pages/account.py), links that are not links included.
+ACCOUNT_FORMS = [
+    "/me/password",
+    "/me/verification",
+    "/forgot-password",
+    "/reset/" + "x" * 43,
+    "/verify/" + "x" * 43,
+]
 
 
 @pytest.fixture
@@ -41,14 +58,23 @@ async def test_forms_never_500_and_a_4xx_writes_nothing(client, pool, world, dat
     mid, token, tables = world
     path = data.draw(
         st.sampled_from(
-            ["/signup", "/login", "/me/edit", f"/me/matches/{mid}", f"/introductions/{token}"]
+            [
+                "/signup",
+                "/login",
+                "/me/edit",
+                f"/me/matches/{mid}",
+                f"/introductions/{token}",
+                *ACCOUNT_FORMS,
+            ]
         )
     )
     base = dict(FORM) if data.draw(st.booleans()) else {}
     changes = data.draw(st.dictionaries(st.sampled_from(FIELDS), form_text, max_size=4))
     form_page = "/me/matches" if path.startswith("/me/matches") else path
-    if path.startswith("/introductions/"):
-        form_page = "/me/edit"  # the answer page needs no login: any Kickoff form's token
+    if path.startswith(
+        ("/introductions/", "/me/password", "/me/verification", "/reset/", "/verify/")
+    ):
+        form_page = "/me/edit"  # any Kickoff form's token for this browser and session
     csrf = csrf_from((await client.get(form_page)).text)
     before = await _snapshot(pool, tables)
     r = await client.post(path, data={**base, **changes, "csrf_token": csrf})
