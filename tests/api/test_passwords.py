@@ -4,11 +4,14 @@ in (the current one checked and throttled like a login; other sessions end)."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from uuid import UUID
 
 import httpx
+import pytest
 
+from service.accounts import service as accounts
 from service.accounts.endpoints import RESET_SENT
 from service.accounts.service import RESET_LIMIT
 from service.auth.service import MAX_FAILURES
@@ -79,6 +82,28 @@ async def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(clie
     assert again.status_code == 410 and "already used" in again.text
     assert (await client.get(f"/reset/{token}")).status_code == 410
     assert (await login(client, "ana@example.org", NEW)).status_code == 200
+
+
+async def test_a_reset_link_used_twice_at_once_works_once(client, pool, settings):
+    me = await sign_up_and_login(client, email="ana@example.org")
+    await client.post("/api/v1/auth/password-reset", json={"email": "ana@example.org"})
+    token = await link_of(pool, settings, "ana@example.org", "password_reset")
+    # Two uses at once, past the pages' checks: the database lets one through.
+    async with pool.acquire() as a, pool.acquire() as b:
+        first = a.transaction()
+        await first.start()
+        await accounts.reset_password(a, token, "hash of the first")
+        second = b.transaction()
+        await second.start()
+        late = asyncio.create_task(accounts.reset_password(b, token, "hash of the second"))
+        await asyncio.sleep(0.3)
+        assert not late.done()  # it waits for the first to finish
+        await first.commit()
+        with pytest.raises(accounts.LinkRefused, match="already used"):
+            await late
+        await second.rollback()
+    stored = await pool.fetchval("SELECT password_hash FROM people WHERE id = $1", UUID(me["id"]))
+    assert stored == "hash of the first"
 
 
 async def test_an_expired_reset_link_is_refused(client, pool, settings):
