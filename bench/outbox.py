@@ -67,22 +67,23 @@ def start_sink(port: int) -> tuple[Controller, Sink]:
 
 
 async def _people(conn: Conn, n: int) -> tuple[UUID, list[UUID], list[UUID]]:
-    """A programme with ``n`` fresh mentees and ``n`` fresh mentors."""
+    """A programme with ``n`` fresh mentees and ``n`` fresh mentors (addresses verified)."""
     programme: UUID = await conn.fetchval(
         "INSERT INTO programmes (name) VALUES ('Bench') RETURNING id"
     )
     mentees = await conn.fetch(
-        "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone)"
+        "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone,"
+        " email_verified_at)"
         " SELECT format('mentee%s.%s@bench.example', g, $2::uuid), 'x', format('Mentee %s', g),"
-        " true, 'UTC' FROM generate_series(1, $1) g RETURNING id",
+        " true, 'UTC', now() FROM generate_series(1, $1) g RETURNING id",
         n,
         programme,
     )
     mentors = await conn.fetch(
-        "INSERT INTO people"
-        " (email, password_hash, display_name, is_mentor, mentor_capacity, timezone)"
+        "INSERT INTO people (email, password_hash, display_name, is_mentor, mentor_capacity,"
+        " timezone, email_verified_at)"
         " SELECT format('mentor%s.%s@bench.example', g, $2::uuid), 'x', format('Mentor %s', g),"
-        " true, 1, 'UTC' FROM generate_series(1, $1) g RETURNING id",
+        " true, 1, 'UTC', now() FROM generate_series(1, $1) g RETURNING id",
         n,
         programme,
     )

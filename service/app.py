@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from service import db, embedded, queue
+from service.accounts import endpoints as accounts
 from service.auth.endpoints import router as auth_router
 from service.errors import (
     DomainError,
@@ -44,8 +45,10 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 VERSION = "0.1.0"
 ROUTERS: tuple[ApiRouter, ...] = (
+    accounts.people_router,
     people_router,
     auth_router,
+    accounts.auth_router,
     taxonomy_router,
     programmes_router,
     rounds_router,

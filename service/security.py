@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
+from uuid import UUID
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -43,6 +45,17 @@ def new_token() -> str:
 def token_hash(token: str) -> bytes:
     """What the database keeps of a session token."""
     return hashlib.sha256(token.encode()).digest()
+
+
+def link_token(secret: bytes, purpose: str, link_id: UUID) -> str:
+    """The token of an emailed one-time link (verify an address, reset a password).
+
+    An HMAC of the link's random id under ``SECRET_KEY``: the web process that creates the link
+    and the worker that emails it (later, from ids only) compute the same token, so every copy
+    of the email carries the same link, and the database keeps only its :func:`token_hash`.
+    """
+    mac = hmac.new(secret, f"link:{purpose}:{link_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def csrf_token(secret: bytes, nonce: str, session_token: str | None) -> str:

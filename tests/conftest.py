@@ -208,6 +208,22 @@ async def sign_up_and_login(client: httpx.AsyncClient, **overrides: object) -> d
     return created.json()
 
 
+async def settle_email(pool: asyncpg.Pool, person_id: object) -> None:
+    """Test setup for tests of other rules: the person verified their address long ago (rounds
+    take only verified people), and their verification email is no longer in the outbox.
+
+    The verification itself (the emailed link, working once) is tested in test_accounts.py and
+    tests/workers/test_account_emails.py.
+    """
+    await pool.execute(
+        "UPDATE people SET email_verified_at = now() WHERE id = $1::text::uuid", str(person_id)
+    )
+    await pool.execute(
+        "DELETE FROM outbox WHERE recipient_id = $1::text::uuid AND kind = 'verify_email'",
+        str(person_id),
+    )
+
+
 async def account(
     client: httpx.AsyncClient, **overrides: object
 ) -> tuple[dict[str, Any], dict[str, str]]:

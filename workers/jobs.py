@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from service.accounts import repository as accounts_repo
 from service.auth import repository as auth_repo
 from service.introductions import repository as intro_repo
 from service.introductions import service as introductions
@@ -25,12 +26,27 @@ SWEEP_LIMIT = 5000
 
 
 async def purge_expired(ctx: dict[str, Any]) -> dict[str, int]:
-    """Delete expired sessions and old login failures (safe to run any number of times)."""
+    """Delete expired sessions, old login failures, requests counted by rate limits and
+    emailed links expired a day ago (safe to run any number of times)."""
     async with transaction(ctx["pool"]) as conn:
         sessions, failures = await auth_repo.purge_expired(conn, KEEP_FAILURES)
-    if sessions or failures:
-        log.info("purged %d expired sessions and %d old login failures", sessions, failures)
-    return {"sessions": sessions, "login_failures": failures}
+        hits = await auth_repo.purge_hits(conn, KEEP_FAILURES)
+        links = await accounts_repo.purge_links(conn, KEEP_FAILURES)
+    if sessions or failures or hits or links:
+        log.info(
+            "purged %d expired sessions, %d old login failures, %d rate limit records and %d"
+            " expired links",
+            sessions,
+            failures,
+            hits,
+            links,
+        )
+    return {
+        "sessions": sessions,
+        "login_failures": failures,
+        "rate_limit_hits": hits,
+        "email_links": links,
+    }
 
 
 async def run_round(ctx: dict[str, Any], round_id: str) -> str:

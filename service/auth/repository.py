@@ -64,6 +64,17 @@ async def delete_session(conn: Conn, token_hash: bytes) -> None:
     await conn.execute("DELETE FROM sessions WHERE token_hash = $1", token_hash)
 
 
+async def delete_sessions_of(conn: Conn, person_id: UUID, *, keep: bytes | None = None) -> int:
+    """Revoke every session of a person but the one whose token hash is ``keep``; how many."""
+    revoked: int = await conn.fetchval(
+        "WITH d AS (DELETE FROM sessions WHERE person_id = $1"
+        " AND ($2::bytea IS NULL OR token_hash <> $2) RETURNING 1) SELECT count(*) FROM d",
+        person_id,
+        keep,
+    )
+    return revoked
+
+
 async def sessions_of(conn: Conn, person_id: UUID) -> list[SessionRow]:
     """A person's live sessions, newest first."""
     rows = await conn.fetch(
@@ -121,6 +132,48 @@ async def purge_expired(conn: Conn, keep_failures: timedelta) -> tuple[int, int]
         keep_failures,
     )
     return sessions, failures
+
+
+async def recent_hits(conn: Conn, action: str, key: str, window: timedelta) -> tuple[int, int]:
+    """(requests counted for ``action`` by ``key`` within ``window``, whole seconds until the
+    oldest of them leaves it).
+
+    Takes a lock on (action, key) until the transaction ends, so that requests at once are
+    counted one after the other and a limit is never exceeded.
+    """
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))", action, key
+    )
+    row = await conn.fetchrow(
+        "SELECT count(*) AS hits,"
+        " coalesce(ceil(extract(epoch FROM min(at) + $3::interval - now())), 0)::int AS wait"
+        " FROM rate_limit_hits WHERE action = $1 AND key = $2 AND at > now() - $3::interval",
+        action,
+        key,
+        window,
+    )
+    assert row is not None
+    return row["hits"], row["wait"]
+
+
+async def record_hit(conn: Conn, action: str, key: str) -> None:
+    """Count one request for ``action`` by ``key`` (a person id, a lower-case email, an IP)."""
+    await conn.execute("INSERT INTO rate_limit_hits (action, key) VALUES ($1, $2)", action, key)
+
+
+async def clear_hits(conn: Conn, keys: list[str]) -> None:
+    """Forget the requests counted by these keys (an erased person's id and email)."""
+    await conn.execute("DELETE FROM rate_limit_hits WHERE key = ANY($1::text[])", keys)
+
+
+async def purge_hits(conn: Conn, keep: timedelta) -> int:
+    """Delete counted requests older than ``keep``; how many."""
+    purged: int = await conn.fetchval(
+        "WITH d AS (DELETE FROM rate_limit_hits WHERE at <= now() - $1::interval RETURNING 1)"
+        " SELECT count(*) FROM d",
+        keep,
+    )
+    return purged
 
 
 async def find_credentials(conn: Conn, email: str) -> tuple[UUID, str] | None:

@@ -35,9 +35,13 @@ async def delete_demo(conn: Conn) -> None:
 
 
 async def copy_people(conn: Conn, columns: Sequence[str], people: list[tuple[object, ...]]) -> None:
-    """Write demo people (``id, password_hash, is_demo`` then ``columns``) with COPY."""
+    """Write demo people (``id, password_hash, is_demo, email_verified_at`` then ``columns``)
+    with COPY. Demo people are created verified: their addresses are made up, and rounds
+    take only verified people."""
     await conn.copy_records_to_table(
-        "people", records=people, columns=["id", "password_hash", "is_demo", *columns]
+        "people",
+        records=people,
+        columns=["id", "password_hash", "is_demo", "email_verified_at", *columns],
     )
 
 

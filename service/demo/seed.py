@@ -6,6 +6,7 @@ import asyncio
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -68,6 +69,7 @@ async def seed_demo(
         if existing:
             await repo.delete_demo(conn)
         rng = random.Random(random_state)
+        verified_at = datetime.now(UTC)
         people_rows: list[tuple[object, ...]] = []
         window_records: list[tuple[object, ...]] = []
         columns: list[str] | None = None
@@ -76,7 +78,9 @@ async def seed_demo(
             person_id = uuid.UUID(int=rng.getrandbits(128), version=4)
             if columns is None:
                 columns = sorted(values)
-            people_rows.append((person_id, password_hash, True, *[values[c] for c in columns]))
+            people_rows.append(
+                (person_id, password_hash, True, verified_at, *[values[c] for c in columns])
+            )
             window_records.extend(
                 (person_id, w.weekday, w.start_minute, w.end_minute) for w in windows
             )

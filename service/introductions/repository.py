@@ -125,12 +125,16 @@ async def queue_introductions(conn: Conn, mentorship_ids: list[UUID]) -> list[UU
 
 async def mentorships_to_introduce(conn: Conn, round_id: UUID | None = None) -> list[UUID]:
     """Pending mentorships of a published round (of ``round_id``, or of any round) whose
-    introductions were never queued."""
+    introductions were never queued, between two people with verified addresses: one whose
+    address is not verified (changed since the round ran) is introduced once it is, by the
+    follow-up."""
     return await _ids(
         conn,
         "SELECT m.id FROM mentorships m"
         " WHERE m.source = 'round' AND m.status = 'pending' AND m.round_id IS NOT NULL"
         " AND ($1::uuid IS NULL OR m.round_id = $1)"
+        " AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id IN (m.mentee_id, m.mentor_id)"
+        "                  AND p.email_verified_at IS NULL)"
         " AND NOT EXISTS (SELECT 1 FROM outbox o"
         "                  WHERE o.mentorship_id = m.id AND o.kind = 'introduction')"
         " ORDER BY m.id",

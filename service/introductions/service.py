@@ -18,6 +18,7 @@ from service.introductions import repository as repo
 from service.introductions.schemas import FeedbackIn
 from service.introductions.tokens import answer_token
 from service.kit.db import Conn
+from service.security import link_token
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,18 @@ def backoff(attempts: int) -> timedelta:
 
 def _first_name(name: str | None) -> str:
     return (name or "").split(" ")[0] or "there"
+
+
+#: Emails that carry a one-time link (service/accounts; the email's kind is the link's purpose
+#: and its subject the link) and the page each link opens.
+LINK_PAGES = {"verify_email": "/verify/", "password_reset": "/reset/"}
+
+
+def _link(row: repo.EmailRow, settings: Settings) -> str:
+    page = LINK_PAGES.get(row.kind)
+    if page is None or row.subject_kind != "email_link":
+        return ""
+    return settings.base_url + page + link_token(settings.secret, row.kind, UUID(row.subject_id))
 
 
 def context(row: repo.EmailRow, settings: Settings) -> dict[str, Any]:
@@ -56,6 +69,7 @@ def context(row: repo.EmailRow, settings: Settings) -> dict[str, Any]:
         "other_contact": (row.other_contact or "") if row.kind == "contacts" else "",
         "reasons": row.reasons,
         "answer_url": f"{settings.base_url}/introductions/{token}",
+        "link": _link(row, settings),
         "base_url": settings.base_url,
         "answer_by": _answer_by(row),
     }

@@ -1,5 +1,13 @@
 """Server-rendered HTML pages (usable without JavaScript)."""
 
-from service.pages.endpoints import routes
+from starlette.routing import Route
+
+from service.pages import account, endpoints
+
+
+def routes() -> list[Route]:
+    """Every HTML route of the pages package."""
+    return [*endpoints.routes(), *account.routes()]
+
 
 __all__ = ["routes"]

@@ -10,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from service.accounts import service as accounts
 from service.auth import service as auth
 from service.demo.mailbox import read_mailbox
 from service.errors import DomainError, NotFound, RateLimited, Unauthorized
+from service.introductions.service import enqueue_emails
 from service.kit.api import Caller
 from service.kit.db import transaction
 from service.kit.html import checked_form, domain_errors, render, see_other, validate
@@ -80,7 +82,9 @@ async def signup_submit(request: Request) -> Response:
             password_hash = await people.hash_password(found.passwords, body)
             # The account and its first session exist together or not at all.
             async with transaction(found.pool) as conn:
-                person = await people.sign_up(conn, found.taxonomy, body, password_hash)
+                person, email = await accounts.sign_up(
+                    conn, found.taxonomy, found.settings.secret, body, password_hash
+                )
                 token = await auth.open_session(
                     conn,
                     person.id,
@@ -91,6 +95,7 @@ async def signup_submit(request: Request) -> Response:
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
+            await enqueue_emails(found.arq, [email])
             response = see_other("/me?welcome=1")
             set_session_cookie(response, found.settings, token)
             return response
@@ -193,16 +198,19 @@ async def profile_edit_form(request: Request, caller: Caller) -> Response:
 async def profile_edit_submit(request: Request, caller: Caller) -> Response:
     """Save my profile edits."""
     form = await checked_form(request)
-    data = form_data(form, PROFILE_FIELDS | {"roles"})
+    data = form_data(form, PROFILE_FIELDS | {"roles", "email"})
     found = services(request)
     patch, errors = validate(ProfilePatch, data)
     if patch is not None:
         try:
             async with transaction(found.pool) as conn:
-                await people.update_profile(conn, found.taxonomy, caller.person_id, patch)
+                _, emails = await accounts.update_profile(
+                    conn, found.taxonomy, found.settings.secret, caller.person_id, patch
+                )
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
+            await enqueue_emails(found.arq, emails)
             return see_other("/me?saved=1")
     return render(
         request, "profile_edit.html", {"values": data, "errors": errors, "caller": caller}, 422

@@ -1,36 +1,17 @@
-"""Sign-up and the caller's own profile: /api/v1/people and /api/v1/me."""
+"""The caller's own profile: /api/v1/me (sign-up and edits are service/accounts' operations:
+they send verification links)."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from service.errors import Unauthorized
-from service.kit.api import ANYONE, PERSON, ApiRouter, Call, respond
+from service.kit.api import PERSON, ApiRouter, Call, respond
 from service.kit.sessions import clear_session_cookie
 from service.people import repository, service
-from service.people.schemas import ExportOut, ProfileOut, ProfilePatch, SignupIn
+from service.people.schemas import ExportOut, ProfileOut
 
 router = ApiRouter(tag="people")
-
-
-@router.route(
-    "/people",
-    "POST",
-    summary="Sign up as a mentee, a mentor or both",
-    access=ANYONE,
-    body=SignupIn,
-    response=ProfileOut,
-    status=201,
-    errors=(400, 409, 413, 415, 422),
-)
-async def sign_up(call: Call) -> Response:
-    """Create an account and its profile."""
-    body = call.body(SignupIn)
-    found = call.services
-    password_hash = await service.hash_password(found.passwords, body)
-    async with call.transaction() as conn:
-        person = await service.sign_up(conn, found.taxonomy, body, password_hash)
-    return respond(service.profile_out(person, found.taxonomy), 201)
 
 
 @router.route("/me", "GET", summary="My profile", access=PERSON, response=ProfileOut, errors=(401,))
@@ -41,25 +22,6 @@ async def get_me(call: Call) -> Response:
     if person is None:
         raise Unauthorized("log in first")
     return respond(service.profile_out(person, call.services.taxonomy))
-
-
-@router.route(
-    "/me",
-    "PATCH",
-    summary="Edit my profile (only the fields sent change)",
-    access=PERSON,
-    body=ProfilePatch,
-    response=ProfileOut,
-    errors=(400, 401, 409, 413, 415, 422),
-)
-async def patch_me(call: Call) -> Response:
-    """Apply a partial edit to the caller's profile."""
-    taxonomy = call.services.taxonomy
-    async with call.transaction() as conn:
-        person = await service.update_profile(
-            conn, taxonomy, call.caller.person_id, call.body(ProfilePatch)
-        )
-    return respond(service.profile_out(person, taxonomy))
 
 
 @router.route(

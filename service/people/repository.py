@@ -78,6 +78,8 @@ class Person:
     mentor_capacity: int | None
     consent_to_match: bool
     shared_contact: str
+    #: Whether they followed the link emailed to their current address (sql/0013).
+    email_verified: bool
     created_at: datetime
     updated_at: datetime
     availability: tuple[WindowRow, ...] = ()
@@ -89,7 +91,7 @@ def _q(column: str) -> str:
 
 
 _SELECT = "SELECT id, {}, created_at, updated_at FROM people".format(  # noqa: S608 - fixed names
-    ", ".join(map(_q, PROFILE_COLUMNS))
+    ", ".join([*map(_q, PROFILE_COLUMNS), "email_verified_at IS NOT NULL AS email_verified"])
 )
 
 
@@ -129,12 +131,14 @@ async def claim_person(conn: Conn, values: dict[str, Any], password_hash: str) -
     unclaimed has that email.
 
     Everything the sign-up sends replaces what the creator wrote, so claiming shows nothing
-    of it. Two sign-ups at once: the second waits on the row, finds it claimed and gets None.
+    of it; the address is unverified until its owner follows the link emailed to it. Two
+    sign-ups at once: the second waits on the row, finds it claimed and gets None.
     """
     cols = [c for c in PROFILE_COLUMNS if c in values]
     sets = ", ".join(f"{_q(c)} = ${i}" for i, c in enumerate(cols, start=3))
     person_id: UUID | None = await conn.fetchval(
-        f"UPDATE people SET {sets}, password_hash = $2, claimed_at = now(), updated_at = now()"  # noqa: S608 - names from PROFILE_COLUMNS
+        f"UPDATE people SET {sets}, password_hash = $2, claimed_at = now(), updated_at = now(),"  # noqa: S608 - names from PROFILE_COLUMNS
+        " email_verified_at = NULL"
         " WHERE lower(email) = lower($1) AND claimed_at IS NULL RETURNING id",
         values["email"],
         password_hash,
@@ -250,6 +254,10 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
             """SELECT rm.round_id, CASE WHEN rm.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END
                       AS my_role, rm.score, rm.components, rm.reasons, rm.pinned
                  FROM round_matches rm WHERE $1 IN (rm.mentee_id, rm.mentor_id)"""
+        ),
+        "email_links": await rows(
+            "SELECT purpose, email, created_at, expires_at, used_at FROM email_links"
+            " WHERE person_id = $1 ORDER BY created_at"
         ),
         "round_unmatched": await rows(
             "SELECT round_id, code, reason FROM round_unmatched WHERE mentee_id = $1"

@@ -257,6 +257,10 @@ class ProfileOut(BaseModel):
 
     id: UUID
     email: str
+    email_verified: bool = Field(
+        description="whether the link emailed to this address was followed; until it is, "
+        "you are in no matching round and introduced to no one"
+    )
     display_name: str
     roles: list[Role]
     headline: str
@@ -310,4 +314,8 @@ class ExportOut(BaseModel):
         description="pairs proposed to organisers, with score and reasons"
     )
     round_unmatched: list[dict[str, Any]]
+    email_links: list[dict[str, Any]] = Field(
+        description="links emailed to me: to verify my address or reset my password (not the"
+        " links themselves)"
+    )
     overrides: list[dict[str, Any]] = Field(description="organiser pins and forbids naming me")

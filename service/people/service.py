@@ -64,6 +64,7 @@ def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
     return ProfileOut(
         id=person.id,
         email=person.email,
+        email_verified=person.email_verified,
         display_name=person.display_name,
         roles=roles_of(person),  # type: ignore[arg-type]
         headline=person.headline,
@@ -120,9 +121,10 @@ async def sign_up(conn: Conn, taxonomy: Taxonomy, body: SignupIn, password_hash:
     """Create a person with their profile and availability.
 
     With the email of a person created by someone else and not yet claimed, this claims that
-    person (same id, memberships kept): Kickoff does not verify emails at sign-up, so whoever
-    could sign up with the address could already join the same programmes, and the sign-up
-    replaces everything the creator wrote.
+    person (same id, memberships kept): whoever could sign up with the address could already
+    join the same programmes, and the sign-up replaces everything the creator wrote. Either
+    way the address starts unverified (in no round until its owner follows the emailed link:
+    :func:`service.accounts.service.sign_up` queues that email).
     """
     _capacity_error(body.roles, body.mentor_capacity)
     values = profile_values(body.model_dump(), taxonomy)
@@ -204,8 +206,10 @@ async def export(conn: Conn, taxonomy: Taxonomy, person_id: UUID) -> ExportOut:
 
 
 async def erase(conn: Conn, person_id: UUID) -> None:
-    """Delete the person, their profile, availability and sessions, and their login failures."""
+    """Delete the person, their profile, availability, sessions and emailed links, and their
+    login failures and the requests rate limits counted for them."""
     email = await repo.delete_person(conn, person_id)
     if email is None:
         raise NotFound("no such person")
     await auth_repo.clear_failures(conn, email)
+    await auth_repo.clear_hits(conn, [email.lower(), str(person_id)])

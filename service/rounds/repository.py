@@ -208,11 +208,15 @@ SELECT p.id, p.display_name, p.skills, p.goals, p.certifications_held, p.certifi
        p.bio, p.employer, p.country, p.timezone, p.mentor_capacity, m.joined_at
   FROM programme_members m JOIN people p ON p.id = m.person_id
  WHERE m.programme_id = $1 AND p.consent_to_match AND p.claimed_at IS NOT NULL
+   AND p.email_verified_at IS NOT NULL
 """
 
 
 async def load_participants(conn: Conn, programme_id: UUID) -> Participants:
-    """Waitlisted mentees, mentors with places left, windows, earlier pairs and overrides."""
+    """Waitlisted mentees, mentors with places left, windows, earlier pairs and overrides.
+
+    Only members who signed up, agreed to be matched and verified their email address.
+    """
     mentees = await conn.fetch(
         _PERSON  # noqa: S608 - constant SQL fragments
         + """ AND p.is_mentee

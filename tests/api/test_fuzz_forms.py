@@ -18,7 +18,25 @@ from tests.workers.test_introductions import _login, _published_round, first_pai
 form_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40) | st.sampled_from(
     ["\x00", "-1", "0", "99999999999999999999", "on", "mentor", "accept", "Tue 25:00-26:00"]
 )
-FIELDS = [*FORM, "mentor_capacity", "shared_contact", "answer", "next", "confirm", "consent"]
+FIELDS = [
+    *FORM,
+    "mentor_capacity",
+    "shared_contact",
+    "answer",
+    "next",
+    "confirm",
+    "consent",
+    "current_password",
+    "new_password",
+]
+#: Account forms (service/pages/account.py), links that are not links included.
+ACCOUNT_FORMS = [
+    "/me/password",
+    "/me/verification",
+    "/forgot-password",
+    "/reset/" + "x" * 43,
+    "/verify/" + "x" * 43,
+]
 
 
 @pytest.fixture
@@ -43,6 +61,7 @@ async def world(client, app, pool, settings) -> tuple[list[str], list[str]]:
         f"/programmes/{pid}/leave",
         f"/join/{code}",
         "/join/not-a-code",
+        *ACCOUNT_FORMS,
     ]
     return paths, await watched_tables(pool)
 
@@ -59,7 +78,17 @@ async def test_forms_never_500_and_a_4xx_writes_nothing(client, pool, world, dat
     base = dict(FORM) if data.draw(st.booleans()) else {}
     changes = data.draw(st.dictionaries(st.sampled_from(FIELDS), form_text, max_size=4))
     form_page = "/me/matches" if path.startswith("/me/matches") else path
-    if path.startswith(("/introductions/", "/programmes/", "/join/")):
+    if path.startswith(
+        (
+            "/introductions/",
+            "/programmes/",
+            "/join/",
+            "/me/password",
+            "/me/verification",
+            "/reset/",
+            "/verify/",
+        )
+    ):
         form_page = "/me/edit"  # a form's token is any Kickoff form's for this browser
     csrf = csrf_from((await client.get(form_page)).text)
     before = await _snapshot(pool, tables)

@@ -133,6 +133,12 @@ async def world(client, app, pool, settings) -> World:
         "OverrideIn": {"mentee_id": mentee, "mentor_id": mentor, "kind": "forbid"},
         "FeedbackIn": {"rating": 4, "comment": "We meet weekly", "still_meeting": True},
         "JoinIn": {"code": code},
+        "PasswordResetIn": {"email": "organiser@example.org"},
+        # The same password again: the organiser stays able to log in with LoginIn's.
+        "PasswordChangeIn": {
+            "current_password": "correct horse battery staple",
+            "new_password": "correct horse battery staple",
+        },
     }
     values = [*people, *words, 0, 1, 3, 5, 40, -1, 0.5, True, None]
     return World(ids, values, valid, tables)

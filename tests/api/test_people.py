@@ -121,6 +121,9 @@ async def test_export_contains_everything_about_me_and_no_secrets(client):
     assert data["profile"] == {**me, "updated_at": data["profile"]["updated_at"]}
     assert len(data["sessions"]) == 1
     assert len(data["login_failures"]) == 1
+    assert [(x["purpose"], x["email"]) for x in data["email_links"]] == [
+        ("verify_email", me["email"])
+    ]
     text = r.text
     assert "argon2" not in text and "token" not in text
 

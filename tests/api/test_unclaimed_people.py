@@ -13,7 +13,7 @@ from service.people import repository as people_repo
 from service.programmes import repository as programmes_repo
 from service.programmes import service as programmes
 from service.rounds import repository as rounds_repo
-from tests.conftest import sign_up_and_login, signup_body
+from tests.conftest import settle_email, sign_up_and_login, signup_body
 
 UMA = "uma.unclaimed@example.org"
 NAMELESS = "nameless@example.org"
@@ -33,6 +33,7 @@ async def _programme_with_members(client, pool) -> tuple[str, dict[str, UUID]]:
         created = await client.post("/api/v1/people", json=body)
         assert created.status_code == 201, created.text
         ids[name] = UUID(created.json()["id"])
+        await settle_email(pool, ids[name])
     async with pool.acquire() as conn, conn.transaction():
         ids["uma"] = await people_repo.create_unclaimed_person(conn, UMA, "Uma Unclaimed")
         ids["nameless"] = await people_repo.create_unclaimed_person(conn, NAMELESS)
@@ -120,6 +121,9 @@ async def test_signing_up_claims_the_person_and_their_memberships(client, pool, 
     assert r.status_code == 201, r.text
     assert UUID(r.json()["id"]) == ids["uma"]  # the same person, not a new one
     assert r.json()["display_name"] == "Uma Costa"
+    # Claiming leaves the address unverified; verified, she is like anyone who signed up.
+    assert r.json()["email_verified"] is False
+    await settle_email(pool, ids["uma"])
     # Now she is like anyone who signed up: she logs in, is listed and is matched.
     r = await client.post("/api/v1/auth/login", json={"email": UMA, "password": PASSWORD})
     assert r.status_code == 200, r.text

@@ -395,6 +395,33 @@ async def test_people_from_before_unclaimed_people_have_signed_up(
         await conn.execute("UPDATE people SET password_hash = NULL WHERE id = $1", person)
 
 
+async def test_people_from_before_verification_are_verified(
+    conn: asyncpg.Connection, migrations_dir: Path
+) -> None:
+    await _migrate_up_to(conn, migrations_dir, 12)
+    ana = await conn.fetchval(
+        "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone,"
+        " created_at, claimed_at) VALUES ('ana@example.org', 'hash', 'Ana', true, 'UTC',"
+        " now() - interval '1 year', now() - interval '1 month') RETURNING id"
+    )
+    uma = await conn.fetchval(
+        "INSERT INTO people (email, claimed_at) VALUES ('uma@example.org', NULL) RETURNING id"
+    )
+    assert 13 in await db.migrate(conn)
+    verified = dict(await conn.fetch("SELECT id, email_verified_at FROM people"))
+    assert verified[ana] == await conn.fetchval("SELECT claimed_at FROM people WHERE id = $1", ana)
+    # Someone not signed up is not verified, and cannot be.
+    assert verified[uma] is None
+    with pytest.raises(asyncpg.CheckViolationError):
+        await conn.execute("UPDATE people SET email_verified_at = now() WHERE id = $1", uma)
+    # Whoever is inserted from now on starts unverified.
+    new = await conn.fetchval(
+        "INSERT INTO people (email, password_hash, display_name, is_mentee, timezone)"
+        " VALUES ('new@example.org', 'hash', 'New', true, 'UTC') RETURNING email_verified_at"
+    )
+    assert new is None
+
+
 @pytest.mark.slow
 async def test_two_migrate_processes_at_once(
     scratch: str, servers: Servers, tmp_path: Path, conn: asyncpg.Connection

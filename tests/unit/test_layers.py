@@ -9,7 +9,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Domain packages of service/, lowest first: each may import only those before it.
-DOMAINS = ("taxonomy", "auth", "people", "programmes", "introductions", "rounds", "demo", "pages")
+DOMAINS = (
+    "taxonomy",
+    "auth",
+    "people",
+    "programmes",
+    "introductions",
+    "accounts",
+    "rounds",
+    "demo",
+    "pages",
+)
 #: Modules of service/ below every domain (besides the kit).
 BASE = {"settings", "errors", "security", "queue", "embedded", "db"}
 #: Third-party packages matching/ may use.

@@ -7,13 +7,14 @@ import asyncio
 import pytest
 
 from service.demo.seed import seed_demo
-from tests.conftest import sign_up_and_login
+from tests.conftest import settle_email, sign_up_and_login
 from workers.settings import build_worker
 
 
 async def _organiser(client, pool) -> dict:
     me = await sign_up_and_login(client, email="organiser@example.org", consent_to_match=False)
     await pool.execute("UPDATE people SET is_admin = true WHERE id = $1", me["id"])
+    await settle_email(pool, me["id"])
     return me
 
 
@@ -117,6 +118,7 @@ async def test_round_over_demo_data_review_override_publish_rerun(client, app, p
 
     # A late joiner arrives; the re-run keeps published pairs and matches the waitlist only.
     late = await sign_up_and_login(client, email="late@example.org", languages=["en"])
+    await settle_email(pool, late["id"])
     await pool.execute("INSERT INTO programme_members VALUES ($1, $2)", pid, late["id"])
     r = await client.post(
         "/api/v1/auth/login",

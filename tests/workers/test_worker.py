@@ -29,8 +29,20 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
         "INSERT INTO login_failures (email_lower, ip, at)"
         " VALUES ('x@example.org', '1.2.3.4', now() - interval '2 days')"
     )
+    await pool.execute(
+        "INSERT INTO rate_limit_hits (action, key, at)"
+        " VALUES ('password_reset_ip', '1.2.3.4', now() - interval '2 days'),"
+        " ('password_reset_ip', '1.2.3.4', now())"
+    )
+    # The second person's verification link expired two days ago; the first one's works.
+    await pool.execute(
+        "UPDATE email_links SET created_at = now() - interval '9 days',"
+        " expires_at = now() - interval '2 days'"
+        " WHERE person_id = (SELECT id FROM people WHERE email = 'second@example.org')"
+    )
     redis = await queue.connect(settings.redis_url, settings.arq_queue_name)
     try:
+        await redis.delete(settings.arq_queue_name)  # the sign-ups' verification emails
         job = await redis.enqueue_job("purge_expired")
         assert job is not None
         # Jobs are stored as JSON, never pickle.
@@ -44,8 +56,15 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
         await worker.main()
         await worker.close()
         assert worker.jobs_complete == 1 and worker.jobs_failed == 0
-        assert await job.result(timeout=5) == {"sessions": 1, "login_failures": 1}
+        assert await job.result(timeout=5) == {
+            "sessions": 1,
+            "login_failures": 1,
+            "rate_limit_hits": 1,
+            "email_links": 1,
+        }
         assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+        assert await pool.fetchval("SELECT count(*) FROM rate_limit_hits") == 1
+        assert await pool.fetchval("SELECT count(*) FROM email_links") == 1
 
         again = await redis.enqueue_job("purge_expired")
         worker = build_worker(
@@ -53,7 +72,12 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
         )
         await worker.main()
         await worker.close()
-        assert await again.result(timeout=5) == {"sessions": 0, "login_failures": 0}
+        assert await again.result(timeout=5) == {
+            "sessions": 0,
+            "login_failures": 0,
+            "rate_limit_hits": 0,
+            "email_links": 0,
+        }
     finally:
         await redis.aclose()
 
