@@ -81,6 +81,22 @@ async def get_round(conn: Conn, round_id: UUID, *, for_update: bool = False) -> 
     return None if row is None else RoundRow(**dict(row))
 
 
+async def list_rounds(
+    conn: Conn, programme_id: UUID, limit: int, offset: int
+) -> tuple[list[RoundRow], int]:
+    """A page of a programme's rounds, newest first, and how many it has in all."""
+    rows = await conn.fetch(
+        _ROUND + " WHERE programme_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+        programme_id,
+        limit,
+        offset,
+    )
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM rounds WHERE programme_id = $1", programme_id
+    )
+    return [RoundRow(**dict(r)) for r in rows], total
+
+
 async def programme_of_round(conn: Conn, round_id: UUID) -> UUID | None:
     """The programme a round belongs to, or None when there is no such round."""
     found: UUID | None = await conn.fetchval(

@@ -19,7 +19,14 @@ from service.programmes import repository as programmes
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository as repo
 from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
-from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundOut, RoundReport
+from service.rounds.schemas import (
+    MatchPage,
+    OverrideIn,
+    PublishOut,
+    RoundList,
+    RoundOut,
+    RoundReport,
+)
 from service.taxonomy.repository import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -56,6 +63,12 @@ async def get_round(conn: Conn, round_id: UUID) -> repo.RoundRow:
     if row is None:
         raise NotFound("no such round")
     return row
+
+
+async def list_rounds(conn: Conn, programme_id: UUID, limit: int, offset: int) -> RoundList:
+    """A page of the programme's rounds, newest first."""
+    rows, total = await repo.list_rounds(conn, programme_id, limit, offset)
+    return RoundList(rounds=[round_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 async def match_page(conn: Conn, round_id: UUID, limit: int, offset: int) -> MatchPage:

@@ -192,3 +192,35 @@ async def test_stable_mode_round_has_no_blocking_pairs(client, app, pool, settin
     assert rnd["metrics"]["blocking_pairs"] == 0
     assert rnd["alternative"]["mode"] == "optimal"
     assert rnd["alternative"]["coverage"] >= rnd["metrics"]["coverage"]
+
+
+async def test_a_programmes_rounds_newest_first_for_its_organisers(client, pool, settings):
+    await _organiser(client, pool)
+    pid = await _programme(client, pool, members="false")
+    other = await _programme(client, pool, members="false")
+    ids = [(await _start_and_run(client, settings, pid))["id"] for _ in range(3)]
+    queued = await client.post(f"/api/v1/programmes/{pid}/rounds", json={})
+    ids.append(queued.json()["id"])
+    assert (await client.post(f"/api/v1/programmes/{other}/rounds", json={})).status_code == 202
+
+    r = await client.get(f"/api/v1/programmes/{pid}/rounds")
+    assert r.status_code == 200, r.text
+    listed = r.json()
+    assert (listed["total"], listed["limit"], listed["offset"]) == (4, 100, 0)
+    assert [x["id"] for x in listed["rounds"]] == ids[::-1]
+    assert [x["status"] for x in listed["rounds"]] == ["queued", "draft", "draft", "draft"]
+    assert listed["rounds"][1] == (await client.get(f"/api/v1/rounds/{ids[2]}")).json()
+
+    page = (await client.get(f"/api/v1/programmes/{pid}/rounds?limit=2&offset=1")).json()
+    assert (page["total"], page["limit"], page["offset"]) == (4, 2, 1)
+    assert [x["id"] for x in page["rounds"]] == [ids[2], ids[1]]
+    bad = await client.get(f"/api/v1/programmes/{pid}/rounds?limit=0")
+    assert bad.status_code == 422
+    assert bad.json()["error"]["fields"][0]["field"] == "limit"
+    unknown = await client.get("/api/v1/programmes/00000000-0000-0000-0000-000000000000/rounds")
+    assert unknown.status_code == 404
+
+    await sign_up_and_login(client, email="nosy@example.org")
+    assert (await client.get(f"/api/v1/programmes/{pid}/rounds")).status_code == 403
+    client.cookies.clear()
+    assert (await client.get(f"/api/v1/programmes/{pid}/rounds")).status_code == 401
