@@ -416,8 +416,33 @@ async def insert_round_mentorships(
     return [r["id"] for r in rows]
 
 
+async def lock_programme_publishing(conn: Conn, programme_id: UUID) -> None:
+    """Serialise publishing within a programme (the programme's row, until the commit).
+
+    FOR NO KEY UPDATE: rounds and mentorships being inserted (FOR KEY SHARE) do not wait.
+    """
+    await conn.execute("SELECT 1 FROM programmes WHERE id = $1 FOR NO KEY UPDATE", programme_id)
+
+
+async def published_since(
+    conn: Conn, programme_id: UUID, round_id: UUID, since: datetime
+) -> tuple[UUID, datetime] | None:
+    """The last other round of the programme published after ``since`` (id and when), if any."""
+    row = await conn.fetchrow(
+        "SELECT id, published_at FROM rounds WHERE programme_id = $1 AND id <> $2"
+        " AND published_at > $3 ORDER BY published_at DESC LIMIT 1",
+        programme_id,
+        round_id,
+        since,
+    )
+    return None if row is None else (row["id"], row["published_at"])
+
+
 async def mark_published(conn: Conn, round_id: UUID) -> None:
-    """Mark a round published."""
+    """Mark a round published, timed at this statement (just before the commit), not at the
+    transaction's start: a round that starts while the publish is under way counts it as after.
+    """
     await conn.execute(
-        "UPDATE rounds SET status = 'published', published_at = now() WHERE id = $1", round_id
+        "UPDATE rounds SET status = 'published', published_at = clock_timestamp() WHERE id = $1",
+        round_id,
     )

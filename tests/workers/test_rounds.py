@@ -224,3 +224,78 @@ async def test_a_programmes_rounds_newest_first_for_its_organisers(client, pool,
     assert (await client.get(f"/api/v1/programmes/{pid}/rounds")).status_code == 403
     client.cookies.clear()
     assert (await client.get(f"/api/v1/programmes/{pid}/rounds")).status_code == 401
+
+
+async def _status(pool, round_id: str) -> str:
+    return await pool.fetchval("SELECT status FROM rounds WHERE id = $1", round_id)
+
+
+async def test_a_draft_made_stale_by_a_later_publish_is_refused(client, app, pool, settings):
+    await seed_demo(
+        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=20, mentors=8
+    )
+    await _organiser(client, pool)
+    pid = await _programme(client, pool)
+    first = await _start_and_run(client, settings, pid)
+    second = await _start_and_run(client, settings, pid)
+    assert first["status"] == second["status"] == "draft"
+    assert second["metrics"]["matched"] > 0
+
+    published = await client.post(f"/api/v1/rounds/{first['id']}/publish")
+    assert published.status_code == 200 and published.json()["published"] > 0
+    mentorships = await pool.fetchval("SELECT count(*) FROM mentorships")
+
+    # The second draft paired the same waiting mentees: publishing it now is refused, with why.
+    stale = await client.post(f"/api/v1/rounds/{second['id']}/publish")
+    assert stale.status_code == 409, stale.text
+    message = stale.json()["error"]["message"]
+    assert first["id"] in message and "after this draft was computed" in message
+    assert "run a new round" in message
+    assert await _status(pool, second["id"]) == "draft"
+    assert await pool.fetchval("SELECT count(*) FROM mentorships") == mentorships
+    again = (await client.get(f"/api/v1/rounds/{second['id']}")).json()
+    assert again["published_at"] is None
+
+    # A draft computed after the publish still publishes.
+    third = await _start_and_run(client, settings, pid)
+    assert third["status"] == "draft"
+    assert (await client.post(f"/api/v1/rounds/{third['id']}/publish")).status_code == 200
+    assert await _status(pool, third["id"]) == "published"
+
+
+async def test_a_draft_still_running_when_another_round_was_published_is_stale(
+    client, app, pool, settings
+):
+    """It loaded its participants as it started: finishing after the publish is not enough."""
+    await seed_demo(
+        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=12, mentors=4
+    )
+    await _organiser(client, pool)
+    pid = await _programme(client, pool)
+    first = await _start_and_run(client, settings, pid)
+    second = await _start_and_run(client, settings, pid)
+    assert (await client.post(f"/api/v1/rounds/{first['id']}/publish")).status_code == 200
+    # As if the second round had still been solving when the first was published.
+    await pool.execute(
+        "UPDATE rounds SET finished_at = (SELECT published_at + interval '1 second'"
+        " FROM rounds WHERE id = $2) WHERE id = $1",
+        second["id"],
+        first["id"],
+    )
+    stale = await client.post(f"/api/v1/rounds/{second['id']}/publish")
+    assert stale.status_code == 409, stale.text
+    assert await _status(pool, second["id"]) == "draft"
+
+
+async def test_two_drafts_published_at_once_one_is_refused(client, app, pool, settings):
+    await seed_demo(
+        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=12, mentors=4
+    )
+    await _organiser(client, pool)
+    pid = await _programme(client, pool)
+    drafts = [(await _start_and_run(client, settings, pid))["id"] for _ in range(2)]
+    results = await asyncio.gather(
+        *(client.post(f"/api/v1/rounds/{rid}/publish") for rid in drafts)
+    )
+    assert sorted(r.status_code for r in results) == [200, 409]
+    assert sorted([await _status(pool, rid) for rid in drafts]) == ["draft", "published"]
