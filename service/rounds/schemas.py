@@ -57,6 +57,12 @@ class RoundOut(BaseModel):
     published_at: datetime | None
 
 
+class RoundList(Page):
+    """A page of a programme's rounds, newest first."""
+
+    rounds: list[RoundOut]
+
+
 class MatchOut(BaseModel):
     """One proposed pair, with why."""
 

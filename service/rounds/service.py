@@ -19,7 +19,14 @@ from service.programmes import repository as programmes
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository as repo
 from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
-from service.rounds.schemas import MatchPage, OverrideIn, PublishOut, RoundOut, RoundReport
+from service.rounds.schemas import (
+    MatchPage,
+    OverrideIn,
+    PublishOut,
+    RoundList,
+    RoundOut,
+    RoundReport,
+)
 from service.taxonomy.repository import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -56,6 +63,12 @@ async def get_round(conn: Conn, round_id: UUID) -> repo.RoundRow:
     if row is None:
         raise NotFound("no such round")
     return row
+
+
+async def list_rounds(conn: Conn, programme_id: UUID, limit: int, offset: int) -> RoundList:
+    """A page of the programme's rounds, newest first."""
+    rows, total = await repo.list_rounds(conn, programme_id, limit, offset)
+    return RoundList(rounds=[round_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 async def match_page(conn: Conn, round_id: UUID, limit: int, offset: int) -> MatchPage:
@@ -95,7 +108,16 @@ async def add_override(conn: Conn, caller: UUID, round_id: UUID, body: OverrideI
 
 
 async def publish(conn: Conn, round_id: UUID) -> PublishOut:
-    """Turn a draft round's pairs into pending mentorships, within every mentor's capacity."""
+    """Turn a draft round's pairs into pending mentorships, within every mentor's capacity.
+
+    A draft computed before another round of its programme was published is refused (409):
+    its pairs were chosen among people that publish has since matched.
+    """
+    programme_id = await repo.programme_of_round(conn, round_id)
+    if programme_id is None:
+        raise NotFound("no such round")
+    # One publish per programme at a time, so each sees what the one before it published.
+    await repo.lock_programme_publishing(conn, programme_id)
     row = await repo.get_round(conn, round_id, for_update=True)
     if row is None:
         raise NotFound("no such round")
@@ -103,6 +125,13 @@ async def publish(conn: Conn, round_id: UUID) -> PublishOut:
         raise Conflict("this round is already published")
     if row.status != "draft":
         raise Conflict(f"only a finished draft can be published (this round is {row.status})")
+    # A draft's participants are loaded as its run starts: compare with that, not its end.
+    computed = row.started_at or row.created_at
+    if later := await repo.published_since(conn, row.programme_id, round_id, computed):
+        raise Conflict(
+            f"round {later[0]} of this programme was published after this draft was computed,"
+            " so its pairs may no longer be free; run a new round"
+        )
     pairs = await repo.round_pairs(conn, round_id)
     # Requests may have taken places since the round ran: recheck under the mentors' locks.
     places = await repo.lock_mentors(conn, sorted({o for _, o, _ in pairs}))

@@ -117,6 +117,51 @@ async def test_form_encoded_body_to_json_api_is_415(client):
     assert r.status_code == 415
 
 
+async def test_no_body_at_all_is_an_empty_object(client, pool):
+    """`curl -X POST .../rounds`: no body, no Content-Type, the same as sending {}."""
+    me = await sign_up_and_login(client, consent_to_match=False)
+    await pool.execute("UPDATE people SET is_admin = true WHERE id = $1", me["id"])
+    ids = []
+    for _ in range(2):
+        r = await client.post("/api/v1/programmes", json={"name": "PMI Lisbon 2027"})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    with_object = await client.post(f"/api/v1/programmes/{ids[0]}/rounds", json={})
+    assert with_object.status_code == 202, with_object.text
+    empty = await client.post(f"/api/v1/programmes/{ids[1]}/rounds")
+    assert "content-type" not in empty.request.headers
+    assert empty.status_code == 202, empty.text
+    assert empty.json()["settings"] == with_object.json()["settings"]
+    # It is that operation: a second round of the programme while one is queued is a 409.
+    assert (await client.post(f"/api/v1/programmes/{ids[1]}/rounds")).status_code == 409
+
+    # Anything else that is not JSON is still a 415: a body without a Content-Type, an empty
+    # body declared as something else, and an empty one from a browser page (a CSRF attempt).
+    for content, headers in (
+        (b'{"mode": "stable"}', {}),
+        (b"", {"content-type": "text/plain"}),
+        (b"", {"origin": "http://localhost:3000"}),
+    ):
+        r = await client.post(
+            f"/api/v1/programmes/{ids[0]}/rounds", content=content, headers=headers
+        )
+        assert r.status_code == 415, (content, headers, r.text)
+    assert await pool.fetchval("SELECT count(*) FROM rounds") == 2
+
+    # A body the model needs answers 422 naming each required field, as {} does.
+    signup = await client.post("/api/v1/people")
+    assert signup.status_code == 422, signup.text
+    named = {f["field"] for f in signup.json()["error"]["fields"]}
+    assert {"email", "password", "display_name", "roles", "timezone", "languages"} <= named
+    assert await pool.fetchval("SELECT count(*) FROM people") == 1
+
+
+async def test_openapi_marks_a_body_of_optional_fields_optional(client):
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    assert paths["/api/v1/programmes/{id}/rounds"]["post"]["requestBody"]["required"] is False
+    assert paths["/api/v1/people"]["post"]["requestBody"]["required"] is True
+
+
 async def test_body_over_one_mebibyte_is_413(client, pool):
     big = signup_body(bio="x" * (1024 * 1024))
     r = await client.post("/api/v1/people", json=big)

@@ -45,3 +45,20 @@ def test_generated_secret_is_kept_in_the_state_directory(monkeypatch, tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     monkeypatch.setenv("SECRET_KEY", "explicit")
     assert Settings().secret == b"explicit"
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8100"),
+        ("0.0.0.0", "http://127.0.0.1:8100"),
+        ("::", "http://[::1]:8100"),
+        ("::1", "http://[::1]:8100"),
+        ("localhost", "http://localhost:8100"),
+    ],
+)
+def test_links_follow_the_address_served_unless_base_url_is_set(monkeypatch, host, expected):
+    monkeypatch.delenv("BASE_URL", raising=False)
+    assert Settings().serving_at(host, 8100).base_url == expected
+    monkeypatch.setenv("BASE_URL", "https://kickoff.example/")
+    assert Settings().serving_at(host, 8100).base_url == "https://kickoff.example"

@@ -194,3 +194,110 @@ async def test_stable_mode_round_has_no_blocking_pairs(client, app, pool, settin
     assert rnd["metrics"]["blocking_pairs"] == 0
     assert rnd["alternative"]["mode"] == "optimal"
     assert rnd["alternative"]["coverage"] >= rnd["metrics"]["coverage"]
+
+
+async def test_a_programmes_rounds_newest_first_for_its_organisers(client, pool, settings):
+    await _organiser(client, pool)
+    pid = await _programme(client, pool, members="false")
+    other = await _programme(client, pool, members="false")
+    ids = [(await _start_and_run(client, settings, pid))["id"] for _ in range(3)]
+    queued = await client.post(f"/api/v1/programmes/{pid}/rounds", json={})
+    ids.append(queued.json()["id"])
+    assert (await client.post(f"/api/v1/programmes/{other}/rounds", json={})).status_code == 202
+
+    r = await client.get(f"/api/v1/programmes/{pid}/rounds")
+    assert r.status_code == 200, r.text
+    listed = r.json()
+    assert (listed["total"], listed["limit"], listed["offset"]) == (4, 100, 0)
+    assert [x["id"] for x in listed["rounds"]] == ids[::-1]
+    assert [x["status"] for x in listed["rounds"]] == ["queued", "draft", "draft", "draft"]
+    assert listed["rounds"][1] == (await client.get(f"/api/v1/rounds/{ids[2]}")).json()
+
+    page = (await client.get(f"/api/v1/programmes/{pid}/rounds?limit=2&offset=1")).json()
+    assert (page["total"], page["limit"], page["offset"]) == (4, 2, 1)
+    assert [x["id"] for x in page["rounds"]] == [ids[2], ids[1]]
+    bad = await client.get(f"/api/v1/programmes/{pid}/rounds?limit=0")
+    assert bad.status_code == 422
+    assert bad.json()["error"]["fields"][0]["field"] == "limit"
+    unknown = await client.get("/api/v1/programmes/00000000-0000-0000-0000-000000000000/rounds")
+    assert unknown.status_code == 404
+
+    await sign_up_and_login(client, email="nosy@example.org")
+    assert (await client.get(f"/api/v1/programmes/{pid}/rounds")).status_code == 403
+    client.cookies.clear()
+    assert (await client.get(f"/api/v1/programmes/{pid}/rounds")).status_code == 401
+
+
+async def _status(pool, round_id: str) -> str:
+    return await pool.fetchval("SELECT status FROM rounds WHERE id = $1", round_id)
+
+
+async def test_a_draft_made_stale_by_a_later_publish_is_refused(client, app, pool, settings):
+    await seed_demo(
+        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=20, mentors=8
+    )
+    await _organiser(client, pool)
+    pid = await _programme(client, pool)
+    first = await _start_and_run(client, settings, pid)
+    second = await _start_and_run(client, settings, pid)
+    assert first["status"] == second["status"] == "draft"
+    assert second["metrics"]["matched"] > 0
+
+    published = await client.post(f"/api/v1/rounds/{first['id']}/publish")
+    assert published.status_code == 200 and published.json()["published"] > 0
+    mentorships = await pool.fetchval("SELECT count(*) FROM mentorships")
+
+    # The second draft paired the same waiting mentees: publishing it now is refused, with why.
+    stale = await client.post(f"/api/v1/rounds/{second['id']}/publish")
+    assert stale.status_code == 409, stale.text
+    message = stale.json()["error"]["message"]
+    assert first["id"] in message and "after this draft was computed" in message
+    assert "run a new round" in message
+    assert await _status(pool, second["id"]) == "draft"
+    assert await pool.fetchval("SELECT count(*) FROM mentorships") == mentorships
+    again = (await client.get(f"/api/v1/rounds/{second['id']}")).json()
+    assert again["published_at"] is None
+
+    # A draft computed after the publish still publishes.
+    third = await _start_and_run(client, settings, pid)
+    assert third["status"] == "draft"
+    assert (await client.post(f"/api/v1/rounds/{third['id']}/publish")).status_code == 200
+    assert await _status(pool, third["id"]) == "published"
+
+
+async def test_a_draft_still_running_when_another_round_was_published_is_stale(
+    client, app, pool, settings
+):
+    """It loaded its participants as it started: finishing after the publish is not enough."""
+    await seed_demo(
+        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=12, mentors=4
+    )
+    await _organiser(client, pool)
+    pid = await _programme(client, pool)
+    first = await _start_and_run(client, settings, pid)
+    second = await _start_and_run(client, settings, pid)
+    assert (await client.post(f"/api/v1/rounds/{first['id']}/publish")).status_code == 200
+    # As if the second round had still been solving when the first was published.
+    await pool.execute(
+        "UPDATE rounds SET finished_at = (SELECT published_at + interval '1 second'"
+        " FROM rounds WHERE id = $2) WHERE id = $1",
+        second["id"],
+        first["id"],
+    )
+    stale = await client.post(f"/api/v1/rounds/{second['id']}/publish")
+    assert stale.status_code == 409, stale.text
+    assert await _status(pool, second["id"]) == "draft"
+
+
+async def test_two_drafts_published_at_once_one_is_refused(client, app, pool, settings):
+    await seed_demo(
+        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=12, mentors=4
+    )
+    await _organiser(client, pool)
+    pid = await _programme(client, pool)
+    drafts = [(await _start_and_run(client, settings, pid))["id"] for _ in range(2)]
+    results = await asyncio.gather(
+        *(client.post(f"/api/v1/rounds/{rid}/publish") for rid in drafts)
+    )
+    assert sorted(r.status_code for r in results) == [200, 409]
+    assert sorted([await _status(pool, rid) for rid in drafts]) == ["draft", "published"]
