@@ -24,10 +24,12 @@ from service.introductions.schemas import (
 from service.introductions.tokens import InvalidToken, read_answer_token
 from service.kit.api import PERSON, ApiRouter, Call, Caller, organiser, path_id, respond
 from service.kit.db import transaction
-from service.kit.html import checked_form, render, see_other
+from service.kit.html import Pages, checked_form, render, see_other
 from service.kit.sessions import request_token
 from service.kit.state import services
 from service.programmes import membership
+
+pages = Pages()
 
 router = ApiRouter(tag="introductions")
 
@@ -156,6 +158,7 @@ async def list_matches(call: Call) -> Response:
     return respond(MyMatchList(matches=await _my_matches(call.request, call.caller.person_id)))
 
 
+@pages.get("/me/matches")
 @logged_in("/me/matches")
 async def my_matches_page(request: Request, caller: Caller) -> Response:
     """ "My matches": each introduction with accept/decline buttons while it is open."""
@@ -178,6 +181,7 @@ async def _render_my_matches(
     return render(request, "my_matches.html", context, status, session_token=request_token(request))
 
 
+@pages.post("/me/matches/{id}")
 @logged_in("/me/matches")
 async def my_matches_submit(request: Request, caller: Caller) -> Response:
     """Accept or decline from "My matches" (CSRF-checked), then back to the list."""
@@ -201,6 +205,7 @@ def _token(request: Request) -> tuple[str, tuple[UUID, UUID] | None, str]:
     return token, ids, ""
 
 
+@pages.get("/introductions/{token}")
 async def answer_page(request: Request) -> Response:
     """The page an introduction email links to: accept or decline, no login needed."""
     token, ids, error = _token(request)
@@ -209,6 +214,7 @@ async def answer_page(request: Request) -> Response:
     return render(request, "introduction_answer.html", {"error": "", "token": token, "done": None})
 
 
+@pages.post("/introductions/{token}")
 async def answer_submit(request: Request) -> Response:
     """Record the answer chosen on the page (the signed link stands in for a login)."""
     token, ids, error = _token(request)
@@ -230,9 +236,4 @@ async def answer_submit(request: Request) -> Response:
 
 def routes() -> list[Route]:
     """The HTML routes: "My matches" and the page behind email links."""
-    return [
-        Route("/me/matches", my_matches_page, methods=["GET"]),
-        Route("/me/matches/{id}", my_matches_submit, methods=["POST"]),
-        Route("/introductions/{token}", answer_page, methods=["GET"]),
-        Route("/introductions/{token}", answer_submit, methods=["POST"]),
-    ]
+    return pages.routes

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
 from service.errors import DomainError, Forbidden, ValidationFailed, field_errors
 from service.kit.api import UNSTORABLE, storable_text
@@ -17,6 +20,7 @@ from service.kit.state import services
 from service.security import csrf_token, csrf_valid
 
 M = TypeVar("M", bound=BaseModel)
+E = TypeVar("E", bound=Callable[..., Any])
 CSRF_COOKIE = "kickoff_csrf"
 CSRF_FIELD = "csrf_token"
 
@@ -121,3 +125,25 @@ def domain_errors(exc: DomainError) -> dict[str, str]:
     if exc.fields:
         return {f["field"].split(".")[0]: f["message"] for f in exc.fields}
     return {"_form": exc.message}
+
+
+@dataclass
+class Pages:
+    """The HTML routes of one module, declared on their handlers (``@pages.get("/me")``)."""
+
+    routes: list[Route] = field(default_factory=list)
+
+    def get(self, path: str) -> Callable[[E], E]:
+        """Serve the decorated handler for GET ``path``."""
+        return self._route(path, "GET")
+
+    def post(self, path: str) -> Callable[[E], E]:
+        """Serve the decorated handler for POST ``path`` (a form, CSRF-checked by the handler)."""
+        return self._route(path, "POST")
+
+    def _route(self, path: str, method: str) -> Callable[[E], E]:
+        def decorate(endpoint: E) -> E:
+            self.routes.append(Route(path, endpoint, methods=[method]))
+            return endpoint
+
+        return decorate

@@ -17,11 +17,13 @@ from service.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from service.introductions.service import enqueue_emails
 from service.kit.api import Caller
 from service.kit.db import transaction
-from service.kit.html import checked_form, domain_errors, render, see_other, validate
+from service.kit.html import Pages, checked_form, domain_errors, render, see_other, validate
 from service.kit.sessions import client_ip
 from service.kit.state import services
 from service.pages.endpoints import _edit_values, _my_profile
 from service.security import MAX_PASSWORD, MIN_PASSWORD
+
+pages = Pages()
 
 PASSWORD_RULE = f"Use {MIN_PASSWORD} to {MAX_PASSWORD} characters."
 
@@ -33,11 +35,13 @@ def _new_password_error(password: str) -> str:
     return ""
 
 
+@pages.get("/forgot-password")
 async def forgot_form(request: Request) -> Response:
     """Ask for a link to choose a new password."""
     return render(request, "forgot_password.html", {"values": {}, "errors": {}, "sent": False})
 
 
+@pages.post("/forgot-password")
 async def forgot_submit(request: Request) -> Response:
     """Email a reset link if an account has the address; the page says the same either way."""
     form = await checked_form(request)
@@ -74,6 +78,7 @@ async def _refusal(request: Request, token: str, purpose: str) -> Response | Non
     return None
 
 
+@pages.get("/verify/{token}")
 async def verify_page(request: Request) -> Response:
     """The page a verification email links to: one button confirms the address (a GET changes
     nothing, so a mail scanner opening the link does not use it up)."""
@@ -82,6 +87,7 @@ async def verify_page(request: Request) -> Response:
     return refused or render(request, "verify_email.html", {"token": token})
 
 
+@pages.post("/verify/{token}")
 async def verify_submit(request: Request) -> Response:
     """Verify the address (the link works once)."""
     await checked_form(request)
@@ -94,6 +100,7 @@ async def verify_submit(request: Request) -> Response:
     return render(request, "verify_email.html", {"verified": True})
 
 
+@pages.get("/reset/{token}")
 async def reset_page(request: Request) -> Response:
     """The page a reset email links to: choose a new password."""
     token = request.path_params["token"]
@@ -102,6 +109,7 @@ async def reset_page(request: Request) -> Response:
     return refused or render(request, "reset_password.html", context)
 
 
+@pages.post("/reset/{token}")
 async def reset_submit(request: Request) -> Response:
     """Set the new password (the link works once, within the hour) and end every session."""
     form = await checked_form(request)
@@ -125,6 +133,7 @@ async def reset_submit(request: Request) -> Response:
     return render(request, "reset_password.html", {"done": True})
 
 
+@pages.post("/me/verification")
 @auth.logged_in("/me")
 async def resend_submit(request: Request, caller: Caller) -> Response:
     """Send the verification link again, from the profile page."""
@@ -147,6 +156,7 @@ async def resend_submit(request: Request, caller: Caller) -> Response:
     return see_other("/me?verification=sent")
 
 
+@pages.post("/me/password")
 @auth.logged_in("/me/edit")
 async def password_submit(request: Request, caller: Caller) -> Response:
     """Change my password (the edit page's form); every other session of mine ends."""
@@ -191,13 +201,4 @@ async def password_submit(request: Request, caller: Caller) -> Response:
 
 def routes() -> list[Route]:
     """The account pages."""
-    return [
-        Route("/forgot-password", forgot_form, methods=["GET"]),
-        Route("/forgot-password", forgot_submit, methods=["POST"]),
-        Route("/reset/{token}", reset_page, methods=["GET"]),
-        Route("/reset/{token}", reset_submit, methods=["POST"]),
-        Route("/verify/{token}", verify_page, methods=["GET"]),
-        Route("/verify/{token}", verify_submit, methods=["POST"]),
-        Route("/me/verification", resend_submit, methods=["POST"]),
-        Route("/me/password", password_submit, methods=["POST"]),
-    ]
+    return pages.routes

@@ -17,7 +17,7 @@ from service.errors import DomainError, NotFound, RateLimited, Unauthorized
 from service.introductions.service import enqueue_emails
 from service.kit.api import Caller
 from service.kit.db import transaction
-from service.kit.html import checked_form, domain_errors, render, see_other, validate
+from service.kit.html import Pages, checked_form, domain_errors, render, see_other, validate
 from service.kit.sessions import (
     clear_session_cookie,
     client_ip,
@@ -32,6 +32,8 @@ from service.people import repository as people_repo
 from service.people import service as people
 from service.people.schemas import ProfileFields, ProfileOut, ProfilePatch, SignupIn
 
+pages = Pages()
+
 # The form's profile fields are exactly the API's (sign-up adds email, password and roles).
 PROFILE_FIELDS = set(ProfileFields.model_fields)
 
@@ -43,6 +45,7 @@ def _safe_next(value: object) -> str:
     return "/me"
 
 
+@pages.get("/")
 async def home(request: Request) -> Response:
     """What Kickoff is, with the way in."""
     caller = await auth.current(request)
@@ -62,6 +65,7 @@ def _signup_values(role: str) -> dict[str, Any]:
     }
 
 
+@pages.get("/signup")
 async def signup_form(request: Request) -> Response:
     """Sign-up form for a mentee (default) or a mentor (?role=mentor)."""
     role = "mentor" if request.query_params.get("role") == "mentor" else "mentee"
@@ -70,6 +74,7 @@ async def signup_form(request: Request) -> Response:
     )
 
 
+@pages.post("/signup")
 async def signup_submit(request: Request) -> Response:
     """Create the account, log in, and go to the profile."""
     form = await checked_form(request)
@@ -103,6 +108,7 @@ async def signup_submit(request: Request) -> Response:
     return render(request, "signup.html", {"role": role, "values": data, "errors": errors}, 422)
 
 
+@pages.get("/login")
 async def login_form(request: Request) -> Response:
     """The login form."""
     return render(
@@ -112,6 +118,7 @@ async def login_form(request: Request) -> Response:
     )
 
 
+@pages.post("/login")
 async def login_submit(request: Request) -> Response:
     """Check credentials, open a session, redirect."""
     form = await checked_form(request)
@@ -144,6 +151,7 @@ async def login_submit(request: Request) -> Response:
     return response
 
 
+@pages.post("/logout")
 async def logout_submit(request: Request) -> Response:
     """Revoke the session and go home."""
     await checked_form(request)
@@ -165,6 +173,7 @@ async def _my_profile(request: Request, caller: Caller) -> ProfileOut | None:
     return None if person is None else people.profile_out(person, found.taxonomy)
 
 
+@pages.get("/me")
 @auth.logged_in()
 async def profile_page(request: Request, caller: Caller) -> Response:
     """My profile."""
@@ -184,6 +193,7 @@ def _edit_values(profile: ProfileOut) -> dict[str, Any]:
     return values
 
 
+@pages.get("/me/edit")
 @auth.logged_in()
 async def profile_edit_form(request: Request, caller: Caller) -> Response:
     """Edit my profile."""
@@ -194,6 +204,7 @@ async def profile_edit_form(request: Request, caller: Caller) -> Response:
     return render(request, "profile_edit.html", context)
 
 
+@pages.post("/me/edit")
 @auth.logged_in()
 async def profile_edit_submit(request: Request, caller: Caller) -> Response:
     """Save my profile edits."""
@@ -217,6 +228,7 @@ async def profile_edit_submit(request: Request, caller: Caller) -> Response:
     )
 
 
+@pages.post("/me/erase")
 @auth.logged_in()
 async def erase_submit(request: Request, caller: Caller) -> Response:
     """Erase my account (the form asks for the word DELETE)."""
@@ -231,6 +243,7 @@ async def erase_submit(request: Request, caller: Caller) -> Response:
     return response
 
 
+@pages.get("/mailbox")
 async def mailbox_page(request: Request) -> Response:
     """Demo only: every email the demo's mail sink received, with working links."""
     settings = services(request).settings
@@ -244,17 +257,4 @@ async def mailbox_page(request: Request) -> Response:
 
 def routes() -> list[Route]:
     """The HTML routes."""
-    return [
-        Route("/", home, methods=["GET"]),
-        Route("/signup", signup_form, methods=["GET"]),
-        Route("/signup", signup_submit, methods=["POST"]),
-        Route("/login", login_form, methods=["GET"]),
-        Route("/login", login_submit, methods=["POST"]),
-        Route("/logout", logout_submit, methods=["POST"]),
-        Route("/me", profile_page, methods=["GET"]),
-        Route("/me/edit", profile_edit_form, methods=["GET"]),
-        Route("/me/edit", profile_edit_submit, methods=["POST"]),
-        Route("/me/erase", erase_submit, methods=["POST"]),
-        Route("/mailbox", mailbox_page, methods=["GET"]),
-        *programmes.routes(),
-    ]
+    return [*pages.routes, *programmes.routes()]

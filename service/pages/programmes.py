@@ -16,10 +16,12 @@ from service.errors import ValidationFailed
 from service.introductions.service import day_in_words
 from service.kit.api import Caller, path_id
 from service.kit.db import transaction
-from service.kit.html import checked_form, domain_errors, render, see_other
+from service.kit.html import Pages, checked_form, domain_errors, render, see_other
 from service.kit.state import services
 from service.programmes import membership
 from service.programmes import service as programmes
+
+pages = Pages()
 
 
 def upcoming(day: date | None) -> bool:
@@ -31,6 +33,7 @@ def _context(caller: Caller, **values: object) -> dict[str, object]:
     return {"caller": caller, "upcoming": upcoming, "day_in_words": day_in_words, **values}
 
 
+@pages.get("/programmes")
 @auth.logged_in()
 async def programmes_page(request: Request, caller: Caller) -> Response:
     """Programmes I can join (open ones, and those I organise) and "My programmes"."""
@@ -105,12 +108,14 @@ async def _join(
     return see_other(f"/programmes?joined={out.programme_id}")
 
 
+@pages.get("/programmes/{id}/join")
 @auth.logged_in()
 async def join_form(request: Request, caller: Caller) -> Response:
     """The join step: what joining means, and consent to be matched if not given yet."""
     return await _join_page(request, caller, programme_id=path_id(request, what="programme"))
 
 
+@pages.post("/programmes/{id}/join")
 @auth.logged_in()
 async def join_submit(request: Request, caller: Caller) -> Response:
     """Join from the list (CSRF-checked)."""
@@ -118,12 +123,14 @@ async def join_submit(request: Request, caller: Caller) -> Response:
     return await _join(request, caller, form, programme_id=path_id(request, what="programme"))
 
 
+@pages.get("/join/{code}")
 @auth.logged_in()
 async def invitation_form(request: Request, caller: Caller) -> Response:
     """An invitation link: the programme and the join step (works for invitation-only ones)."""
     return await _join_page(request, caller, code=request.path_params["code"])
 
 
+@pages.post("/join/{code}")
 @auth.logged_in()
 async def invitation_submit(request: Request, caller: Caller) -> Response:
     """Join by invitation link (CSRF-checked)."""
@@ -131,6 +138,7 @@ async def invitation_submit(request: Request, caller: Caller) -> Response:
     return await _join(request, caller, form, code=request.path_params["code"])
 
 
+@pages.post("/programmes/{id}/leave")
 @auth.logged_in("/programmes")
 async def leave_submit(request: Request, caller: Caller) -> Response:
     """Leave a programme (my pending and active introductions in it end)."""
@@ -143,11 +151,4 @@ async def leave_submit(request: Request, caller: Caller) -> Response:
 
 def routes() -> list[Route]:
     """The programmes pages."""
-    return [
-        Route("/programmes", programmes_page, methods=["GET"]),
-        Route("/programmes/{id}/join", join_form, methods=["GET"]),
-        Route("/programmes/{id}/join", join_submit, methods=["POST"]),
-        Route("/programmes/{id}/leave", leave_submit, methods=["POST"]),
-        Route("/join/{code}", invitation_form, methods=["GET"]),
-        Route("/join/{code}", invitation_submit, methods=["POST"]),
-    ]
+    return pages.routes
