@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from service.kit.db import Conn
+from service.kit.db import Conn, deleted
 
 
 @dataclass(frozen=True)
@@ -96,12 +96,9 @@ async def retire_links(conn: Conn, person_id: UUID, purpose: str) -> None:
 
 async def purge_links(conn: Conn, keep: timedelta) -> int:
     """Delete links expired more than ``keep`` ago; how many."""
-    purged: int = await conn.fetchval(
-        "WITH d AS (DELETE FROM email_links WHERE expires_at <= now() - $1::interval"
-        " RETURNING 1) SELECT count(*) FROM d",
-        keep,
+    return await deleted(
+        conn, "DELETE FROM email_links WHERE expires_at <= now() - $1::interval", keep
     )
-    return purged
 
 
 async def address_of(conn: Conn, person_id: UUID, *, for_update: bool = False) -> Address | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from service.kit.db import Conn
+from service.kit.db import Conn, deleted
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,12 @@ async def delete_session(conn: Conn, token_hash: bytes) -> None:
 
 async def delete_sessions_of(conn: Conn, person_id: UUID, *, keep: bytes | None = None) -> int:
     """Revoke every session of a person but the one whose token hash is ``keep``; how many."""
-    revoked: int = await conn.fetchval(
-        "WITH d AS (DELETE FROM sessions WHERE person_id = $1"
-        " AND ($2::bytea IS NULL OR token_hash <> $2) RETURNING 1) SELECT count(*) FROM d",
+    return await deleted(
+        conn,
+        "DELETE FROM sessions WHERE person_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)",
         person_id,
         keep,
     )
-    return revoked
 
 
 async def sessions_of(conn: Conn, person_id: UUID) -> list[SessionRow]:
@@ -122,14 +121,9 @@ async def failures_of(conn: Conn, email: str) -> list[datetime]:
 
 async def purge_expired(conn: Conn, keep_failures: timedelta) -> tuple[int, int]:
     """Delete expired sessions and old login failures; returns how many of each."""
-    sessions = await conn.fetchval(
-        "WITH d AS (DELETE FROM sessions WHERE expires_at <= now() RETURNING 1)"
-        " SELECT count(*) FROM d"
-    )
-    failures = await conn.fetchval(
-        "WITH d AS (DELETE FROM login_failures WHERE at <= now() - $1::interval RETURNING 1)"
-        " SELECT count(*) FROM d",
-        keep_failures,
+    sessions = await deleted(conn, "DELETE FROM sessions WHERE expires_at <= now()")
+    failures = await deleted(
+        conn, "DELETE FROM login_failures WHERE at <= now() - $1::interval", keep_failures
     )
     return sessions, failures
 
@@ -168,12 +162,7 @@ async def clear_hits(conn: Conn, keys: list[str]) -> None:
 
 async def purge_hits(conn: Conn, keep: timedelta) -> int:
     """Delete counted requests older than ``keep``; how many."""
-    purged: int = await conn.fetchval(
-        "WITH d AS (DELETE FROM rate_limit_hits WHERE at <= now() - $1::interval RETURNING 1)"
-        " SELECT count(*) FROM d",
-        keep,
-    )
-    return purged
+    return await deleted(conn, "DELETE FROM rate_limit_hits WHERE at <= now() - $1::interval", keep)
 
 
 async def find_credentials(conn: Conn, email: str) -> tuple[UUID, str] | None:

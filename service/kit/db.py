@@ -18,6 +18,16 @@ Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyn
 OPEN = ("pending", "active")
 
 
+async def deleted(conn: Conn, delete: str, *args: object) -> int:
+    """Run ``delete`` (a DELETE statement of a repository, with $n parameters); how many rows
+    it removed."""
+    count: int = await conn.fetchval(
+        f"WITH d AS ({delete} RETURNING 1) SELECT count(*) FROM d",  # noqa: S608 - our SQL
+        *args,
+    )
+    return count
+
+
 @asynccontextmanager
 async def transaction(pool: asyncpg.Pool, *, readonly: bool = False) -> AsyncIterator[Conn]:
     """A connection in a transaction, committed when the block ends without an exception.

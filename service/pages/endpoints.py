@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -173,16 +174,27 @@ async def _my_profile(request: Request, caller: Caller) -> ProfileOut | None:
     return None if person is None else people.profile_out(person, found.taxonomy)
 
 
+async def _profile_page(
+    request: Request,
+    caller: Caller,
+    template: str,
+    context: Callable[[ProfileOut], dict[str, Any]],
+) -> Response:
+    """A page of the caller's own profile (to the login form if they were erased meanwhile)."""
+    profile = await _my_profile(request, caller)
+    if profile is None:
+        return see_other("/login")
+    return render(request, template, {"caller": caller, **context(profile)})
+
+
 @pages.get("/me")
 @auth.logged_in()
 async def profile_page(request: Request, caller: Caller) -> Response:
     """My profile."""
-    profile = await _my_profile(request, caller)
-    if profile is None:
-        return see_other("/login")
     welcome = request.query_params.get("welcome") == "1"
-    context = {"profile": profile, "welcome": welcome, "caller": caller}
-    return render(request, "profile.html", context)
+    return await _profile_page(
+        request, caller, "profile.html", lambda p: {"profile": p, "welcome": welcome}
+    )
 
 
 def _edit_values(profile: ProfileOut) -> dict[str, Any]:
@@ -197,11 +209,9 @@ def _edit_values(profile: ProfileOut) -> dict[str, Any]:
 @auth.logged_in()
 async def profile_edit_form(request: Request, caller: Caller) -> Response:
     """Edit my profile."""
-    profile = await _my_profile(request, caller)
-    if profile is None:
-        return see_other("/login")
-    context = {"values": _edit_values(profile), "errors": {}, "caller": caller}
-    return render(request, "profile_edit.html", context)
+    return await _profile_page(
+        request, caller, "profile_edit.html", lambda p: {"values": _edit_values(p), "errors": {}}
+    )
 
 
 @pages.post("/me/edit")

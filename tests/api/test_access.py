@@ -8,7 +8,7 @@ import pytest
 
 from service.app import operations
 from service.kit.api import Access, ApiRouter, Rule
-from tests.api.test_programmes import account, admin, programme
+from tests.api.test_programmes import account, admin, appoint, programme
 
 ORGANISER_ONLY = {Rule.ORGANISER, Rule.SITE_ADMIN}
 
@@ -48,12 +48,7 @@ async def test_the_router_enforces_each_rule(client, pool):
     _, boss = await admin(client, pool)
     owned = await programme(client, boss)
     organiser, org_headers = await account(client, display_name="Olga Organiser")
-    r = await client.post(
-        f"/api/v1/programmes/{owned['id']}/organisers",
-        json={"person_id": organiser["id"]},
-        headers=boss,
-    )
-    assert r.status_code == 201, r.text
+    await appoint(client, owned["id"], organiser["id"], boss)
     r = await client.post(f"/api/v1/programmes/{owned['id']}/rounds", json={}, headers=org_headers)
     assert r.status_code == 202, r.text
     round_id = r.json()["id"]

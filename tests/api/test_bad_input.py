@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.api.test_pages import FORM
 from tests.conftest import csrf_from, sign_up_and_login, signup_body
 
 BAD_SIGNUPS = [
@@ -225,15 +226,7 @@ async def test_text_postgres_cannot_store_is_422_naming_the_field(client, pool, 
 
 async def test_a_nul_in_a_form_is_422_and_writes_nothing(client, pool):
     page = await client.get("/signup")
-    form = {
-        "email": "nul@example.org",
-        "password": "correct horse battery staple",
-        "display_name": "Ana\x00Silva",
-        "roles": "mentee",
-        "timezone": "Europe/Lisbon",
-        "languages": "en",
-        "csrf_token": csrf_from(page.text),
-    }
+    form = {**FORM, "display_name": "Ana\x00Silva", "csrf_token": csrf_from(page.text)}
     r = await client.post("/signup", data=form)
     assert r.status_code == 422
     assert "display_name" in r.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from tests.api.test_programmes import admin, join, mentor, programme
+from tests.api.test_programmes import admin, appoint, join, mentor, programme
 from tests.conftest import account
 
 CODE = re.compile(r"[A-Za-z0-9_-]{22}")
@@ -22,12 +22,7 @@ async def _invitation_only(client, pool):
     open_one = await programme(client, boss, name="Open cohort")
     closed = await programme(client, boss, name="Invited cohort", access="invitation")
     org, org_headers = await account(client, display_name="Olga Organiser")
-    r = await client.post(
-        f"/api/v1/programmes/{closed['id']}/organisers",
-        json={"person_id": org["id"]},
-        headers=boss,
-    )
-    assert r.status_code == 201, r.text
+    await appoint(client, closed["id"], org["id"], boss)
     _, stranger = await account(client, display_name="Sam Stranger")
     return boss, open_one, closed, org_headers, stranger
 

@@ -8,7 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 from service.introductions.service import day_in_words
-from tests.api.test_programmes import admin, join, mentor, programme
+from tests.api.test_programmes import admin, appoint, join, mentor, programme
 from tests.conftest import account, csrf_from, sign_up_and_login
 
 NEXT_ROUND = date.today() + timedelta(days=30)
@@ -27,12 +27,7 @@ async def _world(client, pool):
     )
     closed = await programme(client, boss, name="Invited cohort", access="invitation")
     olga, _ = await account(client, display_name="Olga Organiser")
-    r = await client.post(
-        f"/api/v1/programmes/{open_one['id']}/organisers",
-        json={"person_id": olga["id"]},
-        headers=boss,
-    )
-    assert r.status_code == 201
+    await appoint(client, open_one["id"], olga["id"], boss)
     _, rui = await mentor(client, capacity=2)
     await join(client, open_one["id"], rui)
     return boss, open_one, closed

@@ -20,6 +20,16 @@ async def admin(client: httpx.AsyncClient, pool) -> tuple[dict, Headers]:
     return profile, headers
 
 
+async def appoint(client: httpx.AsyncClient, programme_id: str, person_id: str, boss: Headers):
+    """Make a person an organiser of a programme, as the site admin ``boss``."""
+    r = await client.post(
+        f"/api/v1/programmes/{programme_id}/organisers",
+        json={"person_id": person_id},
+        headers=boss,
+    )
+    assert r.status_code == 201, r.text
+
+
 async def programme(client: httpx.AsyncClient, headers: Headers, **body: object) -> dict:
     """Create a programme as ``headers`` (an admin)."""
     r = await client.post(

@@ -26,17 +26,6 @@ class ImportFields(Strict):
     note: str = Field(default="", max_length=20)
 
 
-files = ApiRouter(tag="files")
-
-
-@files.route(
-    "/test-uploads",
-    "POST",
-    summary="Receive a file (test only)",
-    access=PERSON,
-    upload=Upload(max_bytes=4 * MIB, fields=ImportFields),
-    errors=(401, 413, 415, 422),
-)
 async def receive(call: Call) -> Response:
     """Hash the received file and say where it was kept."""
     upload = call.upload()
@@ -57,6 +46,18 @@ async def receive(call: Call) -> Response:
             "caller": str(call.caller.person_id),
         }
     )
+
+
+#: A router of one upload operation, added to the app's own in these tests only.
+files = ApiRouter(tag="files")
+files.route(
+    "/test-uploads",
+    "POST",
+    summary="Receive a file (test only)",
+    access=PERSON,
+    upload=Upload(max_bytes=4 * MIB, fields=ImportFields),
+    errors=(401, 413, 415, 422),
+)(receive)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from service.demo.seed import seed_demo
 from service.introductions import repository as intro_repo
 from service.rounds import repository as rounds_repo
 from service.security import link_token
+from tests.api.test_pages import FORM
 from tests.conftest import csrf_from, sign_up_and_login, signup_body
 
 
@@ -159,15 +160,8 @@ async def test_a_new_address_must_be_verified_again(client, pool, settings):
 
     # Through the edit form too: unverified, and a link to the new address is queued.
     page = await client.get("/me/edit")
-    form = {
-        "display_name": "Ana Silva",
-        "email": "ana.third@example.org",
-        "roles": "mentee",
-        "timezone": "Europe/Lisbon",
-        "languages": "pt, en",
-        "meeting_modes": "remote",
-        "csrf_token": csrf_from(page.text),
-    }
+    form = {**FORM, "email": "ana.third@example.org", "csrf_token": csrf_from(page.text)}
+    del form["password"]
     r = await client.post("/me/edit", data=form)
     assert r.status_code == 303, r.text
     me = (await client.get("/api/v1/me")).json()

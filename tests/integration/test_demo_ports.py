@@ -24,16 +24,9 @@ import pytest
 
 from service.demo.seed import DEMO_PASSWORD
 from tests.conftest import ROOT, free_port
+from tests.integration import test_embedded as embedded
 from tests.integration.conftest import running_harness
-from tests.integration.test_embedded import (
-    KICKOFF,
-    Harness,
-    postgres_pid,
-    postmasters,
-    redis_pid,
-    redis_servers,
-    wait_until_gone,
-)
+from tests.integration.test_embedded import Harness
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +84,7 @@ def test_demo_moves_off_taken_ports_and_its_links_follow(harness: Harness, base:
     with occupied(SMTP_DEFAULT_PORT):
         demo = harness.serve("demo")
         port = int(demo.url.rsplit(":", 1)[1])
-        pg_pid, rd_pid = postgres_pid(harness.home), redis_pid(harness.home)
+        pg_pid, rd_pid = embedded.postgres_pid(harness.home), embedded.redis_pid(harness.home)
         assert any(temp.iterdir()), "embedded Redis's socket folder is expected in TMPDIR"
 
         # The banner (printed just after ready) says where mail goes and where its links point.
@@ -140,8 +133,8 @@ def test_demo_moves_off_taken_ports_and_its_links_follow(harness: Harness, base:
 
         # Ctrl-C: a clean stop that leaves no temporary folder behind.
         assert harness.interrupt(demo) == 0, demo.output()
-    assert wait_until_gone(pg_pid), "embedded PostgreSQL left running after demo exited"
-    assert wait_until_gone(rd_pid), "embedded Redis left running after demo exited"
+    assert embedded.wait_until_gone(pg_pid), "embedded PostgreSQL left running after demo exited"
+    assert embedded.wait_until_gone(rd_pid), "embedded Redis left running after demo exited"
     assert sorted(temp.iterdir()) == [], "left behind in TMPDIR"
 
 
@@ -149,7 +142,7 @@ def test_a_taken_web_port_is_a_one_line_error_and_starts_nothing(harness: Harnes
     port = free_port()
     with occupied(port):
         done = subprocess.run(
-            [str(KICKOFF), "demo", "--port", str(port)],
+            [str(embedded.KICKOFF), "demo", "--port", str(port)],
             cwd=ROOT,
             env=harness.env,
             capture_output=True,
@@ -164,4 +157,4 @@ def test_a_taken_web_port_is_a_one_line_error_and_starts_nothing(harness: Harnes
     assert lines[0].startswith(f"kickoff: port {port} is in use:")
     assert "PORT=" in lines[0] and "--port" in lines[0]
     assert not (harness.home / "pgdata").exists()
-    assert postmasters(harness.home) == [] and redis_servers(harness.home) == []
+    assert embedded.postmasters(harness.home) == [] and embedded.redis_servers(harness.home) == []

@@ -232,14 +232,18 @@ async def _status(pool, round_id: str) -> str:
     return await pool.fetchval("SELECT status FROM rounds WHERE id = $1", round_id)
 
 
-async def test_a_draft_made_stale_by_a_later_publish_is_refused(client, app, pool, settings):
-    await seed_demo(
-        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=20, mentors=8
-    )
+async def _two_drafts(client, app, pool, settings, mentees: int, mentors: int):
+    """Two draft rounds, one after the other, of one programme of demo people."""
+    services = app.state.services
+    await seed_demo(pool, services.taxonomy, services.passwords, mentees=mentees, mentors=mentors)
     await _organiser(client, pool)
     pid = await _programme(client, pool)
     first = await _start_and_run(client, settings, pid)
-    second = await _start_and_run(client, settings, pid)
+    return first, await _start_and_run(client, settings, pid)
+
+
+async def test_a_draft_made_stale_by_a_later_publish_is_refused(client, app, pool, settings):
+    first, second = await _two_drafts(client, app, pool, settings, 20, 8)
     assert first["status"] == second["status"] == "draft"
     assert second["metrics"]["matched"] > 0
 
@@ -259,7 +263,7 @@ async def test_a_draft_made_stale_by_a_later_publish_is_refused(client, app, poo
     assert again["published_at"] is None
 
     # A draft computed after the publish still publishes.
-    third = await _start_and_run(client, settings, pid)
+    third = await _start_and_run(client, settings, first["programme_id"])
     assert third["status"] == "draft"
     assert (await client.post(f"/api/v1/rounds/{third['id']}/publish")).status_code == 200
     assert await _status(pool, third["id"]) == "published"
@@ -269,13 +273,7 @@ async def test_a_draft_still_running_when_another_round_was_published_is_stale(
     client, app, pool, settings
 ):
     """It loaded its participants as it started: finishing after the publish is not enough."""
-    await seed_demo(
-        pool, app.state.services.taxonomy, app.state.services.passwords, mentees=12, mentors=4
-    )
-    await _organiser(client, pool)
-    pid = await _programme(client, pool)
-    first = await _start_and_run(client, settings, pid)
-    second = await _start_and_run(client, settings, pid)
+    first, second = await _two_drafts(client, app, pool, settings, 12, 4)
     assert (await client.post(f"/api/v1/rounds/{first['id']}/publish")).status_code == 200
     # As if the second round had still been solving when the first was published.
     await pool.execute(
