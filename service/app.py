@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -10,6 +11,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -17,6 +20,7 @@ from starlette.templating import Jinja2Templates
 from service import db, embedded, queue
 from service.accounts import endpoints as accounts
 from service.auth.endpoints import router as auth_router
+from service.auth.service import current
 from service.errors import (
     DomainError,
     domain_error_handler,
@@ -27,7 +31,8 @@ from service.guard import guard
 from service.introductions import endpoints as introductions
 from service.kit.api import ApiRouter, Operation
 from service.kit.db import transaction
-from service.kit.state import Config, Services
+from service.kit.html import CSRF_FIELD, form_token, remember_nonce
+from service.kit.state import Config, Services, services
 from service.middleware import BodyLimit, SecurityHeaders, upload_limits
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
@@ -55,6 +60,22 @@ ROUTERS: tuple[ApiRouter, ...] = (
     introductions.router,
     system.router,
 )
+
+
+async def _with_caller(request: Request, exc: Exception) -> Response:
+    """Error pages show the menu of the person who asked, as every other page does."""
+    page = not request.url.path.startswith("/api/") and hasattr(request.app.state, "services")
+    if page:
+        with contextlib.suppress(Exception):  # an error page must not fail for want of a menu
+            request.state.page = {
+                "caller": await current(request),
+                "csrf_field": CSRF_FIELD,
+                "csrf_token": form_token(request),
+                "demo_mode": services(request).settings.demo_mode,
+            }
+    handler = domain_error_handler if isinstance(exc, DomainError) else http_exception_handler
+    response = await handler(request, exc)
+    return remember_nonce(request, response) if page else response
 
 
 def operations(routers: Sequence[ApiRouter] = ROUTERS) -> list[Operation]:
@@ -106,8 +127,8 @@ def create_app(
             Middleware(BodyLimit, uploads=upload_limits(ops)),
         ],
         exception_handlers={
-            DomainError: domain_error_handler,
-            HTTPException: http_exception_handler,
+            DomainError: _with_caller,
+            HTTPException: _with_caller,
             Exception: unexpected_error_handler,
         },
         lifespan=lifespan,

@@ -158,7 +158,8 @@ def _html_error(request: Request, status: int, message: str, headers: dict[str, 
     response: Response = config.templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "message": message},
+        # The menu of the person behind the request, when the app found who they are.
+        {"status": status, "message": message, **getattr(request.state, "page", {})},
         status_code=status,
         headers=headers,
     )

@@ -121,10 +121,12 @@ async def join_step(
 
 @dataclass(frozen=True)
 class Waiting:
-    """Why someone has no introductions yet: their programmes and whether they consent."""
+    """Why someone has no introductions yet: their programmes, whether they consent and
+    whether their email address is verified."""
 
     consents: bool
     programmes: list[ProgrammeSummary]
+    verified: bool = True
 
 
 async def waiting(conn: Conn, caller: UUID) -> Waiting:
@@ -133,6 +135,7 @@ async def waiting(conn: Conn, caller: UUID) -> Waiting:
     return Waiting(
         consents=bool(await repo.consents(conn, caller)),
         programmes=[p for p in listed.programmes if p.is_member],
+        verified=await repo.email_verified(conn, caller),
     )
 
 

@@ -279,6 +279,16 @@ async def consents(conn: Conn, person_id: UUID) -> bool | None:
     return found
 
 
+async def email_verified(conn: Conn, person_id: UUID) -> bool:
+    """Whether the person has verified their email address (rounds leave out those who have
+    not)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT email_verified_at IS NOT NULL FROM people WHERE id = $1", person_id
+        )
+    )
+
+
 async def add_member(conn: Conn, programme_id: UUID, person_id: UUID) -> tuple[datetime, bool]:
     """Make the person a member; returns (joined_at, whether they were new)."""
     row = await conn.fetchrow(

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 from service.introductions.service import day_in_words
 from tests.api.test_programme_pages import NEXT_ROUND, _world, text
 from tests.api.test_programmes import programme
-from tests.conftest import sign_up_and_login
+from tests.conftest import settle_email, sign_up_and_login
 
 
 async def test_my_matches_says_why_it_is_empty_and_what_to_do(client, pool):
     boss, open_one, _ = await _world(client, pool)
     open_later = await programme(client, boss, name="Later cohort")
-    await sign_up_and_login(client)
+    me = await sign_up_and_login(client)
 
     # Not in a programme: join one.
     page = await client.get("/me/matches")
@@ -22,9 +22,15 @@ async def test_my_matches_says_why_it_is_empty_and_what_to_do(client, pool):
     assert "you are not in a programme" in body
     assert '<a class="button" href="/programmes">' in page.text
 
-    # In a programme without a date for its next round: wait.
+    # In a programme, but the email address is not confirmed yet: confirm it.
     r = await client.post(f"/api/v1/programmes/{open_later['id']}/join")
     assert r.status_code == 201
+    page = await client.get("/me/matches")
+    assert "your email address is not confirmed" in text(page)
+    assert '<a class="button" href="/me">' in page.text
+    await settle_email(pool, me["id"])
+
+    # In a programme without a date for its next round: wait.
     body = text(await client.get("/me/matches"))
     assert "waiting for the next matching round" in body
     assert "Later cohort: the organisers have not set the next round's date yet" in body

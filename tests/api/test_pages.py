@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.kit.html import CSRF_COOKIE
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, sign_up_and_login
 
 FORM = {
     "display_name": "Bruno Costa",
@@ -183,6 +183,8 @@ async def test_edit_profile_form_and_erase(client, pool):
     edit = await client.get("/me/edit")
     r = await client.post("/me/erase", data={"confirm": "no", "csrf_token": csrf_from(edit.text)})
     assert r.status_code == 303 and await pool.fetchval("SELECT count(*) FROM people") == 1
+    told = await client.get(r.headers["location"])
+    assert "Nothing was erased: type DELETE, in capital letters" in told.text
     r = await client.post(
         "/me/erase", data={"confirm": "DELETE", "csrf_token": csrf_from(edit.text)}
     )
@@ -194,3 +196,17 @@ async def test_edit_profile_form_and_erase(client, pool):
 async def test_unknown_page_is_html_404(client):
     r = await client.get("/no/such/page")
     assert r.status_code == 404 and "Page not found" in r.text
+
+
+async def test_the_menu_is_the_same_on_error_pages_and_the_docs(client):
+    await sign_up_and_login(client)
+    for path in ("/me", "/no-such-page", "/docs"):
+        page = await client.get(path)
+        assert 'action="/logout"' in page.text, path  # the logged-in menu
+        assert "Log in</a>" not in page.text, path
+    missing = await client.get("/no-such-page")
+    assert missing.status_code == 404
+    # Its logout form works: the page carries a valid CSRF token.
+    r = await client.post("/logout", data={"csrf_token": csrf_from(missing.text)})
+    assert r.status_code == 303
+    assert "Log in</a>" in (await client.get("/no-such-page")).text
