@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import db, embedded, queue
 from service.accounts import endpoints as accounts
@@ -68,7 +69,7 @@ async def _with_caller(request: Request, exc: Exception) -> Response:
     if page:
         with contextlib.suppress(Exception):  # an error page must not fail for want of a menu
             request.state.page = {
-                "caller": await current(request),
+                "caller": await current(request),  # looked up already by PageCaller
                 "csrf_field": CSRF_FIELD,
                 "csrf_token": form_token(request),
                 "demo_mode": services(request).settings.demo_mode,
@@ -76,6 +77,25 @@ async def _with_caller(request: Request, exc: Exception) -> Response:
     handler = domain_error_handler if isinstance(exc, DomainError) else http_exception_handler
     response = await handler(request, exc)
     return remember_nonce(request, response) if page else response
+
+
+class PageCaller:
+    """Looks up who is asking before any page is served, so that every page (error pages,
+    /docs and emailed links included) shows the same menu to the same person."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and not path.startswith(
+            ("/api/", "/static/", "/healthz", "/readyz", "/openapi.json")
+        ):
+            request = Request(scope)
+            if hasattr(request.app.state, "services"):
+                with contextlib.suppress(Exception):  # a page must not fail for want of a menu
+                    await current(request)
+        await self.app(scope, receive, send)
 
 
 def operations(routers: Sequence[ApiRouter] = ROUTERS) -> list[Operation]:
@@ -125,6 +145,7 @@ def create_app(
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, uploads=upload_limits(ops)),
+            Middleware(PageCaller),
         ],
         exception_handlers={
             DomainError: _with_caller,

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 import asyncpg
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from service.auth import repository as repo
@@ -83,10 +83,22 @@ async def session_caller(conn: Conn, token: str | None) -> Caller | None:
     return None if session is None else Caller(session.person_id, token)
 
 
-async def current(request: Request) -> Caller | None:
-    """The caller of a page, if logged in (pages redirect to the login form otherwise)."""
-    async with transaction(services(request).pool) as conn:
-        return await session_caller(conn, request_token(request))
+#: Where a request keeps who is asking, once looked up (pages render it as the menu).
+CALLER_KEY = "kickoff.caller"
+
+
+async def current(request: HTTPConnection) -> Caller | None:
+    """The caller of a page, if logged in (pages redirect to the login form otherwise).
+
+    Looked up once per request: the page's menu and its handler ask the same question.
+    """
+    if CALLER_KEY not in request.scope:
+        async with transaction(services(request).pool) as conn:
+            caller = await session_caller(conn, request_token(request))
+        request.scope[CALLER_KEY] = caller
+    found = request.scope[CALLER_KEY]
+    assert found is None or isinstance(found, Caller)
+    return found
 
 
 PageHandler = Callable[[Request, Caller], Awaitable[Response]]

@@ -91,6 +91,8 @@ def render(
     """Render a page with the CSRF token for its forms, setting the CSRF cookie if new."""
     found = services(request)
     context = {
+        # Who is asking, for the menu, when the app looked them up (see PageCaller).
+        "caller": request.scope.get("kickoff.caller"),
         "csrf_field": CSRF_FIELD,
         "csrf_token": form_token(request, session_token),
         "taxonomy": found.taxonomy,

@@ -8,7 +8,6 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from service.auth.service import current
 from service.kit.api import ANYONE, ApiRouter, Call
 from service.kit.html import render
 from service.kit.state import config
@@ -63,5 +62,4 @@ async def openapi_json(request: Request) -> Response:
 async def docs_page(request: Request) -> Response:
     """A readable, script-free rendering of the OpenAPI document."""
     # Rendered like every other page: the same menu for the same person.
-    caller = await current(request)
-    return render(request, "docs.html", {"spec": config(request).openapi, "caller": caller})
+    return render(request, "docs.html", {"spec": config(request).openapi})

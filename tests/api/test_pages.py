@@ -200,7 +200,7 @@ async def test_unknown_page_is_html_404(client):
 
 async def test_the_menu_is_the_same_on_error_pages_and_the_docs(client):
     await sign_up_and_login(client)
-    for path in ("/me", "/no-such-page", "/docs"):
+    for path in ("/me", "/no-such-page", "/docs", "/verify/" + "x" * 43, "/forgot-password"):
         page = await client.get(path)
         assert 'action="/logout"' in page.text, path  # the logged-in menu
         assert "Log in</a>" not in page.text, path
