@@ -211,7 +211,11 @@ async def answer_page(request: Request) -> Response:
     token, ids, error = _token(request)
     if ids is None:
         return render(request, "introduction_answer.html", {"error": error, "token": ""}, 400)
-    return render(request, "introduction_answer.html", {"error": "", "token": token, "done": None})
+    mentorship_id, person_id = ids
+    # Who the introduction is with and why, as this reader reads it, before asking.
+    intro = next((m for m in await _my_matches(request, person_id) if m.id == mentorship_id), None)
+    context = {"error": "", "token": token, "done": None, "intro": intro}
+    return render(request, "introduction_answer.html", context)
 
 
 @pages.post("/introductions/{token}")

@@ -259,6 +259,19 @@ async def test_double_opt_in_from_the_email_links(client, app, pool, settings, m
     both, declined = pairs[0], pairs[1]
     client.cookies.clear()  # the links work without logging in
 
+    # The page says who the introduction is with and why, as the mentee reads it.
+    page = await client.get(f"/introductions/{tokens[str(both['id']), str(both['mentee_id'])]}")
+    mentor = await pool.fetchrow(
+        "SELECT p.display_name, p.headline, rm.reasons FROM mentorships m"
+        " JOIN people p ON p.id = m.mentor_id JOIN round_matches rm"
+        " ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id WHERE m.id = $1",
+        both["id"],
+    )
+    assert f"{mentor['display_name'].split(' ')[0]} <small>(your suggested mentor" in page.text
+    assert all(f"<li>{r}</li>" in page.text for r in mentor["reasons"])
+    assert 'value="decline" class="button secondary"' in page.text
+    assert both["mentor_email"] not in page.text  # nothing of theirs before both accept
+
     # Mentee accepts, twice (a double click): one answer, no email yet.
     first = await _answer(client, tokens[str(both["id"]), str(both["mentee_id"])], "accept")
     assert first.status_code == 200 and "other person answers" in first.text
