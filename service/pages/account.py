@@ -191,7 +191,7 @@ async def password_submit(request: Request, caller: Caller) -> Response:
     if profile is None:
         return see_other("/login")
     context = {
-        "values": _edit_values(profile),
+        "values": _edit_values(profile, services(request).taxonomy),
         "errors": {},
         "password_errors": errors,
         "caller": caller,

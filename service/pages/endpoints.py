@@ -32,6 +32,7 @@ from service.pages.forms import form_data
 from service.people import repository as people_repo
 from service.people import service as people
 from service.people.schemas import ProfileFields, ProfileOut, ProfilePatch, SignupIn
+from service.taxonomy.normalise import Taxonomy
 
 pages = Pages()
 
@@ -197,8 +198,12 @@ async def profile_page(request: Request, caller: Caller) -> Response:
     )
 
 
-def _edit_values(profile: ProfileOut) -> dict[str, Any]:
+def _edit_values(profile: ProfileOut, taxonomy: Taxonomy) -> dict[str, Any]:
+    """A profile as its edit form shows it: tags by their labels ("MS Project", not
+    ms-project; a custom tag by its words), which the form's normalisation reads back."""
     values: dict[str, Any] = profile.model_dump()
+    for name in people.TAG_FIELDS:
+        values[name] = [taxonomy.label(slug) for slug in values[name]]
     values["availability"] = [
         f"{w['day'].title()} {w['start']}-{w['end']}" for w in values["availability"]
     ]
@@ -210,7 +215,10 @@ def _edit_values(profile: ProfileOut) -> dict[str, Any]:
 async def profile_edit_form(request: Request, caller: Caller) -> Response:
     """Edit my profile."""
     return await _profile_page(
-        request, caller, "profile_edit.html", lambda p: {"values": _edit_values(p), "errors": {}}
+        request,
+        caller,
+        "profile_edit.html",
+        lambda p: {"values": _edit_values(p, services(request).taxonomy), "errors": {}},
     )
 
 

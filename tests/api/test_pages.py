@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from service.kit.html import CSRF_COOKIE
 from tests.conftest import csrf_from, sign_up_and_login
 
@@ -210,3 +213,25 @@ async def test_the_menu_is_the_same_on_error_pages_and_the_docs(client):
     r = await client.post("/logout", data={"csrf_token": csrf_from(missing.text)})
     assert r.status_code == 303
     assert "Log in</a>" in (await client.get("/no-such-page")).text
+
+
+async def test_the_edit_form_shows_tags_by_label_and_saves_them_unchanged(client, app):
+    me = await sign_up_and_login(client)
+    taxonomy = app.state.services.taxonomy
+    page = await client.get("/me/edit")
+    assert page.status_code == 200
+    for field in ("tools", "goals", "certifications_target", "skills"):
+        for slug in me[field]:
+            label = taxonomy.label(slug)
+            assert label in page.text, (field, label)
+            if not taxonomy.is_custom(slug) and label.lower() != slug:
+                assert f"{slug}," not in page.text and f'"{slug}"' not in page.text
+    # Sent back as shown, the labels normalise to the same tags.
+    values = dict(re.findall(r'<input name="(\w+)"[^>]*?value="([^"]*)"', page.text))
+    form = {**{k: html.unescape(v) for k, v in values.items()}, "csrf_token": csrf_from(page.text)}
+    form.update(roles="mentee", meeting_modes="remote", consent_to_match="on")
+    r = await client.post("/me/edit", data=form)
+    assert r.status_code == 303, r.text
+    again = (await client.get("/api/v1/me")).json()
+    for field in ("tools", "goals", "certifications_target", "skills", "industries"):
+        assert again[field] == me[field], field
