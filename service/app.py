@@ -32,8 +32,8 @@ from service.guard import guard
 from service.introductions import endpoints as introductions
 from service.kit.api import ApiRouter, Operation
 from service.kit.db import transaction
-from service.kit.html import CSRF_FIELD, form_token, remember_nonce
-from service.kit.state import Config, Services, services
+from service.kit.html import page_context, remember_nonce
+from service.kit.state import Config, Services
 from service.middleware import BodyLimit, SecurityHeaders, upload_limits
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
@@ -67,13 +67,7 @@ async def _with_caller(request: Request, exc: Exception) -> Response:
     """Error pages show the menu of the person who asked, as every other page does."""
     page = not request.url.path.startswith("/api/") and hasattr(request.app.state, "services")
     if page:
-        with contextlib.suppress(Exception):  # an error page must not fail for want of a menu
-            request.state.page = {
-                "caller": await current(request),  # looked up already by PageCaller
-                "csrf_field": CSRF_FIELD,
-                "csrf_token": form_token(request),
-                "demo_mode": services(request).settings.demo_mode,
-            }
+        request.state.page = page_context(request)  # the caller as PageCaller found them
     handler = domain_error_handler if isinstance(exc, DomainError) else http_exception_handler
     response = await handler(request, exc)
     return remember_nonce(request, response) if page else response

@@ -18,7 +18,7 @@ from service.errors import RateLimited, Unauthorized
 from service.kit.api import Caller
 from service.kit.db import Conn, transaction
 from service.kit.html import see_other
-from service.kit.sessions import request_token
+from service.kit.sessions import CALLER_KEY, request_token
 from service.kit.state import services
 from service.security import Passwords, new_token, token_hash
 
@@ -81,10 +81,6 @@ async def session_caller(conn: Conn, token: str | None) -> Caller | None:
         return None
     session = await repo.live_session(conn, token_hash(token))
     return None if session is None else Caller(session.person_id, token)
-
-
-#: Where a request keeps who is asking, once looked up (pages render it as the menu).
-CALLER_KEY = "kickoff.caller"
 
 
 async def current(request: HTTPConnection) -> Caller | None:

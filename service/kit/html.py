@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from service.errors import DomainError, Forbidden, ValidationFailed, field_errors
 from service.kit.api import UNSTORABLE, storable_text
-from service.kit.sessions import request_token
+from service.kit.sessions import CALLER_KEY, request_token
 from service.kit.state import services
 from service.security import csrf_token, csrf_valid
 
@@ -89,20 +89,24 @@ def render(
     session_token: str | None = None,
 ) -> Response:
     """Render a page with the CSRF token for its forms, setting the CSRF cookie if new."""
+    context = {**page_context(request, session_token), **context}
+    response: Response = services(request).templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
+    return remember_nonce(request, response)
+
+
+def page_context(request: Request, session_token: str | None = None) -> dict[str, Any]:
+    """What every page's layout uses: who is asking (for the menu, when the app looked them
+    up: see the app's PageCaller), the CSRF token of its forms, the taxonomy, the demo flag."""
     found = services(request)
-    context = {
-        # Who is asking, for the menu, when the app looked them up (see PageCaller).
-        "caller": request.scope.get("kickoff.caller"),
+    return {
+        "caller": request.scope.get(CALLER_KEY),
         "csrf_field": CSRF_FIELD,
         "csrf_token": form_token(request, session_token),
         "taxonomy": found.taxonomy,
         "demo_mode": found.settings.demo_mode,
-        **context,
     }
-    response: Response = found.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
-    return remember_nonce(request, response)
 
 
 def see_other(url: str) -> RedirectResponse:

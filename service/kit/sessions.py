@@ -8,6 +8,8 @@ from starlette.responses import Response
 from service.settings import Settings
 
 SESSION_COOKIE = "kickoff_session"
+#: Where a request keeps who is asking once looked up (pages render it as the menu).
+CALLER_KEY = "kickoff.caller"
 
 
 def request_token(conn: HTTPConnection) -> str | None:
