@@ -33,13 +33,15 @@ from service.introductions import endpoints as introductions
 from service.kit.api import ApiRouter, Operation
 from service.kit.db import transaction
 from service.kit.html import page_context, remember_nonce
-from service.kit.state import Config, Services
+from service.kit.sessions import ROLES_KEY
+from service.kit.state import Config, Services, services
 from service.middleware import BodyLimit, SecurityHeaders, upload_limits
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
 from service.pages.forms import linkify
 from service.people.endpoints import router as people_router
 from service.programmes.endpoints import router as programmes_router
+from service.programmes.repository import roles_of as programme_roles
 from service.rounds.endpoints import router as rounds_router
 from service.security import Passwords
 from service.settings import Settings
@@ -74,8 +76,8 @@ async def _with_caller(request: Request, exc: Exception) -> Response:
 
 
 class PageCaller:
-    """Looks up who is asking before any page is served, so that every page (error pages,
-    /docs and emailed links included) shows the same menu to the same person."""
+    """Looks up who is asking, and their roles, before any page is served, so that every page
+    (error pages, /docs and emailed links included) shows the same menu to the same person."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -88,7 +90,10 @@ class PageCaller:
             request = Request(scope)
             if hasattr(request.app.state, "services"):
                 with contextlib.suppress(Exception):  # a page must not fail for want of a menu
-                    await current(request)
+                    caller = await current(request)
+                    if caller is not None:
+                        async with transaction(services(request).pool, readonly=True) as conn:
+                            scope[ROLES_KEY] = await programme_roles(conn, caller.person_id)
         await self.app(scope, receive, send)
 
 

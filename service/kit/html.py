@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from service.errors import DomainError, Forbidden, ValidationFailed, field_errors
 from service.kit.api import UNSTORABLE, storable_text
-from service.kit.sessions import CALLER_KEY, request_token
+from service.kit.sessions import CALLER_KEY, ROLES_KEY, request_token
 from service.kit.state import services
 from service.security import csrf_token, csrf_valid
 
@@ -97,11 +97,13 @@ def render(
 
 
 def page_context(request: Request, session_token: str | None = None) -> dict[str, Any]:
-    """What every page's layout uses: who is asking (for the menu, when the app looked them
-    up: see the app's PageCaller), the CSRF token of its forms, the taxonomy, the demo flag."""
+    """What every page's layout uses: who is asking and their roles (for the menu, when the app
+    looked them up: see the app's PageCaller), the CSRF token of its forms, the taxonomy, the
+    demo flag."""
     found = services(request)
     return {
         "caller": request.scope.get(CALLER_KEY),
+        "roles": request.scope.get(ROLES_KEY, frozenset()),
         "csrf_field": CSRF_FIELD,
         "csrf_token": form_token(request, session_token),
         "taxonomy": found.taxonomy,

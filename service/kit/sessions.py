@@ -10,6 +10,9 @@ from service.settings import Settings
 SESSION_COOKIE = "kickoff_session"
 #: Where a request keeps who is asking once looked up (pages render it as the menu).
 CALLER_KEY = "kickoff.caller"
+#: Where a request keeps the caller's roles beyond a person's ("organiser", "admin"), for the
+#: menu's own entries.
+ROLES_KEY = "kickoff.roles"
 
 
 def request_token(conn: HTTPConnection) -> str | None:

@@ -29,7 +29,8 @@ def upcoming(day: date | None) -> bool:
     return day is not None and day >= date.today()
 
 
-def _context(caller: Caller, **values: object) -> dict[str, object]:
+def programme_context(caller: Caller, **values: object) -> dict[str, object]:
+    """What the programme pages render with: the caller, date helpers and ``values``."""
     return {"caller": caller, "upcoming": upcoming, "day_in_words": day_in_words, **values}
 
 
@@ -41,7 +42,7 @@ async def programmes_page(request: Request, caller: Caller) -> Response:
         listed = (await programmes.list_programmes(conn, caller.person_id)).programmes
     mine = [p for p in listed if p.is_member]
     joined = request.query_params.get("joined")
-    context = _context(
+    context = programme_context(
         caller,
         mine=mine,
         others=[p for p in listed if not p.is_member],
@@ -65,7 +66,7 @@ async def _join_page(
             conn, caller.person_id, programme_id=programme_id, code=code
         )
     action = f"/join/{code}" if code is not None else f"/programmes/{programme_id}/join"
-    context = _context(
+    context = programme_context(
         caller,
         programme=step.programme,
         consents=step.consents,

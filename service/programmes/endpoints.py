@@ -126,6 +126,23 @@ async def appoint_organiser(call: Call) -> Response:
 
 
 @router.route(
+    "/programmes/{id}/organisers/{person_id}",
+    "DELETE",
+    summary="Withdraw an organiser (site admins); their membership, if any, stays",
+    access=SITE_ADMIN,
+    status=204,
+    errors=(401, 403, 404),
+)
+async def remove_organiser(call: Call) -> Response:
+    """Withdraw an organiser; 204 whether or not they were one (a repeat changes nothing)."""
+    programme_id = call.path_id("programme")
+    person_id = call.path_id("person", "person_id")
+    async with call.transaction() as conn:
+        await service.remove_organiser(conn, programme_id, person_id)
+    return Response(status_code=204)
+
+
+@router.route(
     "/programmes/{id}/join",
     "POST",
     summary="Join a programme as a member (needs consent_to_match; an invitation-only"

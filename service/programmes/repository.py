@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from service.kit.db import OPEN, Conn
+from service.kit.db import OPEN, Conn, deleted
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,19 @@ async def is_admin(conn: Conn, person_id: UUID) -> bool:
     """True if the person is a site admin."""
     found: bool | None = await conn.fetchval("SELECT is_admin FROM people WHERE id = $1", person_id)
     return bool(found)
+
+
+async def roles_of(conn: Conn, person_id: UUID) -> frozenset[str]:
+    """The person's roles beyond a member's: "admin" (site admin), "organiser" (of any
+    programme)."""
+    row = await conn.fetchrow(
+        "SELECT is_admin, EXISTS (SELECT 1 FROM programme_organisers WHERE person_id = $1)"
+        " AS organiser FROM people WHERE id = $1",
+        person_id,
+    )
+    if row is None:
+        return frozenset()
+    return frozenset(r for r, on in (("admin", row["is_admin"]), ("organiser", row[1])) if on)
 
 
 async def set_admin(conn: Conn, person_id: UUID, admin: bool = True) -> None:
@@ -258,6 +271,17 @@ async def add_organiser(conn: Conn, programme_id: UUID, person_id: UUID) -> bool
         person_id,
     )
     return added is not None
+
+
+async def remove_organiser(conn: Conn, programme_id: UUID, person_id: UUID) -> bool:
+    """Withdraw an organiser; False if they were not one."""
+    gone = await deleted(
+        conn,
+        "DELETE FROM programme_organisers WHERE programme_id = $1 AND person_id = $2",
+        programme_id,
+        person_id,
+    )
+    return gone > 0
 
 
 async def is_member(conn: Conn, programme_id: UUID, person_id: UUID) -> bool:

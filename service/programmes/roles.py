@@ -9,6 +9,11 @@ from service.kit.db import Conn
 from service.programmes import repository as repo
 
 
+async def is_admin(conn: Conn, person_id: UUID) -> bool:
+    """True if the person is a site admin."""
+    return await repo.is_admin(conn, person_id)
+
+
 async def require_admin(conn: Conn, person_id: UUID) -> None:
     """Raise Forbidden unless the person is a site admin."""
     if not await repo.is_admin(conn, person_id):

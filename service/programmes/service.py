@@ -182,6 +182,13 @@ async def appoint_organiser(
     return ref, added
 
 
+async def remove_organiser(conn: Conn, programme_id: UUID, person_id: UUID) -> bool:
+    """Withdraw a person's organiser role in the programme (for site admins); False if they
+    did not have it. Their membership, if any, stays."""
+    await roles.require_programme(conn, programme_id)
+    return await repo.remove_organiser(conn, programme_id, person_id)
+
+
 def mentorship_out(row: dict[str, Any]) -> MentorshipOut:
     """A mentorship row (from repository.mentorships_of) as its caller sees it."""
     return MentorshipOut(
