@@ -1,0 +1,110 @@
+"""Every page, as each kind of visitor sees it (and forms showing their errors), checked with
+axe-core in real Chromium: no serious or critical violation."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page
+
+from service.demo.seed import DEMO_PASSWORD
+from service.introductions.tokens import answer_token
+from service.security import link_token
+from tests.browser.test_introduction_pages import live_settings, sink  # noqa: F401
+from tests.workers.test_introductions import _published_round, first_pair
+
+AXE = Axe()
+BLOCKING = {"serious", "critical"}
+
+
+def _described(violations: list[dict[str, Any]]) -> str:
+    """Violations as lines a person can act on: rule, impact, help and the first elements."""
+    lines = []
+    for v in violations:
+        targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:3]]
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets}")
+    return "\n".join(lines)
+
+
+async def _check(page: Page, url: str, found: dict[str, list[dict[str, Any]]]) -> None:
+    """Open ``url`` (unless already there) and keep its serious and critical violations."""
+    if url:
+        await page.goto(url)
+    results = await AXE.run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+    if bad:
+        found[page.url] = bad
+
+
+async def _logged_in(browser: Browser, base: str, email: str, password: str) -> Page:
+    page = await (await browser.new_context()).new_page()
+    await page.goto(base + "/login")
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(re.compile(r"/me$"))
+    return page
+
+
+async def test_no_page_has_a_serious_or_critical_accessibility_violation(
+    live,
+    browser,
+    pool,
+    sink,  # noqa: F811
+):
+    async with httpx.AsyncClient(base_url=live.url) as organiser:
+        rnd, _ = await _published_round(organiser, live.app, pool, live.settings)
+        r = await organiser.post(
+            "/api/v1/auth/password-reset", json={"email": "organiser@example.org"}
+        )
+        assert r.status_code == 202
+    pair = await first_pair(pool, rnd["id"])
+    programme_id = await pool.fetchval("SELECT programme_id FROM rounds WHERE id = $1", rnd["id"])
+    secret = live.settings.secret
+    answer = answer_token(secret, pair["id"], pair["mentee_id"], pair["introduced_at"])
+    reset_id = await pool.fetchval("SELECT id FROM email_links WHERE purpose = 'password_reset'")
+    base = live.url
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    anonymous = await (await browser.new_context()).new_page()
+    for path in (
+        "/",
+        "/signup?role=mentee",
+        "/signup?role=mentor",
+        "/login",
+        "/forgot-password",
+        "/docs",
+        "/mailbox",
+        "/no-such-page",
+        f"/introductions/{answer}",
+        f"/reset/{link_token(secret, 'password_reset', reset_id)}",
+        "/verify/not-a-link",
+    ):
+        await _check(anonymous, base + path, found)
+    # Forms showing their errors: sign-up and login sent empty.
+    await anonymous.goto(base + "/signup?role=mentee")
+    await anonymous.locator("form[action='/signup'] button[type=submit]").click()
+    await _check(anonymous, "", found)
+    await anonymous.goto(base + "/login")
+    await anonymous.get_by_role("button", name="Log in").click()
+    await _check(anonymous, "", found)
+
+    mentee = await _logged_in(browser, base, pair["mentee_email"], DEMO_PASSWORD)
+    for path in (
+        "/me",
+        "/me/edit",
+        "/me/matches",
+        "/programmes",
+        f"/programmes/{programme_id}/join",
+        "/organise",
+    ):
+        await _check(mentee, base + path, found)
+
+    admin = await _logged_in(browser, base, "organiser@example.org", "correct horse battery staple")
+    for path in ("/organise", "/admin", "/me/matches"):
+        await _check(admin, base + path, found)
+
+    assert not found, "\n\n".join(f"{url}\n{_described(v)}" for url, v in found.items())
