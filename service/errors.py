@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from service.kit.messages import plain
+from service.kit.messages import plain, sentence
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def _html_error(request: Request, status: int, message: str, headers: dict[str, 
         request,
         "error.html",
         # The menu of the person behind the request, when the app found who they are.
-        {"status": status, "message": message, **getattr(request.state, "page", {})},
+        {"status": status, "message": sentence(message), **getattr(request.state, "page", {})},
         status_code=status,
         headers=headers,
     )

@@ -40,6 +40,13 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else "This value is not valid"
 
 
+def sentence(text: str) -> str:
+    """A message as a page shows it: a capital first letter and a full stop ("no such
+    programme" reads "No such programme.")."""
+    text = _sentence(text)
+    return text if text.endswith((".", "!", "?", ":")) else text + "."
+
+
 def plain(kind: str, loc: Sequence[int | str], ctx: Mapping[str, Any], message: str) -> str:
     """The plain-words message for one pydantic error (its ``type``, ``loc``, ``ctx``, ``msg``)."""
     field = _field(loc)
