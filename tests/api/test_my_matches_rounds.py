@@ -3,12 +3,18 @@ did not match them: not taken in, and why, with the link to fix it; or unmatched
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 from service.introductions.service import day_in_words
-from tests.api.test_programme_pages import text
+from tests.api.test_programme_pages import text as html_text
 from tests.workers.test_round_headcount import PASSWORD, email, programme_of_everyone
 from tests.workers.test_rounds import _start_and_run
+
+
+def text(page) -> str:
+    """The page's words as a reader sees them: no tags, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html_text(page)).split()).replace(" .", ".")
 
 
 async def _as(client, name: str) -> None:
@@ -33,21 +39,23 @@ async def test_my_matches_says_why_the_last_round_left_me_out(client, pool, sett
     await _as(client, "Organiser")
     assert (await client.post(f"/api/v1/rounds/{rnd['id']}/publish")).status_code == 200
     started = await pool.fetchval("SELECT started_at FROM rounds WHERE id = $1", UUID(rnd["id"]))
-    heading = f"PMI Lisbon spring 2027: the round of {day_in_words(started.date())}"
+    heading = f"PMI Lisbon spring 2027, the round of {day_in_words(started.date())}"
 
-    # Not taken in: why, and the link to fix it.
+    # Not taken in: why, and the link to fix it (once: here, where the page says what is
+    # still missing now).
     page = await _my_matches(client, "Fay Unverified")
     body = text(page)
-    assert heading in body
-    assert "You were not in this round because your email address was not verified." in body
-    assert '<a class="button" href="/me">Verify my email address</a>' in page.text
+    assert f"{heading}. You were not in this round because your email address was not" in body
+    assert body.index(heading) < body.index("your email address is not confirmed")
+    assert '<a class="button" href="/me">Go to my profile</a>' in page.text
+    assert "Verify my email address" not in body
     # It is among what is stored about her.
     export = (await client.get("/api/v1/me/export")).json()["round_not_entered"]
     assert [(x["role"], x["code"]) for x in export] == [("mentee", "email_not_verified")]
 
     page = await _my_matches(client, "Eli Noconsent")
     assert "you had not agreed to be matched" in text(page)
-    assert '<a class="button" href="/me/edit">Agree to be matched</a>' in page.text
+    assert '<a class="button" href="/me/edit">Edit my profile</a>' in page.text
 
     # Fixed since: said so, and no button.
     page = await _my_matches(client, "Gil Notime")
@@ -60,7 +68,7 @@ async def test_my_matches_says_why_the_last_round_left_me_out(client, pool, sett
 
     # Both roles: an outcome for each.
     body = text(await _my_matches(client, "Rui Both"))
-    assert f"{heading}, as a mentor" in body
+    assert f"{heading} (as a mentor)." in body
     assert body.count("the round of") == 2
 
     # Left out by the round size: nothing to fix, a place kept.
