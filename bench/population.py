@@ -3,7 +3,7 @@
 People come from the demo generator's distributions (:func:`generate_people`), become the
 column values a sign-up stores (:func:`service.demo.seed.demo_person`: validated and
 normalised as a sign-up is), are laid out as the rows that
-:func:`service.rounds.repository.load_participants` returns (:class:`Participants`), and are
+:func:`service.rounds.service.participants` returns (:class:`Participants`), and are
 turned into a :class:`RoundProblem` by :func:`service.rounds.problem.build_problem`, the
 function every round calls, with a programme's default settings and the seeded taxonomy.
 """
@@ -23,14 +23,14 @@ from matching.profiles import Profile
 from service.demo.generator import generate_people
 from service.demo.seed import demo_person
 from service.programmes.schemas import ProgrammeSettings
+from service.rounds.participants import ParticipantRow, Participants
 from service.rounds.problem import BuiltProblem, build_problem
-from service.rounds.repository import ParticipantRow, Participants
 from service.taxonomy.normalise import Taxonomy
 from service.taxonomy.seedfile import SEED_FILE, seed_terms
 
 #: The week the benchmark rounds plan for: a January Monday (northern winter time).
 WEEK_OF = date(2027, 1, 11)
-#: What load_participants reads of a person (a mentor's ``places`` is computed, not stored).
+#: What load_members reads of a person (a mentor's ``places`` is computed, not stored).
 PERSON_COLUMNS = tuple(f.name for f in fields(ParticipantRow) if f.name != "places")
 #: People per generate_people call (its own defaults: 300 mentees, 100 mentors).
 BATCH = (300, 100)

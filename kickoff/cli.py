@@ -361,7 +361,7 @@ async def _match(settings: Settings, programme: str) -> int:
             print(f"round {outcome}: {done.message}", file=sys.stderr)
             return 1
         _print_figures(done.metrics, done.alternative)
-        print(f"review: GET /api/v1/rounds/{round_id}/matches")
+        print(f"review: GET /api/v1/rounds/{round_id}/matches and .../not-entered")
         print(f"publish: POST /api/v1/rounds/{round_id}/publish")
         return 0
     finally:
@@ -379,6 +379,15 @@ def _print_figures(m: RoundReport, alt: RoundMetrics | None) -> None:
         print(f"score: {m.score}; total {m.total_score} ({alt.mode}: {alt.total_score})")
         print(f"blocking pairs: {m.blocking_pairs} (alternative: {alt.blocking_pairs})")
     print(f"mentor load: {m.mentor_load}")
+    if m.headcount is not None:
+        for role, count in (("mentees", m.headcount.mentees), ("mentors", m.headcount.mentors)):
+            why = ", ".join(f"{n} {code}" for code, n in sorted(count.not_entered.items()))
+            print(
+                f"{role} of the programme: {count.members} = {count.entered} entered"
+                f" + {count.members - count.entered} not entered" + (f" ({why})" if why else "")
+            )
+    if m.unmatched is not None:
+        print(f"entered mentees: {m.mentees} = {m.matched} matched + {m.unmatched} unmatched")
     if m.certificate is not None:
         print(f"optimality certificate: {m.certificate}")
     for name, rows in m.fairness.items():

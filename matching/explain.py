@@ -25,7 +25,8 @@ def _label(labels: Mapping[str, str], slug: str) -> str:
     return labels.get(slug, slug.replace("-", " "))
 
 
-def _listing(items: Sequence[str], limit: int = 3) -> str:
+def listing(items: Sequence[str], limit: int = 3) -> str:
+    """Up to ``limit`` items in words: "a", "a and b", "a, b and c"."""
     items = list(items)[:limit]
     if len(items) <= 1:
         return "".join(items)
@@ -67,7 +68,7 @@ def overlap_phrase(
     if not when:
         return 0.0, "no common time"
     parts = [
-        f"{_listing(sorted(days, key=DAYS.index), 7)} {part}" for part, days in sorted(when.items())
+        f"{listing(sorted(days, key=DAYS.index), 7)} {part}" for part, days in sorted(when.items())
     ]
     return hours, "; ".join(parts)
 
@@ -164,12 +165,12 @@ def _reason(
     """One component's reason and the tags it names (leaving out those in ``skip``)."""
     named: set[str] = set()
 
-    def listing(tags: Sequence[str]) -> str:
+    def tags_listing(tags: Sequence[str]) -> str:
         fresh = [t for t in tags if t not in skip][:3]
         named.update(fresh)
-        return _listing([_label(labels, t) for t in fresh])
+        return listing([_label(labels, t) for t in fresh])
 
-    text = _reason_text(comp, mentee, mentor, offers, goal_needs, to_mentor, listing)
+    text = _reason_text(comp, mentee, mentor, offers, goal_needs, to_mentor, tags_listing)
     return text, named
 
 

@@ -13,6 +13,7 @@ from service.auth.service import logged_in
 from service.errors import DomainError
 from service.introductions import repository as repo
 from service.introductions import service
+from service.introductions.outcomes import RoundOutcome, last_round_outcomes
 from service.introductions.schemas import (
     AnswerOut,
     FeedbackIn,
@@ -145,6 +146,11 @@ async def _waiting(request: Request, person_id: UUID) -> membership.Waiting:
         return await membership.waiting(conn, person_id)
 
 
+async def _outcomes(request: Request, person_id: UUID) -> list[RoundOutcome]:
+    async with transaction(services(request).pool, readonly=True) as conn:
+        return await last_round_outcomes(conn, person_id)
+
+
 @router.route(
     "/matches",
     "GET",
@@ -174,6 +180,8 @@ async def _render_my_matches(
         "matches": matches,
         # With nothing to show, why: no programme yet, no consent, or the next round to come.
         "waiting": None if matches else await _waiting(request, caller.person_id),
+        # Whoever a published round did not match or take in is told why, and what to do.
+        "outcomes": await _outcomes(request, caller.person_id),
         "today": date.today(),
         "error": error,
         "day_in_words": service.day_in_words,

@@ -262,6 +262,9 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
         "round_unmatched": await rows(
             "SELECT round_id, code, reason FROM round_unmatched WHERE mentee_id = $1"
         ),
+        "round_not_entered": await rows(
+            "SELECT round_id, role, code, reason FROM round_not_entered WHERE person_id = $1"
+        ),
         "overrides": await rows(
             """SELECT programme_id, kind, created_at,
                       CASE WHEN mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS my_role

@@ -314,6 +314,9 @@ class ExportOut(BaseModel):
         description="pairs proposed to organisers, with score and reasons"
     )
     round_unmatched: list[dict[str, Any]]
+    round_not_entered: list[dict[str, Any]] = Field(
+        description="rounds of my programmes that did not take me in, and why"
+    )
     email_links: list[dict[str, Any]] = Field(
         description="links emailed to me: to verify my address or reset my password (not the"
         " links themselves)"

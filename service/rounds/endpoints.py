@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import contextlib
 
+from pydantic import TypeAdapter
 from redis.exceptions import RedisError
 from starlette.responses import Response
 
 from service.introductions.service import INTRODUCE_JOB
 from service.kit.api import ApiRouter, Call, organiser, respond
 from service.kit.schemas import PAGE_QUERY
+from service.people.schemas import Role
 from service.queue import job_id
 from service.rounds import service
 from service.rounds.repository import programme_of_round
 from service.rounds.schemas import (
     MatchPage,
+    NotEnteredPage,
     OverrideIn,
     PublishOut,
     RoundIn,
@@ -23,6 +26,7 @@ from service.rounds.schemas import (
 )
 
 router = ApiRouter(tag="rounds")
+ROLE = TypeAdapter(Role | None)
 #: Organisers of the round's programme, and site admins.
 ROUND_ORGANISER = organiser(programme_of_round, what="round")
 
@@ -99,6 +103,24 @@ async def get_matches(call: Call) -> Response:
     limit, offset = call.page()
     async with call.transaction(readonly=True) as conn:
         page = await service.match_page(conn, call.path_id("round"), limit, offset)
+    return respond(page)
+
+
+@router.route(
+    "/rounds/{id}/not-entered",
+    "GET",
+    summary="The programme members a round did not enter, each with why (paginated)",
+    access=ROUND_ORGANISER,
+    response=NotEnteredPage,
+    errors=(401, 403, 404, 422),
+    query=(("role", "string", "mentee or mentor; both when left out"), *PAGE_QUERY),
+)
+async def get_not_entered(call: Call) -> Response:
+    """A page of the members left out of the round: by role, then reason, then name."""
+    limit, offset = call.page()
+    role = call.query("role", ROLE, None)
+    async with call.transaction(readonly=True) as conn:
+        page = await service.not_entered_page(conn, call.path_id("round"), role, limit, offset)
     return respond(page)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,9 @@ from matching.profiles import Profile, Weights
 from service.people.availability import utc_intervals
 from service.people.repository import WindowRow
 from service.programmes.schemas import ProgrammeSettings
-from service.rounds.repository import MatchRow, ParticipantRow, Participants, UnmatchedRow
+from service.rounds.participants import ParticipantRow, Participants
+from service.rounds.reasons import unmatched_reason
+from service.rounds.repository import MatchRow, UnmatchedRow
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,9 @@ def build_problem(
     goal_needs: Mapping[str, Mapping[str, float]],
     week_of: date,
 ) -> BuiltProblem:
-    """A RoundProblem for the waitlist, with earlier pairs forbidden and overrides applied."""
+    """A RoundProblem for the entered mentees and mentors (:func:`service.rounds.entry.enter`),
+    with earlier pairs forbidden and overrides applied."""
     mentees = data.mentees
-    if settings.round_size:
-        mentees = mentees[: settings.round_size]
     e_index = {r.id: i for i, r in enumerate(mentees)}
     o_index = {r.id: j for j, r in enumerate(data.mentors)}
     forbidden: set[tuple[int, int]] = set()
@@ -128,57 +130,39 @@ def build_problem(
     )
 
 
-UNMATCHED_TEXT = {
-    "no_shared_language": "No mentor in the programme speaks any of this mentee's languages.",
-    "no_availability_overlap": "No mentor who shares a language is free at the same time"
-    " for the programme's minimum weekly overlap.",
-    "conflict_of_interest": "The only mentors who fit work for the same employer.",
-    "no_eligible_mentor": "Every mentor who fits was excluded (forbidden by an organiser or"
-    " already paired with this mentee in an earlier round).",
-    "no_mentors": "There are no mentors with places left in this programme.",
-}
-
-
 def unmatched_rows(built: BuiltProblem, unmatched: tuple[Unmatched, ...]) -> list[UnmatchedRow]:
-    """Unmatched mentees with their binding reason in words and the details behind it."""
+    """Unmatched mentees with their binding reason in words (naming the best mentors who were
+    full) and, for organisers, the details behind it: those mentors' scores and who took their
+    places."""
     rows = []
     ids_e, ids_o, names = built.mentee_ids, built.mentor_ids, built.names
     for u in unmatched:
         code = u.code if ids_o else "no_mentors"
-        if code in ("all_suitable_mentors_full", "shortlist_mentors_chose_others"):
-            parts = []
-            details = []
-            for j, score, holders in u.best:
-                took = [names[ids_e[h]] for h in holders[:3]]
-                parts.append(
-                    f"{names[ids_o[j]]} ({score:.2f}; places taken by {', '.join(took) or 'pins'})"
-                )
-                details.append(
-                    {
-                        "mentor_id": str(ids_o[j]),
-                        "mentor_name": names[ids_o[j]],
-                        "score": score,
-                        "taken_by": [
-                            {"mentee_id": str(ids_e[h]), "mentee_name": names[ids_e[h]]}
-                            for h in holders
-                        ],
-                    }
-                )
-            if code == "all_suitable_mentors_full":
-                text = (
-                    "All suitable mentors are full; giving this mentee one would leave another"
-                    " mentee without a mentor or lower the round's total. Best candidates: "
-                )
-            else:
-                text = (
-                    "Stable mode: the mentors on this mentee's shortlist all chose mentees they"
-                    " rank higher, although mentors further down still have room (optimal mode"
-                    " would place this mentee). Shortlisted mentors: "
-                )
-            text += "; ".join(parts) + "."
-            rows.append(UnmatchedRow(ids_e[u.mentee], code, text, {"best_candidates": details}))
-        else:
-            rows.append(UnmatchedRow(ids_e[u.mentee], code, UNMATCHED_TEXT[code], {}))
+        details: dict[str, Any] = {}
+        if u.best:
+            details["best_candidates"] = [
+                {
+                    "mentor_id": str(ids_o[j]),
+                    "mentor_name": names[ids_o[j]],
+                    "score": score,
+                    "taken_by": [
+                        {"mentee_id": str(ids_e[h]), "mentee_name": names[ids_e[h]]}
+                        for h in holders
+                    ],
+                }
+                for j, score, holders in u.best
+            ]
+        if code == "shortlist_mentors_chose_others":
+            details["note"] = (
+                "stable mode: every mentor on this mentee's shortlist chose mentees they rank"
+                " higher, although mentors further down still have room; the optimal mode"
+                " would place this mentee"
+            )
+        if code == "no_availability_overlap":
+            details["min_overlap_hours"] = built.problem.min_overlap_hours
+        mentors = [names[ids_o[j]] for j, _, _ in u.best]
+        reason = unmatched_reason(code, mentors, built.problem.min_overlap_hours)
+        rows.append(UnmatchedRow(ids_e[u.mentee], code, reason, details))
     return rows
 
 

@@ -33,6 +33,18 @@ class UnmatchedRow:
     details: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class NotEnteredRow:
+    """A programme member a round did not enter, in one role: why (code), the reason as they
+    read it, and details for organisers."""
+
+    person_id: UUID
+    role: str
+    code: str
+    reason: str
+    details: dict[str, Any]
+
+
 LOCK_NAMESPACE = 7212604  # pg_advisory_lock(namespace, hashtext(programme id))
 
 
@@ -142,12 +154,14 @@ async def store_result(
     round_id: UUID,
     matches: list[MatchRow],
     unmatched: list[UnmatchedRow],
+    not_entered: list[NotEnteredRow],
     metrics: dict[str, Any],
     alternative: dict[str, Any],
 ) -> None:
-    """Replace the round's matches and unmatched reasons and make it a draft (idempotent)."""
-    await conn.execute("DELETE FROM round_matches WHERE round_id = $1", round_id)
-    await conn.execute("DELETE FROM round_unmatched WHERE round_id = $1", round_id)
+    """Replace the round's matches, unmatched and not entered members and make it a draft
+    (idempotent: a job run again stores the same rows once)."""
+    for table in ("round_matches", "round_unmatched", "round_not_entered"):
+        await conn.execute(f"DELETE FROM {table} WHERE round_id = $1", round_id)  # noqa: S608 - fixed names
     # executemany, not COPY: the jsonb columns use a text codec, which COPY's binary format lacks.
     await conn.executemany(
         "INSERT INTO round_matches"
@@ -172,108 +186,17 @@ async def store_result(
         " VALUES ($1, $2, $3, $4, $5)",
         [(round_id, u.mentee_id, u.code, u.reason, u.details) for u in unmatched],
     )
+    await conn.executemany(
+        "INSERT INTO round_not_entered (round_id, person_id, role, code, reason, details)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        [(round_id, x.person_id, x.role, x.code, x.reason, x.details) for x in not_entered],
+    )
     await conn.execute(
         "UPDATE rounds SET status = 'draft', progress = 1, message = 'ready for review',"
         " metrics = $2, alternative = $3, finished_at = now() WHERE id = $1",
         round_id,
         metrics,
         alternative,
-    )
-
-
-@dataclass(frozen=True)
-class ParticipantRow:
-    """A member taking part in a round: what matching needs of their profile."""
-
-    id: UUID
-    display_name: str
-    skills: list[str]
-    goals: list[str]
-    certifications_held: list[str]
-    certifications_target: list[str]
-    tools: list[str]
-    industries: list[str]
-    languages: list[str]
-    years_experience: int
-    current_role: str
-    headline: str
-    bio: str
-    employer: str
-    country: str
-    timezone: str
-    mentor_capacity: int | None
-    joined_at: datetime
-    #: A mentor's places left (their capacity minus pending and active mentorships).
-    places: int = 0
-
-
-@dataclass(frozen=True)
-class Participants:
-    """Who takes part in a round, with what matching needs of them."""
-
-    mentees: list[ParticipantRow]
-    mentors: list[ParticipantRow]
-    windows: dict[UUID, list[tuple[int, int, int]]]
-    previous_pairs: list[tuple[UUID, UUID]]
-    overrides: list[tuple[UUID, UUID, str]]
-
-
-_PERSON = """
-SELECT p.id, p.display_name, p.skills, p.goals, p.certifications_held, p.certifications_target,
-       p.tools, p.industries, p.languages, p.years_experience, p."current_role", p.headline,
-       p.bio, p.employer, p.country, p.timezone, p.mentor_capacity, m.joined_at
-  FROM programme_members m JOIN people p ON p.id = m.person_id
- WHERE m.programme_id = $1 AND p.consent_to_match AND p.claimed_at IS NOT NULL
-   AND p.email_verified_at IS NOT NULL
-"""
-
-
-async def load_participants(conn: Conn, programme_id: UUID) -> Participants:
-    """Waitlisted mentees, mentors with places left, windows, earlier pairs and overrides.
-
-    Only members who signed up, agreed to be matched and verified their email address.
-    """
-    mentees = await conn.fetch(
-        _PERSON  # noqa: S608 - constant SQL fragments
-        + """ AND p.is_mentee
-              AND NOT EXISTS (SELECT 1 FROM mentorships ms
-                               WHERE ms.programme_id = $1 AND ms.mentee_id = p.id
-                                 AND ms.status = ANY($2::text[]))
-            ORDER BY m.joined_at, p.id""",
-        programme_id,
-        list(OPEN),
-    )
-    mentors = await conn.fetch(
-        "SELECT * FROM (SELECT q.*, q.mentor_capacity - (SELECT count(*) FROM mentorships ms"  # noqa: S608 - constant SQL fragments
-        " WHERE ms.mentor_id = q.id AND ms.status = ANY($2::text[])) AS places FROM ("
-        + _PERSON
-        + " AND p.is_mentor) q) r WHERE places > 0 ORDER BY joined_at, id",
-        programme_id,
-        list(OPEN),
-    )
-    ids = [r["id"] for r in mentees] + [r["id"] for r in mentors]
-    windows: dict[UUID, list[tuple[int, int, int]]] = {}
-    for w in await conn.fetch(
-        "SELECT person_id, weekday, start_minute, end_minute FROM availability_windows"
-        " WHERE person_id = ANY($1::uuid[])",
-        ids,
-    ):
-        windows.setdefault(w["person_id"], []).append(
-            (w["weekday"], w["start_minute"], w["end_minute"])
-        )
-    previous = await conn.fetch(
-        "SELECT mentee_id, mentor_id FROM mentorships WHERE programme_id = $1", programme_id
-    )
-    overrides = await conn.fetch(
-        "SELECT mentee_id, mentor_id, kind FROM programme_overrides WHERE programme_id = $1",
-        programme_id,
-    )
-    return Participants(
-        [ParticipantRow(**dict(r)) for r in mentees],
-        [ParticipantRow(**dict(r)) for r in mentors],
-        windows,
-        [(r["mentee_id"], r["mentor_id"]) for r in previous],
-        [(r["mentee_id"], r["mentor_id"], r["kind"]) for r in overrides],
     )
 
 
@@ -360,6 +283,29 @@ async def list_unmatched(
     )
     total: int = await conn.fetchval(
         "SELECT count(*) FROM round_unmatched WHERE round_id = $1", round_id
+    )
+    return [dict(r) for r in rows], total
+
+
+async def list_not_entered(
+    conn: Conn, round_id: UUID, role: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the members a round did not enter (of one role, or both), with why."""
+    rows = await conn.fetch(
+        """SELECT n.person_id, p.display_name AS name, n.role, n.code, n.reason, n.details
+             FROM round_not_entered n JOIN people p ON p.id = n.person_id
+            WHERE n.round_id = $1 AND ($2::text IS NULL OR n.role = $2)
+            ORDER BY n.role, n.code, p.display_name, n.person_id LIMIT $3 OFFSET $4""",
+        round_id,
+        role,
+        limit,
+        offset,
+    )
+    total: int = await conn.fetchval(
+        "SELECT count(*) FROM round_not_entered WHERE round_id = $1"
+        " AND ($2::text IS NULL OR role = $2)",
+        round_id,
+        role,
     )
     return [dict(r) for r in rows], total
 

@@ -12,7 +12,9 @@ from pydantic import BaseModel, Field
 from matching.metrics import RoundMetrics
 from matching.pipeline import Mode
 from service.kit.schemas import Page, Strict
+from service.people.schemas import Role
 from service.programmes.schemas import Id, OverlapHours, RoundSize, Weights
+from service.rounds.entry import NotEnteredCode
 
 
 class RoundIn(Strict):
@@ -22,6 +24,27 @@ class RoundIn(Strict):
     min_overlap_hours: OverlapHours | None = None
     mode: Mode | None = None
     round_size: RoundSize | None = None
+
+
+@dataclass(frozen=True)
+class RoleCount:
+    """One role's members of the programme: ``members = entered + sum(not_entered)``."""
+
+    #: Signed-up members of the programme in this role.
+    members: int
+    #: How many the round took.
+    entered: int
+    #: How many it did not, per reason code (has_mentor, no_places_left, no_consent,
+    #: email_not_verified, no_availability, beyond_round_size).
+    not_entered: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """Every member of the programme, by role: in the round, or not and why."""
+
+    mentees: RoleCount
+    mentors: RoleCount
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,10 @@ class RoundReport(RoundMetrics):
     skipped_overrides: list[dict[str, str]] = field(default_factory=list)
     #: Why a round had nothing to match, if so.
     note: str | None = None
+    #: Entered mentees left without a mentor (``mentees = matched + unmatched``).
+    unmatched: int | None = None
+    #: Every member of the programme, entered or not (rounds before it was counted: null).
+    headcount: Headcount | None = None
 
 
 class RoundOut(BaseModel):
@@ -85,8 +112,11 @@ class UnmatchedOut(BaseModel):
     mentee_id: UUID
     mentee_name: str
     code: str
-    reason: str
-    details: dict[str, Any]
+    reason: str = Field(description="in plain words, as the mentee reads it on My matches")
+    details: dict[str, Any] = Field(
+        description="for organisers: the best mentors who were full, their scores and who took"
+        " their places; the minimum overlap"
+    )
 
 
 class MatchPage(Page):
@@ -95,6 +125,26 @@ class MatchPage(Page):
     matches: list[MatchOut]
     unmatched_total: int
     unmatched: list[UnmatchedOut]
+
+
+class NotEnteredOut(BaseModel):
+    """A programme member the round did not enter (in one role), and why."""
+
+    person_id: UUID
+    name: str
+    role: Role
+    code: NotEnteredCode = Field(description="the binding reason (the first of details.causes)")
+    reason: str = Field(description="in plain words, as the member reads it on My matches")
+    details: dict[str, Any] = Field(
+        description="causes: every reason that applied; capacity (no_places_left); round_size"
+        " (beyond_round_size)"
+    )
+
+
+class NotEnteredPage(Page):
+    """A page of the members a round did not enter."""
+
+    not_entered: list[NotEnteredOut]
 
 
 class OverrideIn(Strict):

@@ -18,11 +18,16 @@ from service.kit.processes import ProcessPool
 from service.programmes import repository as programmes
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository as repo
+from service.rounds.entry import enter
+from service.rounds.participants import Participants, load_members
 from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
 from service.rounds.schemas import (
+    Headcount,
     MatchPage,
+    NotEnteredPage,
     OverrideIn,
     PublishOut,
+    RoleCount,
     RoundList,
     RoundOut,
     RoundReport,
@@ -86,6 +91,35 @@ async def match_page(conn: Conn, round_id: UUID, limit: int, offset: int) -> Mat
             "unmatched": unmatched,
         }
     )
+
+
+async def not_entered_page(
+    conn: Conn, round_id: UUID, role: str | None, limit: int, offset: int
+) -> NotEnteredPage:
+    """A page of the members the round did not enter, with why."""
+    await get_round(conn, round_id)
+    rows, total = await repo.list_not_entered(conn, round_id, role, limit, offset)
+    return NotEnteredPage.model_validate(
+        {"total": total, "limit": limit, "offset": offset, "not_entered": rows}
+    )
+
+
+async def participants(conn: Conn, programme_id: UUID, settings: ProgrammeSettings) -> Participants:
+    """Who a round of the programme with these settings takes, and who it does not."""
+    return enter(await load_members(conn, programme_id), settings)
+
+
+def headcount(data: Participants) -> Headcount:
+    """Every member by role: entered, or not and why (members = entered + not entered)."""
+
+    def count(role: str, entered: int) -> RoleCount:
+        reasons: dict[str, int] = {}
+        for x in data.not_entered:
+            if x.role == role:
+                reasons[x.code] = reasons.get(x.code, 0) + 1
+        return RoleCount(entered + sum(reasons.values()), entered, reasons)
+
+    return Headcount(count("mentee", len(data.mentees)), count("mentor", len(data.mentors)))
 
 
 async def add_override(conn: Conn, caller: UUID, round_id: UUID, body: OverrideIn) -> None:
@@ -194,9 +228,9 @@ async def _run_locked(
         if progress:
             progress(fraction, message)
 
-    data = await repo.load_participants(conn, row.programme_id)
-    taxonomy = await load_taxonomy(conn)
     settings = ProgrammeSettings.model_validate(row.settings)
+    data = await participants(conn, row.programme_id, settings)
+    taxonomy = await load_taxonomy(conn)
     built = build_problem(data, settings, taxonomy.goal_needs, now_week())
     n, m = len(built.mentee_ids), len(built.mentor_ids)
     await step(0.2, f"matching {n} mentees with {m} mentors")
@@ -215,10 +249,14 @@ async def _run_locked(
         mentors=m,
         timings={k: round(v, 3) for k, v in result.timings.items()},
         skipped_overrides=built.skipped_overrides,
+        unmatched=len(result.unmatched),
+        headcount=headcount(data),
         note=(
-            "no eligible mentees: nobody is waiting for a mentor in this programme"
+            "no eligible mentees: no mentee of this programme could enter this round (the"
+            " headcount says why)"
             if n == 0
-            else "no eligible mentors: no mentor with places left has agreed to be matched"
+            else "no eligible mentors: no mentor of this programme could enter this round (the"
+            " headcount says why)"
             if m == 0
             else None
         ),
@@ -229,6 +267,7 @@ async def _run_locked(
             row.id,
             match_rows(built, result, reasons),
             unmatched_rows(built, result.unmatched),
+            data.not_entered,
             report.as_dict(),
             result.alternative.as_dict(),
         )

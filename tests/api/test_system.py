@@ -67,6 +67,12 @@ async def test_round_metrics_have_a_schema_to_chart_from(client):
     schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
     report = schemas["RoundReport"]["properties"]
     assert {"coverage", "score", "mentor_load", "fairness", "certificate", "timings"} <= set(report)
+    assert {"unmatched", "headcount"} <= set(report)
+    assert set(schemas["Headcount"]["properties"]) == {"mentees", "mentors"}
+    assert set(schemas["RoleCount"]["properties"]) == {"members", "entered", "not_entered"}
+    listed = schemas["NotEnteredOut"]["properties"]
+    assert {"person_id", "name", "role", "code", "reason", "details"} == set(listed)
+    assert "email_not_verified" in listed["code"]["enum"]
     assert set(schemas["ScoreSummary"]["properties"]) == {"mean", "median", "p10", "min"}
     assert set(schemas["GroupFigures"]["properties"]) == {
         "group",

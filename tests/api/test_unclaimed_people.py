@@ -12,7 +12,8 @@ from service.kit.db import transaction
 from service.people import repository as people_repo
 from service.programmes import repository as programmes_repo
 from service.programmes import service as programmes
-from service.rounds import repository as rounds_repo
+from service.programmes.schemas import ProgrammeSettings
+from service.rounds import service as rounds
 from tests.conftest import settle_email, sign_up_and_login, signup_body
 
 UMA = "uma.unclaimed@example.org"
@@ -66,9 +67,10 @@ async def test_unclaimed_people_are_in_no_round_list_count_lookup_or_export(clie
     assert "Uma" not in members.text
     # A round's participants.
     async with pool.acquire() as conn:
-        taking_part = await rounds_repo.load_participants(conn, UUID(pid))
+        taking_part = await rounds.participants(conn, UUID(pid), ProgrammeSettings())
     everyone = {p.id for p in taking_part.mentees + taking_part.mentors}
     assert everyone == {ids["ana"], ids["mo"]}
+    assert not taking_part.not_entered  # nor counted among the members left out
     # An organiser appointment, by email (any case) or by id.
     for ref in ({"email": UMA.upper()}, {"email": NAMELESS}, {"person_id": str(ids["uma"])}):
         r = await client.post(f"/api/v1/programmes/{pid}/organisers", json=ref)
@@ -130,7 +132,7 @@ async def test_signing_up_claims_the_person_and_their_memberships(client, pool, 
     me = await client.get("/api/v1/me")
     assert me.status_code == 200 and me.json()["availability"], me.text
     async with pool.acquire() as conn:
-        taking_part = await rounds_repo.load_participants(conn, UUID(pid))
+        taking_part = await rounds.participants(conn, UUID(pid), ProgrammeSettings())
         listed, total = await programmes_repo.members(conn, UUID(pid), 10, 0)
     assert ids["uma"] in {p.id for p in taking_part.mentees}
     assert total == 3 and ids["uma"] in {m["id"] for m in listed}

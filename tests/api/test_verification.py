@@ -10,7 +10,8 @@ import httpx
 from service.accounts.service import RESEND_LIMIT
 from service.demo.seed import seed_demo
 from service.introductions import repository as intro_repo
-from service.rounds import repository as rounds_repo
+from service.programmes.schemas import ProgrammeSettings
+from service.rounds import service as rounds
 from service.security import link_token
 from tests.api.test_pages import FORM
 from tests.conftest import csrf_from, sign_up_and_login, signup_body
@@ -107,10 +108,16 @@ async def test_unverified_people_are_in_no_round_and_introduced_to_no_one(client
 
     async def taking_part() -> set[UUID]:
         async with pool.acquire() as conn:
-            found = await rounds_repo.load_participants(conn, UUID(pid))
+            found = await rounds.participants(conn, UUID(pid), ProgrammeSettings())
         return {p.id for p in found.mentees + found.mentors}
 
     assert await taking_part() == set()
+    async with pool.acquire() as conn:
+        left = (await rounds.participants(conn, UUID(pid), ProgrammeSettings())).not_entered
+    assert {(x.person_id, x.role, x.code) for x in left} == {
+        (ids["ana"], "mentee", "email_not_verified"),
+        (ids["mo"], "mentor", "email_not_verified"),
+    }
     client.cookies.clear()
     await post_form(client, "/verify/" + await link_of(pool, settings, "ana@example.org"))
     assert await taking_part() == {ids["ana"]}

@@ -28,6 +28,9 @@ async def test_match_cli_prints_progress_and_metrics(pool, settings, monkeypatch
     out = capsys.readouterr().out
     assert code == 0, out
     assert "100%" in out and "coverage:" in out and "optimality certificate" in out
+    # Every member is accounted for, and the figures add up.
+    assert "mentees of the programme: " in out and "mentors of the programme: " in out
+    assert " matched + " in out and " unmatched" in out
     status = await pool.fetchval("SELECT status FROM rounds WHERE programme_id = $1", pid)
     assert status == "draft"
     assert await pool.fetchval("SELECT count(*) FROM round_matches") > 0

@@ -6,9 +6,9 @@ import re
 
 from bench.population import PERSON_COLUMNS, WEEK_OF, built_round, participants, seed_taxonomy
 from service.programmes.schemas import ProgrammeSettings
-from service.rounds import repository
+from service.rounds import participants as repository
+from service.rounds.participants import ParticipantRow
 from service.rounds.problem import build_problem
-from service.rounds.repository import ParticipantRow
 
 
 def test_rows_have_the_columns_the_repository_selects():
