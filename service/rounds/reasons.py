@@ -31,10 +31,16 @@ def unmatched_reason(code: str, mentors: Sequence[str], min_overlap_hours: float
     """
     named = listing(mentors)
     if code == "all_suitable_mentors_full":
+        if len(mentors) == 1:
+            return f"The mentor who fits you best was full this round: {named}. {WAITLIST}"
         if named:
             return f"The mentors who fit you best were full this round: {named}. {WAITLIST}"
         return f"The mentors who fit you were full this round. {WAITLIST}"
     if code == "shortlist_mentors_chose_others":
+        if len(mentors) == 1:
+            return (
+                f"The mentor who fits you best chose another mentee this round: {named}. {WAITLIST}"
+            )
         if named:
             return (
                 f"The mentors who fit you best chose other mentees this round: {named}. {WAITLIST}"

@@ -81,7 +81,7 @@ async def test_my_matches_says_why_the_last_round_left_me_out(client, pool, sett
         outcomes[name] = await _my_matches(client, name)
     unmatched = next(p for p in outcomes.values() if "the round of" in p.text)
     matched = next(p for p in outcomes.values() if "the round of" not in p.text)
-    assert "The mentors who fit you best were full this round: Markus Weber." in text(unmatched)
+    assert "The mentor who fits you best was full this round: Markus Weber." in text(unmatched)
     assert "Markus" in text(matched)  # the introduction itself
     page = await _my_matches(client, "Caio Lang")
     assert "No mentor in this programme speaks a language you speak." in text(page)

@@ -76,6 +76,10 @@ def test_the_issues_example_word_for_word():
         "The mentors who fit you best were full this round: Markus Weber and Ana Silva."
         " You stay on the waitlist for the next round."
     )
+    one = unmatched_reason("all_suitable_mentors_full", ["Markus Weber"], 1.0)
+    assert one.startswith("The mentor who fits you best was full this round: Markus Weber.")
+    chose = unmatched_reason("shortlist_mentors_chose_others", ["Ana Silva"], 1.0)
+    assert chose.startswith("The mentor who fits you best chose another mentee this round")
     overlap = unmatched_reason("no_availability_overlap", [], 1.5)
     assert "at least 1 hour 30 minutes a week" in overlap
     assert "more times you are free" in overlap

@@ -149,7 +149,7 @@ async def test_the_round_counts_every_member_and_its_figures_add_up(client, app,
     full = next(u for u in unmatched.values() if u["code"] == "all_suitable_mentors_full")
     assert full["mentee_name"] in ("Ana Silva", "Bea Costa")
     assert full["reason"] == (
-        "The mentors who fit you best were full this round: Markus Weber."
+        "The mentor who fits you best was full this round: Markus Weber."
         " You stay on the waitlist for the next round."
     )
     # Organisers keep the figures: the mentor's score and who took the place.
