@@ -274,3 +274,14 @@ async def test_each_state_reads_the_same_on_the_emailed_page_and_my_matches(
         assert (other in listed) == (pair is both)
         if pair is both:
             assert 'href="/me/matches"' in emailed.text
+
+
+async def test_the_link_of_an_erased_introduction_says_it_is_gone(client, pool, pairs, settings):
+    pair = pairs[0]
+    token = answer_token(settings.secret, pair["id"], pair["mentee_id"], datetime.now(UTC))
+    erased = await client.delete("/api/v1/me", headers=await _bearer(client, pair["mentor_email"]))
+    assert erased.status_code == 204, erased.text
+    page = await client.get(f"/introductions/{token}")
+    assert page.status_code == 404
+    assert "This introduction no longer exists" in page.text
+    assert 'value="accept"' not in page.text
