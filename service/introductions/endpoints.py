@@ -12,7 +12,7 @@ from starlette.routing import Route
 from service.auth.service import logged_in
 from service.errors import DomainError
 from service.introductions import repository as repo
-from service.introductions import service
+from service.introductions import service, standing
 from service.introductions.outcomes import RoundOutcome, last_round_outcomes
 from service.introductions.schemas import (
     AnswerOut,
@@ -36,19 +36,26 @@ router = ApiRouter(tag="introductions")
 
 
 async def _answer(
-    request: Request, mentorship_id: UUID, person_id: UUID, accept: bool
+    request: Request, mentorship_id: UUID, person_id: UUID, choice: standing.Answer
 ) -> AnswerOut:
     """Record an answer, then (after the commit) enqueue the emails it queued."""
     found = services(request)
     async with transaction(found.pool) as conn:
-        out = await service.answer(conn, mentorship_id, person_id, accept)
+        out = await service.answer(conn, mentorship_id, person_id, choice)
     await service.enqueue_emails(found.arq, out.emails)
     return AnswerOut(
         mentorship_id=out.mentorship_id,
         status=out.status,
         your_answer=out.your_answer,
         other_answer=out.other_answer,
+        state=out.state,
+        can_answer=standing.can_answer(out.state),
     )
+
+
+def _choice(value: object) -> standing.Answer | None:
+    """The answer a form chose, if it is one."""
+    return "accept" if value == "accept" else "decline" if value == "decline" else None
 
 
 @router.route(
@@ -60,21 +67,28 @@ async def _answer(
     errors=(401, 404, 409),
 )
 async def accept(call: Call) -> Response:
-    """Accept; accepting again changes nothing."""
-    return respond(await _answer(call.request, call.path_id("match"), call.caller.person_id, True))
+    """Accept; accepting again changes nothing. 409 once the introduction is closed (a
+    decline by either side, expiry, or one of you left the programme), with why."""
+    return respond(
+        await _answer(call.request, call.path_id("match"), call.caller.person_id, "accept")
+    )
 
 
 @router.route(
     "/matches/{id}/decline",
     "POST",
-    summary="Decline an introduction (the other side is told kindly)",
+    summary="Decline an introduction, or change an acceptance to a decline until the other side"
+    " answers (the other side is told kindly)",
     access=PERSON,
     response=AnswerOut,
     errors=(401, 404, 409),
 )
 async def decline(call: Call) -> Response:
-    """Decline; declining again changes nothing."""
-    return respond(await _answer(call.request, call.path_id("match"), call.caller.person_id, False))
+    """Decline; declining again changes nothing. 409 once the other side has answered or the
+    introduction is closed, with why."""
+    return respond(
+        await _answer(call.request, call.path_id("match"), call.caller.person_id, "decline")
+    )
 
 
 @router.route(
@@ -116,6 +130,7 @@ async def review_introductions(call: Call) -> Response:
 
 def match_out(row: repo.MyMatchRow) -> MyMatchOut:
     """The API shape of one of my introductions (first name only, as in the emails)."""
+    state = standing.state_of(row.status, row.my_answer, row.other_answer)
     return MyMatchOut(
         id=row.id,
         programme=row.programme_name,
@@ -133,12 +148,21 @@ def match_out(row: repo.MyMatchRow) -> MyMatchOut:
             if row.status == "pending" and row.introduced_at is not None
             else None
         ),
+        state=state,
+        can_answer=standing.can_answer(state),
+        closed_on=(
+            row.closed_at.astimezone(UTC).date()
+            if row.status == "expired" and row.closed_at
+            else None
+        ),
     )
 
 
-async def _my_matches(request: Request, person_id: UUID) -> list[MyMatchOut]:
+async def _my_matches(
+    request: Request, person_id: UUID, only: UUID | None = None
+) -> list[MyMatchOut]:
     async with transaction(services(request).pool, readonly=True) as conn:
-        return [match_out(r) for r in await repo.my_matches(conn, person_id)]
+        return [match_out(r) for r in await repo.my_matches(conn, person_id, only)]
 
 
 async def _waiting(request: Request, person_id: UUID) -> membership.Waiting:
@@ -167,7 +191,7 @@ async def list_matches(call: Call) -> Response:
 @pages.get("/me/matches")
 @logged_in("/me/matches")
 async def my_matches_page(request: Request, caller: Caller) -> Response:
-    """ "My matches": each introduction with accept/decline buttons while it is open."""
+    """ "My matches": where each introduction stands, with the answers still allowed."""
     return await _render_my_matches(request, caller)
 
 
@@ -184,7 +208,7 @@ async def _render_my_matches(
         "outcomes": await _outcomes(request, caller.person_id),
         "today": date.today(),
         "error": error,
-        "day_in_words": service.day_in_words,
+        "day_in_words": standing.day_in_words,
     }
     return render(request, "my_matches.html", context, status, session_token=request_token(request))
 
@@ -192,16 +216,16 @@ async def _render_my_matches(
 @pages.post("/me/matches/{id}")
 @logged_in("/me/matches")
 async def my_matches_submit(request: Request, caller: Caller) -> Response:
-    """Accept or decline from "My matches" (CSRF-checked), then back to the list."""
+    """Answer (or change an answer) from "My matches" (CSRF-checked), then back to the list."""
     form = await checked_form(request)
-    choice = form.get("answer")
+    choice = _choice(form.get("answer"))
     mid = path_id(request, what="match")
-    if choice in ("accept", "decline"):
+    if choice is not None:
         try:
-            await _answer(request, mid, caller.person_id, choice == "accept")
+            await _answer(request, mid, caller.person_id, choice)
         except DomainError as exc:
             return await _render_my_matches(request, caller, exc.message, exc.status)
-    return see_other("/me/matches")
+    return see_other(f"/me/matches#match-{mid}")
 
 
 def _token(request: Request) -> tuple[str, tuple[UUID, UUID] | None, str]:
@@ -213,37 +237,53 @@ def _token(request: Request) -> tuple[str, tuple[UUID, UUID] | None, str]:
     return token, ids, ""
 
 
+#: The answer page when its introduction is gone (erasing an account deletes its mentorships).
+GONE = "this introduction no longer exists: it was removed when an account was closed"
+
+
+async def _render_answer_page(
+    request: Request, token: str, ids: tuple[UUID, UUID], error: str = "", status: int = 200
+) -> Response:
+    """Who the introduction is with and why, as this reader reads it, and where it stands:
+    the buttons only for the answers still allowed; ``error`` says why one was refused."""
+    mentorship_id, person_id = ids
+    found = await _my_matches(request, person_id, mentorship_id)
+    if not found:
+        return render(request, "introduction_answer.html", {"fatal": GONE}, 404)
+    context = {
+        "error": error,
+        "token": token,
+        "intro": found[0],
+        "day_in_words": standing.day_in_words,
+    }
+    return render(request, "introduction_answer.html", context, status)
+
+
 @pages.get("/introductions/{token}")
 async def answer_page(request: Request) -> Response:
-    """The page an introduction email links to: accept or decline, no login needed."""
+    """The page an introduction email links to: answer, or see where it stands; no login."""
     token, ids, error = _token(request)
     if ids is None:
-        return render(request, "introduction_answer.html", {"error": error, "token": ""}, 400)
-    mentorship_id, person_id = ids
-    # Who the introduction is with and why, as this reader reads it, before asking.
-    intro = next((m for m in await _my_matches(request, person_id) if m.id == mentorship_id), None)
-    context = {"error": "", "token": token, "done": None, "intro": intro}
-    return render(request, "introduction_answer.html", context)
+        return render(request, "introduction_answer.html", {"fatal": error}, 400)
+    return await _render_answer_page(request, token, ids)
 
 
 @pages.post("/introductions/{token}")
 async def answer_submit(request: Request) -> Response:
-    """Record the answer chosen on the page (the signed link stands in for a login)."""
+    """Record the answer chosen on the page (the signed link stands in for a login), then show
+    the page again: reloading it shows where things stand, never a form to send again."""
     token, ids, error = _token(request)
     if ids is None:
-        return render(request, "introduction_answer.html", {"error": error, "token": ""}, 400)
+        return render(request, "introduction_answer.html", {"fatal": error}, 400)
     form = await checked_form(request)
-    choice = form.get("answer")
-    if choice not in ("accept", "decline"):
-        context = {"error": "Choose accept or decline.", "token": token, "done": None}
-        return render(request, "introduction_answer.html", context, 422)
-    mentorship_id, person_id = ids
+    choice = _choice(form.get("answer"))
+    if choice is None:
+        return await _render_answer_page(request, token, ids, "Choose accept or decline.", 422)
     try:
-        done = await _answer(request, mentorship_id, person_id, choice == "accept")
+        await _answer(request, ids[0], ids[1], choice)
     except DomainError as exc:
-        context = {"error": exc.message, "token": "", "done": None}
-        return render(request, "introduction_answer.html", context, exc.status)
-    return render(request, "introduction_answer.html", {"error": "", "token": "", "done": done})
+        return await _render_answer_page(request, token, ids, exc.message, exc.status)
+    return see_other(f"/introductions/{token}")
 
 
 def routes() -> list[Route]:

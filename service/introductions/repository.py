@@ -300,11 +300,13 @@ class MyMatchRow:
     reasons: list[str]
     created_at: datetime
     introduced_at: datetime | None
+    closed_at: datetime | None
     expiry_days: int
 
 
-async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
-    """A person's introductions, newest first; the other's email only once both accepted."""
+async def my_matches(conn: Conn, person_id: UUID, only: UUID | None = None) -> list[MyMatchRow]:
+    """A person's introductions (or only the one ``only``), newest first; the other's email
+    only once both accepted."""
     rows = await conn.fetch(
         "SELECT m.id, p.name AS programme_name,"
         " CASE WHEN m.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS role, m.status,"
@@ -315,14 +317,16 @@ async def my_matches(conn: Conn, person_id: UUID) -> list[MyMatchRow]:
         " CASE WHEN m.accepted_at IS NOT NULL THEN o.email END AS other_email,"
         " CASE WHEN m.accepted_at IS NOT NULL THEN o.shared_contact END AS other_contact,"
         " COALESCE(CASE WHEN m.mentee_id = $1 THEN rm.reasons ELSE rm.reasons_for_mentor END,"
-        "   '[]'::jsonb) AS reasons, m.created_at, m.introduced_at,"
+        "   '[]'::jsonb) AS reasons, m.created_at, m.introduced_at, m.closed_at,"
         " COALESCE((p.settings->>'expiry_days')::int, $2) AS expiry_days"
         " FROM mentorships m JOIN programmes p ON p.id = m.programme_id"
         " JOIN people o ON o.id = CASE WHEN m.mentee_id = $1 THEN m.mentor_id ELSE m.mentee_id END"
         " LEFT JOIN round_matches rm ON rm.round_id = m.round_id AND rm.mentee_id = m.mentee_id"
-        " WHERE $1 IN (m.mentee_id, m.mentor_id) ORDER BY m.created_at DESC",
+        " WHERE $1 IN (m.mentee_id, m.mentor_id) AND ($3::uuid IS NULL OR m.id = $3)"
+        " ORDER BY m.created_at DESC",
         person_id,
         default_days("expiry_days"),
+        only,
     )
     out = []
     for r in rows:

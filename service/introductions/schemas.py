@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from service.introductions.standing import Answer, State
+
 
 class AnswerOut(BaseModel):
     """Where an introduction stands after an answer."""
@@ -16,6 +18,11 @@ class AnswerOut(BaseModel):
     status: str
     your_answer: str
     other_answer: str | None
+    #: Where it stands for you: open, waiting (for the other), both_accepted, you_declined,
+    #: they_declined, expired or ended.
+    state: State
+    #: The answers you may still give ("decline" while you accepted and they have not answered).
+    can_answer: list[Answer]
 
 
 class MyMatchOut(BaseModel):
@@ -35,6 +42,11 @@ class MyMatchOut(BaseModel):
     reasons: list[str]
     #: While it waits for answers: the day it closes if either side has not answered.
     answer_by: date | None
+    #: Where it stands for you (as in AnswerOut) and the answers you may still give.
+    state: State
+    can_answer: list[Answer]
+    #: The day it closed unanswered (state "expired").
+    closed_on: date | None
 
 
 class MyMatchList(BaseModel):

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from service import queue
 from service.errors import Conflict, NotFound
-from service.introductions import mail
+from service.introductions import mail, standing
 from service.introductions import repository as repo
 from service.introductions.schemas import FeedbackIn
 from service.introductions.tokens import answer_token
@@ -80,15 +80,10 @@ def closes_on(introduced_at: datetime, expiry_days: int) -> date:
     return (introduced_at.astimezone(UTC) + timedelta(days=expiry_days)).date()
 
 
-def day_in_words(day: date) -> str:
-    """E.g. "Friday 5 December 2026"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _answer_by(row: repo.EmailRow) -> str:
     if row.expiry_days is None:
         return ""
-    return day_in_words(closes_on(row.introduced_at or row.created_at, row.expiry_days))
+    return standing.day_in_words(closes_on(row.introduced_at or row.created_at, row.expiry_days))
 
 
 async def deliver(conn: Conn, settings: Settings, outbox_id: UUID) -> str:
@@ -167,47 +162,61 @@ class AnswerOut:
     status: str
     your_answer: str
     other_answer: str | None
+    state: standing.State
     #: Outbox emails this answer queued (to enqueue after the commit).
     emails: list[UUID]
 
 
-async def answer(conn: Conn, mentorship_id: UUID, person_id: UUID, accept: bool) -> AnswerOut:
-    """Record ``person_id``'s answer to an introduction, once.
+async def answer(
+    conn: Conn, mentorship_id: UUID, person_id: UUID, choice: standing.Answer
+) -> AnswerOut:
+    """Record ``person_id``'s answer to an introduction, or change it while that is allowed.
 
-    Accepting twice (a double click, a second tab) changes nothing and sends nothing more; a
-    closed introduction cannot be answered. When both have accepted, both receive the other's
-    contact details; when one declines, the other is told and the mentee is free for the
-    next round.
+    The row lock makes answers to one introduction take turns, so two racing answers (both
+    sides, or one side's change and the other's answer) each see the other's result. Giving
+    the same answer again (a double click, a second tab) changes nothing and sends nothing
+    more. An acceptance may become a decline until the other side answers; a decline is
+    final, and so is a closed introduction (see :mod:`standing`). When both have accepted,
+    both receive the other's contact details; when one declines, the other is told and the
+    mentee is free for the next round.
     """
     m = await repo.lock_mentorship(conn, mentorship_id)
     if m is None or person_id not in (m.mentee_id, m.mentor_id):
         raise NotFound("no such introduction")
     side = "mentee" if person_id == m.mentee_id else "mentor"
-    other_side = "mentor" if side == "mentee" else "mentee"
     mine = m.mentee_answer if side == "mentee" else m.mentor_answer
     theirs = m.mentor_answer if side == "mentee" else m.mentee_answer
-    wanted = "accepted" if accept else "declined"
-    if mine is not None:
-        if mine != wanted:
-            raise Conflict(f"you already {mine} this introduction")
-        return AnswerOut(m.id, m.status, mine, theirs, [])
-    if m.status != "pending":
-        raise Conflict(f"this introduction is {m.status}")
+    wanted = standing.STORED[choice]
+    state = standing.state_of(m.status, mine, theirs)
+    if mine == wanted:
+        return AnswerOut(m.id, m.status, mine, theirs, state, [])
+    if choice not in standing.can_answer(state):
+        (view,) = await repo.my_matches(conn, person_id, only=m.id)
+        closed = view.closed_at.astimezone(UTC).date() if view.closed_at else None
+        other = _first_name(view.other_name)
+        raise Conflict(standing.why_not(state, other, view.programme_name, closed))
     await repo.record_answer(conn, m.id, side, wanted)
     emails: list[UUID | None] = []
     status = m.status
-    other = m.mentor_id if side == "mentee" else m.mentee_id
-    if not accept:
+    other_id = m.mentor_id if side == "mentee" else m.mentee_id
+    if choice == "decline":
         status = "declined"
         await repo.set_status(conn, m.id, status)
-        emails.append(await repo.queue_email(conn, "declined", m.id, other))
+        emails.append(await repo.queue_email(conn, "declined", m.id, other_id))
     elif theirs == "accepted":
         status = "active"
         await repo.set_status(conn, m.id, status)
         for who in (m.mentee_id, m.mentor_id):
             emails.append(await repo.queue_email(conn, "contacts", m.id, who))
-    log.info("%s %s introduction %s (other side %s)", side, wanted, m.id, other_side)
-    return AnswerOut(m.id, status, wanted, theirs, [e for e in emails if e is not None])
+    log.info("%s %s introduction %s (was %s)", side, wanted, m.id, mine or "unanswered")
+    return AnswerOut(
+        m.id,
+        status,
+        wanted,
+        theirs,
+        standing.state_of(status, wanted, theirs),
+        [e for e in emails if e is not None],
+    )
 
 
 #: The worker function that queues a published round's introductions (enqueued by name).

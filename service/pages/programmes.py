@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from service.auth import service as auth
 from service.errors import ValidationFailed
-from service.introductions.service import day_in_words
+from service.introductions.standing import day_in_words
 from service.kit.api import Caller, path_id
 from service.kit.db import transaction
 from service.kit.html import Pages, checked_form, domain_errors, render, see_other

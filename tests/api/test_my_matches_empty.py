@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from service.introductions.service import day_in_words
+from service.introductions.standing import day_in_words
 from tests.api.test_programme_pages import NEXT_ROUND, _world, text
 from tests.api.test_programmes import programme
 from tests.conftest import settle_email, sign_up_and_login

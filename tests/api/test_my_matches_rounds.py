@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from service.introductions.service import day_in_words
+from service.introductions.standing import day_in_words
 from tests.api.test_programme_pages import text as html_text
 from tests.workers.test_round_headcount import PASSWORD, email, programme_of_everyone
 from tests.workers.test_rounds import _start_and_run

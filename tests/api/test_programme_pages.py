@@ -7,7 +7,7 @@ import html
 import uuid
 from datetime import date, timedelta
 
-from service.introductions.service import day_in_words
+from service.introductions.standing import day_in_words
 from tests.api.test_programmes import admin, appoint, join, mentor, programme
 from tests.conftest import account, csrf_from, sign_up_and_login
 
