@@ -84,6 +84,11 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/verify/not-a-link",
     ):
         await _check(anonymous, base + path, found)
+    # The answer page once answered: where things stand, and what may still change.
+    await anonymous.goto(f"{base}/introductions/{answer}")
+    await anonymous.get_by_role("button", name="Accept").click()
+    await anonymous.wait_for_load_state()
+    await _check(anonymous, "", found)
     # Forms showing their errors: sign-up and login sent empty.
     await anonymous.goto(base + "/signup?role=mentee")
     await anonymous.locator("form[action='/signup'] button[type=submit]").click()
