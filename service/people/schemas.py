@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from service.kit.messages import CHOOSE_COUNTRY, CHOOSE_LANGUAGE, CHOOSE_TIMEZONE
 from service.kit.schemas import Strict
 from service.security import MAX_PASSWORD, MIN_PASSWORD
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
@@ -114,13 +115,15 @@ def merge_windows(windows: list[Window]) -> list[Window]:
 def _country(value: str) -> str:
     value = value.upper()
     if value and value not in COUNTRIES:
-        raise ValueError(f"unknown country code {value!r}; use ISO 3166-1 alpha-2, e.g. PT")
+        raise ValueError(f"{CHOOSE_COUNTRY} (a two-letter ISO 3166-1 code, like PT)")
     return value
 
 
 def _timezone(value: str) -> str:
+    if not value.strip():
+        raise ValueError(CHOOSE_TIMEZONE)
     if value not in _zones():
-        raise ValueError(f"unknown timezone {value!r}; use an IANA name such as Europe/Lisbon")
+        raise ValueError(f"{CHOOSE_TIMEZONE} (an IANA name, like Europe/Lisbon)")
     return value
 
 
@@ -129,7 +132,7 @@ def _languages(value: list[str]) -> list[str]:
     for code in value:
         code = code.strip().lower()
         if code not in LANGUAGES:
-            raise ValueError(f"unknown language code {code!r}; use ISO 639-1, e.g. en, pt")
+            raise ValueError(f"{CHOOSE_LANGUAGE} (two-letter ISO 639-1 codes, like en, pt)")
         if code not in out:
             out.append(code)
     return out
