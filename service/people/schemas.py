@@ -24,7 +24,7 @@ from service.kit.messages import CHOOSE_COUNTRY, CHOOSE_LANGUAGE, CHOOSE_TIMEZON
 from service.kit.schemas import Strict
 from service.security import MAX_PASSWORD, MIN_PASSWORD
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
-from service.taxonomy.normalise import MAX_TAG
+from service.taxonomy.normalise import MAX_TAG, Taxonomy
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -282,7 +282,11 @@ class ProfileOut(BaseModel):
     tools: list[str]
     industries: list[str]
     custom_tags: list[str] = Field(
-        description="tags kept as typed because they are not in the taxonomy"
+        description="tags that are not in the taxonomy (kept as custom tags, by their slug)"
+    )
+    custom_tag_texts: dict[str, str] = Field(
+        description="each custom tag as the person typed it, by its slug",
+        examples=[{"kanban-coaching-for-ngos": "Kanban Coaching for NGOs"}],
     )
     meeting_modes: list[MeetingMode]
     availability: list[Window]
@@ -291,6 +295,10 @@ class ProfileOut(BaseModel):
     shared_contact: str
     created_at: datetime
     updated_at: datetime
+
+    def tag_label(self, slug: str, taxonomy: Taxonomy) -> str:
+        """A tag as its person sees it: a term by its label, a custom tag as they typed it."""
+        return self.custom_tag_texts.get(slug) or taxonomy.label(slug)
 
 
 class SessionOut(BaseModel):
