@@ -38,7 +38,7 @@ from service.kit.state import Config, Services, services
 from service.middleware import BodyLimit, SecurityHeaders, upload_limits
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
-from service.pages.forms import linkify
+from service.pages.forms import country_name, language_name, linkify
 from service.people.endpoints import router as people_router
 from service.programmes.endpoints import router as programmes_router
 from service.programmes.repository import roles_of as programme_roles
@@ -129,7 +129,9 @@ def create_app(
     """Build the web application (with ``routers``' operations: every domain's by default)."""
     settings = settings or Settings()
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters["linkify"] = linkify
+    templates.env.filters.update(
+        linkify=linkify, language_name=language_name, country_name=country_name
+    )
     ops = operations(routers)
     routes = [
         *(route for r in routers for route in r.routes(guard)),

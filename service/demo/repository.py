@@ -45,6 +45,11 @@ async def copy_people(conn: Conn, columns: Sequence[str], people: list[tuple[obj
     )
 
 
+async def set_tag_texts(conn: Conn, typed: list[tuple[UUID, dict[str, str]]]) -> None:
+    """Record people's custom tags as typed (person, {slug: words})."""
+    await conn.executemany("UPDATE people SET tag_texts = $2 WHERE id = $1", typed)
+
+
 async def copy_windows(conn: Conn, windows: list[tuple[object, ...]]) -> None:
     """Write availability windows (person, weekday, start and end minute) with COPY."""
     await conn.copy_records_to_table(

@@ -72,10 +72,14 @@ async def seed_demo(
         verified_at = datetime.now(UTC)
         people_rows: list[tuple[object, ...]] = []
         window_records: list[tuple[object, ...]] = []
+        typed: list[tuple[uuid.UUID, dict[str, str]]] = []
         columns: list[str] | None = None
         for raw in generate_people(mentees, mentors, random_state=random_state):
             values, windows = demo_person(raw, taxonomy)
             person_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            # COPY's binary format cannot carry our jsonb codec: custom tags' words go after.
+            if texts := values.pop("tag_texts", None):
+                typed.append((person_id, texts))
             if columns is None:
                 columns = sorted(values)
             people_rows.append(
@@ -86,6 +90,7 @@ async def seed_demo(
             )
         assert columns is not None
         await repo.copy_people(conn, columns, people_rows)
+        await repo.set_tag_texts(conn, typed)
         await repo.copy_windows(conn, window_records)
         await repo.create_demo_programme(conn)
     return SeedResult(mentees, mentors, False)

@@ -19,6 +19,10 @@ ITEM_NAMES = {
     "goals": "goal",
     "skills": "skill",
 }
+#: Choices the forms offer as lists; the API refuses anything else with the same words.
+CHOOSE_TIMEZONE = "Choose your timezone from the list"
+CHOOSE_COUNTRY = "Choose your country from the list"
+CHOOSE_LANGUAGE = "Choose your languages from the list"
 #: Fields whose every error says the same thing.
 FIELD_MESSAGES = {
     "email": "Enter an email address, like name@example.org",

@@ -20,7 +20,7 @@ from service.kit.db import transaction
 from service.kit.html import Pages, checked_form, domain_errors, render, see_other, validate
 from service.kit.sessions import client_ip
 from service.kit.state import services
-from service.pages.endpoints import _edit_values, _my_profile
+from service.pages.endpoints import _my_profile, edit_form
 from service.security import MAX_PASSWORD, MIN_PASSWORD
 
 pages = Pages()
@@ -191,8 +191,7 @@ async def password_submit(request: Request, caller: Caller) -> Response:
     if profile is None:
         return see_other("/login")
     context = {
-        "values": _edit_values(profile, services(request).taxonomy),
-        "errors": {},
+        **edit_form(profile, services(request).taxonomy),
         "password_errors": errors,
         "caller": caller,
     }

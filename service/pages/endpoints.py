@@ -28,7 +28,7 @@ from service.kit.sessions import (
 )
 from service.kit.state import services
 from service.pages import programmes
-from service.pages.forms import form_data
+from service.pages.forms import form_data, profile_form, window_text
 from service.people import repository as people_repo
 from service.people import service as people
 from service.people.schemas import ProfileFields, ProfileOut, ProfilePatch, SignupIn
@@ -57,9 +57,10 @@ async def home(request: Request) -> Response:
 
 
 def _signup_values(role: str) -> dict[str, Any]:
+    # No timezone yet: the browser's is chosen where scripts run, else the person picks one.
     return {
         "roles": [role],
-        "timezone": "Europe/London",
+        "timezone": "",
         "languages": ["en"],
         "meeting_modes": ["remote"],
         "mentor_capacity": 2 if role == "mentor" else None,
@@ -71,9 +72,7 @@ def _signup_values(role: str) -> dict[str, Any]:
 async def signup_form(request: Request) -> Response:
     """Sign-up form for a mentee (default) or a mentor (?role=mentor)."""
     role = "mentor" if request.query_params.get("role") == "mentor" else "mentee"
-    return render(
-        request, "signup.html", {"role": role, "values": _signup_values(role), "errors": {}}
-    )
+    return render(request, "signup.html", {"role": role, **profile_form(_signup_values(role), {})})
 
 
 @pages.post("/signup")
@@ -107,7 +106,7 @@ async def signup_submit(request: Request) -> Response:
             set_session_cookie(response, found.settings, token)
             return response
     data.pop("password", None)
-    return render(request, "signup.html", {"role": role, "values": data, "errors": errors}, 422)
+    return render(request, "signup.html", {"role": role, **profile_form(data, errors)}, 422)
 
 
 @pages.get("/login")
@@ -200,14 +199,20 @@ async def profile_page(request: Request, caller: Caller) -> Response:
 
 def _edit_values(profile: ProfileOut, taxonomy: Taxonomy) -> dict[str, Any]:
     """A profile as its edit form shows it: tags by their labels ("MS Project", not
-    ms-project; a custom tag by its words), which the form's normalisation reads back."""
+    ms-project; a custom tag as its person typed it), which the form's normalisation reads
+    back to the same tags."""
     values: dict[str, Any] = profile.model_dump()
     for name in people.TAG_FIELDS:
-        values[name] = [taxonomy.label(slug) for slug in values[name]]
+        values[name] = [profile.tag_label(slug, taxonomy) for slug in values[name]]
     values["availability"] = [
-        f"{w['day'].title()} {w['start']}-{w['end']}" for w in values["availability"]
+        window_text(w["day"], w["start"], w["end"]) for w in values["availability"]
     ]
     return values
+
+
+def edit_form(profile: ProfileOut, taxonomy: Taxonomy) -> dict[str, Any]:
+    """The edit form's context for a profile as stored (no errors yet)."""
+    return profile_form(_edit_values(profile, taxonomy), {})
 
 
 @pages.get("/me/edit")
@@ -218,7 +223,7 @@ async def profile_edit_form(request: Request, caller: Caller) -> Response:
         request,
         caller,
         "profile_edit.html",
-        lambda p: {"values": _edit_values(p, services(request).taxonomy), "errors": {}},
+        lambda p: edit_form(p, services(request).taxonomy),
     )
 
 
@@ -242,7 +247,7 @@ async def profile_edit_submit(request: Request, caller: Caller) -> Response:
             await enqueue_emails(found.arq, emails)
             return see_other("/me?saved=1")
     return render(
-        request, "profile_edit.html", {"values": data, "errors": errors, "caller": caller}, 422
+        request, "profile_edit.html", {**profile_form(data, errors), "caller": caller}, 422
     )
 
 

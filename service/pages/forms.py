@@ -1,44 +1,83 @@
-"""Profile forms shaped like the JSON API's bodies, and the Mailbox's links."""
+"""Profile forms shaped like the JSON API's bodies, what their lists offer, and the Mailbox's
+links."""
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
+from service.people.schemas import DAYS
 from service.people.service import TAG_FIELDS
+from service.taxonomy.codes import COUNTRIES, LANGUAGES, timezone_aliases, timezone_groups
 
-# Comma-separated in forms: languages and every taxonomy tag list.
-LIST_FIELDS = ("languages", *TAG_FIELDS)
+# Comma-separated in forms: every taxonomy tag list.
+LIST_FIELDS = TAG_FIELDS
 INT_FIELDS = ("years_experience", "mentor_capacity")
+#: Fields whose every value is taken: checkboxes, multiple choices, and availability (the
+#: grid's ticked cells and the text area's lines).
+MULTI_FIELDS = ("meeting_modes", "roles", "languages", "availability")
+#: The taxonomy kind each tag field suggests as people type.
+SUGGESTED_KINDS = {
+    "skills": "skill",
+    "tools": "tool",
+    "certifications_held": "certification",
+    "certifications_target": "certification",
+    "goals": "goal",
+    "industries": "industry",
+}
+DAY_NAMES = dict(
+    zip(
+        DAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+)
+#: The availability grid's half-days. They never touch, so the windows of ticked cells are
+#: never merged into one and show ticked again on the edit form.
+PERIODS = (
+    ("Morning", "08:00", "12:00"),
+    ("Afternoon", "13:00", "17:00"),
+    ("Evening", "18:00", "22:00"),
+)
 
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 
+def window_text(day: str, start: str, end: str) -> str:
+    """A window as the text form writes it: 'Tue 18:00-22:00'."""
+    return f"{day.title()} {start}-{end}"
+
+
 def form_data(form: FormData, fields: set[str]) -> dict[str, Any]:
     """Form values shaped like the JSON API's: lists split on commas, numbers as ints."""
     data: dict[str, Any] = {}
     for name in fields:
-        if name == "meeting_modes":
-            data[name] = [v for v in form.getlist(name) if isinstance(v, str)]
-            continue
-        if name == "roles":
-            data[name] = [v for v in form.getlist(name) if isinstance(v, str)]
-            continue
         if name == "consent_to_match":
             data[name] = form.get(name) == "on"
+            continue
+        if name in MULTI_FIELDS:
+            values = [v for v in form.getlist(name) if isinstance(v, str)]
+            if name == "languages":  # the list's codes, or typed "en, pt" (older forms)
+                values = [code for v in values for code in _split(v)]
+            elif name == "availability":  # ticked cells and typed lines together
+                values = [line.strip() for v in values for line in v.splitlines() if line.strip()]
+            # Nothing ticked sends nothing, which means none; a field the form lacks
+            # (languages, availability) is left as it was.
+            if name in form or name in ("meeting_modes", "roles"):
+                data[name] = values
             continue
         raw = form.get(name)
         if raw is None or not isinstance(raw, str):
             continue
         if name in LIST_FIELDS:
             data[name] = _split(raw)
-        elif name == "availability":
-            data[name] = [line.strip() for line in raw.splitlines() if line.strip()]
         elif name in INT_FIELDS:
             raw = raw.strip()
             if raw == "":
@@ -48,6 +87,64 @@ def form_data(form: FormData, fields: set[str]) -> dict[str, Any]:
         else:
             data[name] = raw
     return data
+
+
+@cache
+def _choices() -> dict[str, Any]:
+    return {
+        "timezones": timezone_groups(),
+        "listed_zones": frozenset(z for _, cities in timezone_groups() for z, _ in cities),
+        "timezone_aliases": json.dumps(timezone_aliases(), separators=(",", ":")),
+        "countries": COUNTRIES,
+        "languages": LANGUAGES,
+        "suggested_kinds": SUGGESTED_KINDS,
+    }
+
+
+def language_name(code: str) -> str:
+    """'pt' -> 'Portuguese' (the code itself if it has no name)."""
+    return LANGUAGES.get(code, code)
+
+
+def country_name(code: str) -> str:
+    """'PT' -> 'Portugal' (the code itself if it has no name)."""
+    return COUNTRIES.get(code, code)
+
+
+def availability_grid(lines: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The grid's rows with their ticked cells, and the windows the grid cannot show (for
+    the text area): a window exactly equal to a cell is ticked, any other is text."""
+    cells = {window_text(d, s, e) for d in DAYS for _, s, e in PERIODS}
+    ticked = {line for line in lines if line in cells}
+    rows = [
+        {
+            "day": DAY_NAMES[d],
+            "cells": [
+                {
+                    "value": (v := window_text(d, s, e)),
+                    "label": f"{DAY_NAMES[d]} {p.lower()}",
+                    "checked": v in ticked,
+                }
+                for p, s, e in PERIODS
+            ],
+        }
+        for d in DAYS
+    ]
+    return rows, [line for line in lines if line not in ticked]
+
+
+def profile_form(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """What the profile fields template shows: the values, their errors, the lists to choose
+    from, and availability split between the grid and the text area."""
+    grid, other = availability_grid(list(values.get("availability") or []))
+    return {
+        "values": values,
+        "errors": errors,
+        "choices": _choices(),
+        "periods": PERIODS,
+        "grid": grid,
+        "other_windows": other,
+    }
 
 
 _URL = re.compile(r"https?://[^\s<>\"')]+")

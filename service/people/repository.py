@@ -38,6 +38,7 @@ PROFILE_COLUMNS = (
     "mentor_capacity",
     "consent_to_match",
     "shared_contact",
+    "tag_texts",
 )
 
 
@@ -78,6 +79,8 @@ class Person:
     mentor_capacity: int | None
     consent_to_match: bool
     shared_contact: str
+    #: Custom tags as typed, by slug (sql/0015): {"kanban-for-ngos": "Kanban for NGOs"}.
+    tag_texts: dict[str, str]
     #: Whether they followed the link emailed to their current address (sql/0013).
     email_verified: bool
     created_at: datetime

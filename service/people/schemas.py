@@ -20,10 +20,11 @@ from pydantic import (
     model_validator,
 )
 
+from service.kit.messages import CHOOSE_COUNTRY, CHOOSE_LANGUAGE, CHOOSE_TIMEZONE
 from service.kit.schemas import Strict
 from service.security import MAX_PASSWORD, MIN_PASSWORD
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
-from service.taxonomy.normalise import MAX_TAG
+from service.taxonomy.normalise import MAX_TAG, Taxonomy
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -114,13 +115,15 @@ def merge_windows(windows: list[Window]) -> list[Window]:
 def _country(value: str) -> str:
     value = value.upper()
     if value and value not in COUNTRIES:
-        raise ValueError(f"unknown country code {value!r}; use ISO 3166-1 alpha-2, e.g. PT")
+        raise ValueError(f"{CHOOSE_COUNTRY} (a two-letter ISO 3166-1 code, like PT)")
     return value
 
 
 def _timezone(value: str) -> str:
+    if not value.strip():
+        raise ValueError(CHOOSE_TIMEZONE)
     if value not in _zones():
-        raise ValueError(f"unknown timezone {value!r}; use an IANA name such as Europe/Lisbon")
+        raise ValueError(f"{CHOOSE_TIMEZONE} (an IANA name, like Europe/Lisbon)")
     return value
 
 
@@ -129,7 +132,7 @@ def _languages(value: list[str]) -> list[str]:
     for code in value:
         code = code.strip().lower()
         if code not in LANGUAGES:
-            raise ValueError(f"unknown language code {code!r}; use ISO 639-1, e.g. en, pt")
+            raise ValueError(f"{CHOOSE_LANGUAGE} (two-letter ISO 639-1 codes, like en, pt)")
         if code not in out:
             out.append(code)
     return out
@@ -279,7 +282,11 @@ class ProfileOut(BaseModel):
     tools: list[str]
     industries: list[str]
     custom_tags: list[str] = Field(
-        description="tags kept as typed because they are not in the taxonomy"
+        description="tags that are not in the taxonomy (kept as custom tags, by their slug)"
+    )
+    custom_tag_texts: dict[str, str] = Field(
+        description="each custom tag as the person typed it, by its slug",
+        examples=[{"kanban-coaching-for-ngos": "Kanban Coaching for NGOs"}],
     )
     meeting_modes: list[MeetingMode]
     availability: list[Window]
@@ -288,6 +295,10 @@ class ProfileOut(BaseModel):
     shared_contact: str
     created_at: datetime
     updated_at: datetime
+
+    def tag_label(self, slug: str, taxonomy: Taxonomy) -> str:
+        """A tag as its person sees it: a term by its label, a custom tag as they typed it."""
+        return self.custom_tag_texts.get(slug) or taxonomy.label(slug)
 
 
 class SessionOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -40,8 +40,12 @@ def window_rows(windows: list[Window]) -> list[WindowRow]:
 
 
 def profile_values(data: dict[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
-    """Validated fields to column values: tags normalised, roles to flags."""
+    """Validated fields to column values: tags normalised (custom ones' words kept in
+    ``tag_texts``, for the tag fields given), roles to flags."""
     values = {k: v for k, v in data.items() if k not in ("availability", "roles", "password")}
+    typed = [text for name in TAG_FIELDS for text in values.get(name, ())]
+    if any(name in values for name in TAG_FIELDS):
+        values["tag_texts"] = taxonomy.custom_texts(typed)
     for name in TAG_FIELDS:
         if name in values:
             values[name] = taxonomy.normalise(values[name])
@@ -58,9 +62,14 @@ def roles_of(person: Person) -> list[str]:
     return [r for r, on in (("mentee", person.is_mentee), ("mentor", person.is_mentor)) if on]
 
 
+def _custom_tags(tag_lists: Iterable[Iterable[str]], taxonomy: Taxonomy) -> set[str]:
+    """The custom tags among some tag lists (a person's, or those about to be stored)."""
+    return {t for tags in tag_lists for t in tags if taxonomy.is_custom(t)}
+
+
 def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
     """What a person sees of their own profile."""
-    custom = sorted({t for f in TAG_FIELDS for t in getattr(person, f) if taxonomy.is_custom(t)})
+    custom = sorted(_custom_tags((getattr(person, f) for f in TAG_FIELDS), taxonomy))
     return ProfileOut(
         id=person.id,
         email=person.email,
@@ -83,6 +92,9 @@ def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
         tools=person.tools,
         industries=person.industries,
         custom_tags=custom,
+        custom_tag_texts={
+            slug: person.tag_texts.get(slug) or taxonomy.label(slug) for slug in custom
+        },
         meeting_modes=person.meeting_modes,  # type: ignore[arg-type]
         availability=[
             Window.model_construct(
@@ -167,6 +179,13 @@ async def update_profile(
     _capacity_error(roles, capacity)
     values = profile_values(data, taxonomy)
     values["mentor_capacity"] = capacity
+    if "tag_texts" in values:
+        # Tags not sent keep their words; words of tags no longer held go.
+        merged = (values.get(f, getattr(current, f)) for f in TAG_FIELDS)
+        texts = {**current.tag_texts, **values["tag_texts"]}
+        values["tag_texts"] = {
+            s: texts[s] for s in sorted(_custom_tags(merged, taxonomy) & set(texts))
+        }
     try:
         async with conn.transaction():  # a savepoint: a taken email changes nothing
             await repo.update_person(conn, person_id, values)

@@ -73,6 +73,21 @@ class Taxonomy:
                 out.append(slug)
         return out
 
+    def custom_texts(self, values: Iterable[str]) -> dict[str, str]:
+        """The custom tags among ``values`` as typed, by slug ('Kanban for NGOs' under
+        kanban-for-ngos), so they can be shown as the person wrote them."""
+        texts: dict[str, str] = {}
+        for value in values:
+            slug = "" if self.lookup(value) else custom_slug(value)
+            if slug:
+                texts.setdefault(slug, " ".join(value.split()))
+        return texts
+
+    def labels(self, kind: str) -> list[str]:
+        """The labels of one kind's terms ("skill", "tool"...), alphabetically: what forms
+        suggest as people type."""
+        return sorted((t.label for t in self.terms.values() if t.kind == kind), key=str.casefold)
+
     def is_custom(self, slug: str) -> bool:
         """True for a free-text tag that is not a taxonomy term."""
         return slug not in self.terms
