@@ -127,3 +127,18 @@ async def load_members(conn: Conn, programme_id: UUID) -> Members:
         [(r["mentee_id"], r["mentor_id"]) for r in previous],
         [(r["mentee_id"], r["mentor_id"], r["kind"]) for r in overrides],
     )
+
+
+async def custom_tag_texts(conn: Conn, programme_id: UUID) -> dict[str, str]:
+    """The words the programme's members typed for their custom tags, by slug (the first
+    member to join wins when two typed the same tag differently), for reasons in words."""
+    rows = await conn.fetch(
+        "SELECT t.key, t.value FROM programme_members m JOIN people p ON p.id = m.person_id,"
+        " jsonb_each_text(p.tag_texts) t WHERE m.programme_id = $1 AND p.claimed_at IS NOT NULL"
+        " ORDER BY m.joined_at, p.id",
+        programme_id,
+    )
+    texts: dict[str, str] = {}
+    for r in rows:
+        texts.setdefault(r["key"], r["value"])
+    return texts

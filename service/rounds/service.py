@@ -19,7 +19,7 @@ from service.programmes import repository as programmes
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository as repo
 from service.rounds.entry import enter
-from service.rounds.participants import Participants, load_members
+from service.rounds.participants import Participants, custom_tag_texts, load_members
 from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
 from service.rounds.schemas import (
     Headcount,
@@ -234,7 +234,11 @@ async def _run_locked(
     built = build_problem(data, settings, taxonomy.goal_needs, now_week())
     n, m = len(built.mentee_ids), len(built.mentor_ids)
     await step(0.2, f"matching {n} mentees with {m} mentors")
-    labels = {slug: t.label for slug, t in taxonomy.terms.items()}
+    # Custom tags read as their members typed them ("Kanban for NGOs"), not as slugs.
+    labels = {
+        **await custom_tag_texts(conn, row.programme_id),
+        **{slug: t.label for slug, t in taxonomy.terms.items()},
+    }
 
     # CPU-heavy: in the process pool, never on the event loop; shown between 20 % and 90 %.
     async def solving(fraction: float, message: str) -> None:

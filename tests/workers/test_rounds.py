@@ -299,3 +299,32 @@ async def test_two_drafts_published_at_once_one_is_refused(client, app, pool, se
     )
     assert sorted(r.status_code for r in results) == [200, 409]
     assert sorted([await _status(pool, rid) for rid in drafts]) == ["draft", "published"]
+
+
+async def test_reasons_name_custom_tags_as_their_members_typed_them(client, pool, settings):
+    from tests.conftest import account
+
+    mentee, _ = await account(
+        client, tools=["Kanbanize Pro"], industries=["Humanitarian aid"], display_name="Nina"
+    )
+    mentor, _ = await account(
+        client,
+        roles=["mentor"],
+        mentor_capacity=1,
+        tools=["KANBANIZE pro"],
+        industries=["humanitarian AID"],
+        display_name="Rui Mentor",
+        employer="Another Company",
+        years_experience=15,
+    )
+    for person in (mentee, mentor):
+        await settle_email(pool, person["id"])
+    await _organiser(client, pool)
+    pid = await _programme(client, pool, members="NOT is_admin")
+    rnd = await _start_and_run(client, settings, pid)
+    assert rnd["metrics"]["matched"] == 1, rnd
+    match = (await client.get(f"/api/v1/rounds/{rnd['id']}/matches")).json()["matches"][0]
+    said = " ".join(match["reasons"] + match["reasons_for_mentor"])
+    # The words of the member who joined first, never the slug's.
+    assert "Kanbanize Pro" in said and "Humanitarian aid" in said, said
+    assert "kanbanize pro" not in said and "humanitarian aid" not in said
