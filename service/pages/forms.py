@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from service.people.schemas import DAYS
 from service.people.service import TAG_FIELDS
 from service.taxonomy.codes import COUNTRIES, LANGUAGES, timezone_aliases, timezone_groups
+from service.taxonomy.normalise import FIELD_KINDS
 
 # Comma-separated in forms: every taxonomy tag list.
 LIST_FIELDS = TAG_FIELDS
@@ -22,14 +23,7 @@ INT_FIELDS = ("years_experience", "mentor_capacity")
 #: grid's ticked cells and the text area's lines).
 MULTI_FIELDS = ("meeting_modes", "roles", "languages", "availability")
 #: The taxonomy kind each tag field suggests as people type.
-SUGGESTED_KINDS = {
-    "skills": "skill",
-    "tools": "tool",
-    "certifications_held": "certification",
-    "certifications_target": "certification",
-    "goals": "goal",
-    "industries": "industry",
-}
+SUGGESTED_KINDS = FIELD_KINDS
 DAY_NAMES = dict(
     zip(
         DAYS,

@@ -10,6 +10,16 @@ _NON_WORD = re.compile(r"[^\w+#]+|_")
 #: The longest tag a person may type (the profile schemas refuse longer ones).
 MAX_TAG = 60
 
+#: The taxonomy kind of each profile field that holds tags.
+FIELD_KINDS = {
+    "skills": "skill",
+    "tools": "tool",
+    "certifications_held": "certification",
+    "certifications_target": "certification",
+    "goals": "goal",
+    "industries": "industry",
+}
+
 
 def key(text: str) -> str:
     """Case- and punctuation-insensitive lookup key: 'MS-Project ' -> 'ms project'."""

@@ -19,18 +19,12 @@ from service.demo import generator, tables
 from service.demo.generator import generate_people
 from service.people.schemas import SignupIn
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
+from service.taxonomy.normalise import FIELD_KINDS
 
 SEED = Path(__file__).resolve().parents[2] / "sql" / "0002_taxonomy_seed.sql"
 #: A demo person is a sign-up without a password or a shared contact channel.
 KEYS = set(SignupIn.model_fields) - {"password", "shared_contact"}
-TAG_KINDS = {
-    "skills": "skill",
-    "tools": "tool",
-    "certifications_held": "certification",
-    "certifications_target": "certification",
-    "goals": "goal",
-    "industries": "industry",
-}
+TAG_KINDS = FIELD_KINDS
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIME = re.compile(r"^(?:[01]\d|2[0-3]):(?:00|30)$|^24:00$")
 _STR = r"'((?:[^']|'')*)'"
