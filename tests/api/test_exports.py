@@ -12,12 +12,12 @@ import httpx
 from service.demo.seed import seed_demo
 from service.kit.csv import BOM, TRIGGERS
 from service.rounds.export import MATCH_HEADER, OUTCOME_HEADER
+from tests.api.test_outcomes import outcome_history
 from tests.api.test_programmes import account
 from tests.api.test_review import (
     T0,
     metrics,
     organised_programme,
-    outcome_history,
     people,
     stored_round,
     table_sizes,
