@@ -124,7 +124,11 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
                 "content": {"multipart/form-data": _upload(op, keyed)},
             }
         ok: dict[str, Any] = {"description": "OK" if op.status != 204 else "No content"}
-        if isinstance(op.response, type) and issubclass(op.response, BaseModel):
+        if op.media_type != "application/json":
+            # A download: its columns are described in the operation's summary and README.
+            ok["description"] = f"The file ({op.media_type}), streamed as an attachment"
+            ok["content"] = {op.media_type: {"schema": {"type": "string"}}}
+        elif isinstance(op.response, type) and issubclass(op.response, BaseModel):
             ok["content"] = {"application/json": {"schema": keyed[(op.response, "serialization")]}}
         elif op.response is not None:
             ok["content"] = {

@@ -31,6 +31,7 @@ from service.errors import (
     field_errors,
 )
 from service.kit.db import Conn, transaction
+from service.kit.messages import plain
 from service.kit.schemas import LIMIT, OFFSET
 from service.kit.state import Services, services
 
@@ -147,6 +148,10 @@ class Call:
         """One validated query parameter."""
         return parse_query(self.request, name, adapter, default)
 
+    def required_query(self, name: str, adapter: TypeAdapter[T]) -> T:
+        """One validated query parameter that must be sent (422 naming it otherwise)."""
+        return required_query(self.request, name, adapter)
+
     def page(self, default_limit: int = 100) -> tuple[int, int]:
         """(limit, offset) from the query string."""
         return self.query("limit", LIMIT, default_limit), self.query("offset", OFFSET, 0)
@@ -177,6 +182,8 @@ class Operation:
     query: tuple[tuple[str, str, str], ...] = ()  # (name, type, description)
     #: False: the JSON body may be left out altogether (an empty request body).
     body_required: bool = True
+    #: The success response's media type: JSON, or e.g. ``text/csv`` for a download.
+    media_type: str = "application/json"
 
     @property
     def name(self) -> str:
@@ -206,11 +213,14 @@ class ApiRouter:
         status: int = 200,
         errors: Sequence[int] = (),
         query: Sequence[tuple[str, str, str]] = (),
+        media_type: str = "application/json",
     ) -> Callable[[Handler], Handler]:
         """Register ``handler(call)``; ``access`` says who may call it (required).
 
         With ``body_required=False`` a request without a body (none at all, of any type) is
         handed on with no body (:meth:`Call.optional_body`); one with a body is read as usual.
+        A ``media_type`` other than JSON documents a download (e.g. ``text/csv``); errors stay
+        JSON.
         """
         assert body is None or upload is None, "a body is JSON or an upload, not both"
         assert body_required or body is not None, "only a declared JSON body can be optional"
@@ -231,6 +241,7 @@ class ApiRouter:
                     self.tag,
                     tuple(query),
                     body_required,
+                    media_type,
                 )
             )
             return handler
@@ -373,11 +384,24 @@ async def read_upload(request: Request, spec: Upload) -> Uploaded:
     return Uploaded(file, fields)
 
 
+def required_query(request: Request, name: str, adapter: TypeAdapter[T]) -> T:
+    """A query parameter that must be sent, validated with ``adapter`` (422 naming it)."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        raise ValidationFailed(
+            f"the query parameter {name} is required",
+            fields=[{"field": name, "message": plain("missing", (name,), {}, "")}],
+        )
+    return _query_value(name, raw, adapter)
+
+
 def parse_query(request: Request, name: str, adapter: TypeAdapter[T], default: T) -> T:
     """One query parameter validated with ``adapter``; 422 naming the parameter otherwise."""
     raw = request.query_params.get(name)
-    if raw is None:
-        return default
+    return default if raw is None else _query_value(name, raw, adapter)
+
+
+def _query_value(name: str, raw: str, adapter: TypeAdapter[T]) -> T:
     try:
         return adapter.validate_python(raw)
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import TypeAdapter
 from starlette.responses import Response
 
 from service.kit.api import PERSON, SITE_ADMIN, ApiRouter, Call, organiser, respond
@@ -24,6 +25,7 @@ from service.programmes.schemas import (
 )
 
 router = ApiRouter(tag="programmes")
+ORGANISED = TypeAdapter(bool)
 
 
 @router.route(
@@ -47,15 +49,19 @@ async def create_programme(call: Call) -> Response:
     "/programmes",
     "GET",
     summary="Programmes I may see (open ones, and those I belong to or organise), with their"
-    " member counts, open mentor places and organisers",
+    " member counts, open mentor places and organisers, and for those I may organise their last"
+    " round; organised=true: only those I am appointed to organise (site admins too)",
     access=PERSON,
     response=ProgrammeList,
-    errors=(401,),
+    errors=(401, 422),
+    query=(("organised", "boolean", "true: only the programmes I organise"),),
 )
 async def list_programmes(call: Call) -> Response:
     """Open programmes, mine and those I organise (site admins: every programme)."""
+    organised = call.query("organised", ORGANISED, False)
     async with call.transaction(readonly=True) as conn:
-        return respond(await service.list_programmes(conn, call.caller.person_id))
+        out = await service.list_programmes(conn, call.caller.person_id, organised=organised)
+    return respond(out)
 
 
 @router.route(

@@ -189,6 +189,14 @@ class PersonRef(BaseModel):
     display_name: str
 
 
+class LastRound(BaseModel):
+    """A programme's newest round, for its organisers."""
+
+    id: UUID
+    status: Literal["queued", "running", "draft", "published", "failed"]
+    finished_at: datetime | None
+
+
 class ProgrammeSummary(BaseModel):
     """A programme in the list, with who runs it and the caller's place in it."""
 
@@ -208,6 +216,11 @@ class ProgrammeSummary(BaseModel):
     is_member: bool
     is_organiser: bool
     created_at: datetime
+    last_round: LastRound | None = Field(
+        default=None,
+        description="its newest round (any status), for its organisers and site admins; null for"
+        " anyone else and before its first round",
+    )
 
 
 class ProgrammeOut(ProgrammeSummary):
@@ -223,7 +236,8 @@ class ProgrammeOut(ProgrammeSummary):
 
 class ProgrammeList(BaseModel):
     """The programmes the caller may see (open ones, and those they belong to or organise;
-    site admins see every one), newest first."""
+    site admins see every one), newest first; with ``organised=true``, only those the caller
+    is an appointed organiser of (site admins too)."""
 
     programmes: list[ProgrammeSummary]
 

@@ -18,9 +18,11 @@ from service.people import repository as people_repo
 from service.people.schemas import SignupIn
 from service.programmes import repository as repo
 from service.programmes import roles
+from service.programmes.last_round import last_rounds
 from service.programmes.repository import Programme
 from service.programmes.schemas import (
     InvitationOut,
+    LastRound,
     MentorshipList,
     MentorshipOut,
     MentorshipPerson,
@@ -49,8 +51,11 @@ def settings_of(programme: Programme) -> ProgrammeSettings:
     return ProgrammeSettings.model_validate(programme.settings)
 
 
-def summary_of(p: Programme, organisers: list[dict[str, Any]]) -> ProgrammeSummary:
-    """A programme as listed, as the person it was read for sees it."""
+def summary_of(
+    p: Programme, organisers: list[dict[str, Any]], last: dict[str, Any] | None = None
+) -> ProgrammeSummary:
+    """A programme as listed, as the person it was read for sees it (``last``: its newest
+    round, for those who may organise it)."""
     return ProgrammeSummary(
         id=p.id,
         name=p.name,
@@ -65,6 +70,7 @@ def summary_of(p: Programme, organisers: list[dict[str, Any]]) -> ProgrammeSumma
         is_member=p.is_member,
         is_organiser=p.is_organiser,
         created_at=p.created_at,
+        last_round=None if last is None else LastRound(**last),
     )
 
 
@@ -72,8 +78,9 @@ async def programme_out(conn: Conn, programme: Programme, caller: UUID) -> Progr
     """``programme`` read for ``caller``: its invitation code only if they may organise it."""
     organisers = await repo.organisers(conn, programme.id)
     organises = programme.is_organiser or await repo.is_admin(conn, caller)
+    last = (await last_rounds(conn, [programme.id])).get(programme.id) if organises else None
     return ProgrammeOut(
-        **summary_of(programme, organisers).model_dump(),
+        **summary_of(programme, organisers, last).model_dump(),
         settings=settings_of(programme),
         updated_at=programme.updated_at,
         invitation_code=programme.invitation_code if organises else None,
@@ -100,11 +107,19 @@ async def create_programme(conn: Conn, caller: UUID, body: ProgrammeIn) -> Progr
     return await _read(conn, caller, programme_id)
 
 
-async def list_programmes(conn: Conn, caller: UUID) -> ProgrammeList:
-    """The open programmes and those the caller belongs to or organises (site admins: all)."""
-    found = await repo.visible_programmes(conn, caller, everyone=await repo.is_admin(conn, caller))
+async def list_programmes(conn: Conn, caller: UUID, *, organised: bool = False) -> ProgrammeList:
+    """The open programmes and those the caller belongs to or organises (site admins: all);
+    ``organised``: only those the caller is appointed to organise (site admins too). Each
+    programme the caller may organise comes with its last round."""
+    admin = await repo.is_admin(conn, caller)
+    found = await repo.visible_programmes(conn, caller, everyone=admin)
+    if organised:
+        found = [p for p in found if p.is_organiser]
     organisers = await repo.organisers_of(conn, [p.id for p in found])
-    return ProgrammeList(programmes=[summary_of(p, organisers.get(p.id, [])) for p in found])
+    last = await last_rounds(conn, [p.id for p in found if admin or p.is_organiser])
+    return ProgrammeList(
+        programmes=[summary_of(p, organisers.get(p.id, []), last.get(p.id)) for p in found]
+    )
 
 
 async def _visible(conn: Conn, programme: Programme | None, caller: UUID) -> Programme:

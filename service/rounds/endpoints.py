@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from uuid import UUID
 
 from pydantic import TypeAdapter
 from redis.exceptions import RedisError
@@ -10,11 +11,13 @@ from starlette.responses import Response
 
 from service.introductions.service import INTRODUCE_JOB
 from service.kit.api import ApiRouter, Call, organiser, respond
+from service.kit.csv import csv_response
 from service.kit.schemas import PAGE_QUERY
 from service.people.schemas import Role
 from service.queue import job_id
-from service.rounds import service
+from service.rounds import compare, export, outcomes, service
 from service.rounds.repository import programme_of_round
+from service.rounds.review_schemas import ProgrammeOutcomes, RoundComparison
 from service.rounds.schemas import (
     MatchPage,
     NotEnteredPage,
@@ -165,3 +168,87 @@ async def publish(call: Call) -> Response:
             _job_id=job_id(arq.default_queue_name, "introduce", round_id),
         )
     return respond(out)
+
+
+# Reviewing rounds after the fact: compare, outcomes, CSV exports (the pages call the same
+# domain functions: compare.compare_rounds, outcomes.programme_outcomes, export.*_export).
+ROUND_ID = TypeAdapter(UUID)
+#: Columns of the CSV downloads, for their documentation.
+CSV_NOTE = (
+    "UTF-8 with a byte order mark; cells a spreadsheet would run as a formula (starting with"
+    " =, +, -, @, tab or CR) start with an apostrophe"
+)
+
+
+@router.route(
+    "/rounds/{id}/compare",
+    "GET",
+    summary="Compare two finished rounds of a programme: every figure with its delta (`with`"
+    " minus {id}), and the pairs kept, changed, dropped (who lost a mentor) and gained, with"
+    " names (each list paginated with the same limit and offset)",
+    access=ROUND_ORGANISER,
+    response=RoundComparison,
+    errors=(401, 403, 404, 409, 422),
+    query=(("with", "string", "the id of the round to compare with (required)"), *PAGE_QUERY),
+)
+async def compare_round(call: Call) -> Response:
+    """Round {id} against round `with` (both draft or published, of one programme)."""
+    round_id = call.path_id("round")
+    other = call.required_query(compare.WITH, ROUND_ID)
+    limit, offset = call.page()
+    async with call.transaction(readonly=True) as conn:
+        out = await compare.compare_rounds(
+            conn, round_id, other, call.caller.person_id, limit, offset
+        )
+    return respond(out)
+
+
+@router.route(
+    "/programmes/{id}/outcomes",
+    "GET",
+    summary="A programme's outcomes per published round (oldest first) and in all: introductions"
+    " pending, accepted, declined, expired and ended, median days to answer, survey ratings and"
+    " still-meeting rate",
+    access=organiser(),
+    response=ProgrammeOutcomes,
+    errors=(401, 403, 404),
+)
+async def get_outcomes(call: Call) -> Response:
+    """The programme's outcomes."""
+    async with call.transaction(readonly=True) as conn:
+        out = await outcomes.programme_outcomes(conn, call.path_id("programme"))
+    return respond(out)
+
+
+@router.route(
+    "/rounds/{id}/matches.csv",
+    "GET",
+    summary="Download a finished round's matches as CSV: a row per pair (mentee, mentor, score,"
+    " each score component, each side's reasons, pinned), then a row per unmatched mentee with"
+    " why; " + CSV_NOTE,
+    access=ROUND_ORGANISER,
+    errors=(401, 403, 404, 409),
+    media_type="text/csv",
+)
+async def matches_csv(call: Call) -> Response:
+    """Stream the round's matches."""
+    async with call.transaction(readonly=True) as conn:
+        found = await export.matches_export(conn, call.path_id("round"))
+    return csv_response(call.services.pool, found)
+
+
+@router.route(
+    "/programmes/{id}/outcomes.csv",
+    "GET",
+    summary="Download a programme's introductions as CSV: a row per introduction with its round,"
+    " status, dates, both answers and both sides' survey answers (names, never contact"
+    " details); " + CSV_NOTE,
+    access=organiser(),
+    errors=(401, 403, 404),
+    media_type="text/csv",
+)
+async def outcomes_csv(call: Call) -> Response:
+    """Stream the programme's introductions."""
+    async with call.transaction(readonly=True) as conn:
+        found = await export.outcomes_export(conn, call.path_id("programme"))
+    return csv_response(call.services.pool, found)
