@@ -2,12 +2,12 @@
 
 from starlette.routing import Route
 
-from service.pages import account, endpoints, organise
+from service.pages import account, compare, endpoints, organise
 
 
 def routes() -> list[Route]:
     """Every HTML route of the pages package."""
-    return [*endpoints.routes(), *account.routes(), *organise.routes()]
+    return [*endpoints.routes(), *account.routes(), *organise.routes(), *compare.routes()]
 
 
 __all__ = ["routes"]

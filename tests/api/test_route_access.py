@@ -62,6 +62,8 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/organise"): PERSON,  # lists what the caller organises: nothing for most
     ("POST", "/organise/{id}"): ORGANISER,
     ("POST", "/organise/{id}/invitation"): ORGANISER,
+    ("GET", "/organise/rounds/{id}/compare"): ORGANISER,
+    ("GET", "/organise/{id}/outcomes"): ORGANISER,
     ("GET", "/admin"): ADMIN,
     ("POST", "/admin/programmes"): ADMIN,
     ("POST", "/admin/programmes/{id}/organisers"): ADMIN,
