@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ("matching", "signup", "introductions", "publish")
+BENCHMARKS = ("matching", "signup", "introductions", "publish", "charts")
 
 
 def run(names: list[str]) -> None:
