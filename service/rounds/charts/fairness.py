@@ -138,7 +138,8 @@ def fairness_chart(
     min_mentees: int = MIN_MENTEES,
 ) -> Chart:
     """Coverage and mean score of each group of one grouping beside the round's own (a dashed
-    line), the groups far below it in another colour; ``gaps`` from :func:`fairness_gaps`."""
+    line), the groups far below it in another colour; ``gaps`` from :func:`fairness_gaps`
+    called with the same ``gap`` and ``min_mentees`` (the caption states them)."""
     name = DIMENSIONS.get(dimension, dimension.replace("_", " ").capitalize())
 
     def draw() -> alt.TopLevelMixin:
@@ -201,9 +202,9 @@ def fairness_chart(
             name,
             "Mentees",
             "Coverage",
-            "Against the round",
+            "Coverage against the round",
             "Mean score",
-            "Against the round",
+            "Score against the round",
         ),
         rows=tuple(_row(g, min_mentees) for g in gaps),
         draw=draw,
