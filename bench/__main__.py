@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ("matching", "signup", "introductions", "publish", "review")
+BENCHMARKS = ("matching", "signup", "introductions", "publish", "review", "charts")
 
 
 def run(names: list[str]) -> None:
