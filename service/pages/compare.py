@@ -22,6 +22,8 @@ from service.programmes import service as programmes
 from service.rounds import compare as comparing
 from service.rounds import outcomes as outcome_figures
 from service.rounds import service as rounds
+from service.rounds.charts.service import outcomes_figure
+from service.rounds.charts.specs import RoundOutcomes
 
 pages = Pages()
 PAGE_SIZE = 50
@@ -117,7 +119,21 @@ async def outcomes_page(request: Request, caller: Caller) -> Response:
         await roles.require_organiser(conn, programme_id, caller.person_id)
         programme = await programmes.get_programme(conn, caller.person_id, programme_id)
         found = await outcome_figures.programme_outcomes(conn, programme_id)
-    context = {"programme": programme, "outcomes": found, "figure": figure}
+    chart = None
+    if found.rounds:
+        chart = await outcomes_figure(
+            [
+                RoundOutcomes(
+                    label=r.published_at.strftime("%-d %b %Y") if r.published_at else "draft",
+                    accepted=r.accepted,
+                    declined=r.declined,
+                    expired=r.expired,
+                    pending=r.pending,
+                )
+                for r in found.rounds
+            ]
+        )
+    context = {"programme": programme, "outcomes": found, "figure": figure, "chart": chart}
     return render(request, "outcomes.html", context)
 
 

@@ -91,6 +91,8 @@ async def test_the_outcomes_page_follows_each_round_and_the_whole_programme(clie
     assert "2 1 1 0 0 0 2.0 1 3.0 100.0 %" in body
     assert "All introductions 7 2 2 1 1 1 1.8 4 3.5 75.0 %" in body
     assert f'href="/api/v1/programmes/{pid}/outcomes.csv"' in page.text
+    # The same over time, drawn: an accessible SVG chart with its numbers beside it.
+    assert '<figure class="chart">' in page.text and 'role="img"' in page.text
 
 
 async def test_outcomes_of_a_programme_with_nothing_yet(client, pool):
