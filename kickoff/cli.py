@@ -1,4 +1,4 @@
-"""The ``kickoff`` command: serve, worker, migrate, seed, demo, admin."""
+"""The ``kickoff`` command: serve, worker, migrate, seed, demo, match, import, admin."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from kickoff import imports
 from service.errors import DomainError, ValidationFailed
 from service.settings import Settings, local_url
 
@@ -447,6 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("match", help="run a matching round now", description=cmd_match.__doc__)
     p.add_argument("--programme", required=True, help="programme id")
     p.set_defaults(func=cmd_match)
+
+    imports.add_parser(sub)
 
     p = sub.add_parser("admin", help="manage site admins", description="Manage site admins.")
     admin = p.add_subparsers(dest="admin_command", required=True, metavar="ACTION")

@@ -29,6 +29,7 @@ from service.errors import (
     unexpected_error_handler,
 )
 from service.guard import guard
+from service.imports.endpoints import router as imports_router
 from service.introductions import endpoints as introductions
 from service.kit.api import ApiRouter, Operation
 from service.kit.db import transaction
@@ -61,6 +62,7 @@ ROUTERS: tuple[ApiRouter, ...] = (
     programmes_router,
     rounds_router,
     introductions.router,
+    imports_router,
     system.router,
 )
 

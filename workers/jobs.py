@@ -6,12 +6,14 @@ Each job is a boundary: it opens the transaction and hands its connection to the
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from service.accounts import repository as accounts_repo
 from service.auth import repository as auth_repo
+from service.imports import service as imports
 from service.introductions import repository as intro_repo
 from service.introductions import service as introductions
 from service.kit.db import transaction
@@ -21,37 +23,55 @@ log = logging.getLogger(__name__)
 
 # Login failures are only needed for the 15-minute throttle; a day's worth helps investigations.
 KEEP_FAILURES = timedelta(days=1)
+#: Uploaded member files no import waits for are deleted once this old (a fresh upload may
+#: not have its import recorded yet).
+KEEP_UPLOADS = timedelta(hours=1)
 #: Emails one sweep enqueues at most (the next sweep takes the rest).
 SWEEP_LIMIT = 5000
 
 
 async def purge_expired(ctx: dict[str, Any]) -> dict[str, int]:
-    """Delete expired sessions, old login failures, requests counted by rate limits and
-    emailed links expired a day ago (safe to run any number of times)."""
+    """Delete expired sessions, old login failures, requests counted by rate limits, emailed
+    links expired a day ago and uploaded member files no import needs (safe to run any number
+    of times)."""
     async with transaction(ctx["pool"]) as conn:
         sessions, failures = await auth_repo.purge_expired(conn, KEEP_FAILURES)
         hits = await auth_repo.purge_hits(conn, KEEP_FAILURES)
         links = await accounts_repo.purge_links(conn, KEEP_FAILURES)
-    if sessions or failures or hits or links:
+        files = await imports.purge_files(conn, ctx["settings"].home, KEEP_UPLOADS)
+    if sessions or failures or hits or links or files:
         log.info(
-            "purged %d expired sessions, %d old login failures, %d rate limit records and %d"
-            " expired links",
+            "purged %d expired sessions, %d old login failures, %d rate limit records, %d"
+            " expired links and %d uploaded files",
             sessions,
             failures,
             hits,
             links,
+            files,
         )
     return {
         "sessions": sessions,
         "login_failures": failures,
         "rate_limit_hits": hits,
         "email_links": links,
+        "import_files": files,
     }
 
 
 async def run_round(ctx: dict[str, Any], round_id: str) -> str:
     """Run a matching round to a draft; safe to run again (a finished round is left alone)."""
     return await rounds.run_round(ctx["pool"], UUID(round_id), ctx["cpu"])
+
+
+async def run_import(ctx: dict[str, Any], import_id: str) -> str:
+    """Run a member import to done or failed, then enqueue the emails it queued; safe to run
+    again (a finished import is left alone)."""
+    redis = ctx["redis"]
+
+    async def notify(ids: Sequence[UUID]) -> int:
+        return await introductions.enqueue_emails(redis, ids)
+
+    return await imports.run_import(ctx["pool"], UUID(import_id), ctx["settings"].secret, notify)
 
 
 async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:

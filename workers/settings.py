@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 FUNCTIONS = [
     jobs.purge_expired,
     jobs.run_round,
+    jobs.run_import,
     jobs.introduce_round,
     # No kept result: once an attempt is over, the sweeper may enqueue the next one.
     func(jobs.send_email, keep_result=0, max_tries=3),

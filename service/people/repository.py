@@ -274,3 +274,12 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
                  FROM programme_overrides WHERE $1 IN (mentee_id, mentor_id)"""
         ),
     }
+
+
+async def delete_imported_rows(conn: Conn, email: str) -> None:
+    """Forget a member file's rows holding this address: rows staged for an import running
+    now (any case), and rows an import refused."""
+    await conn.execute("DELETE FROM import_rows WHERE lower(email) = lower($1)", email)
+    await conn.execute(
+        "DELETE FROM import_rejects WHERE lower(email) = lower($1) AND email IS NOT NULL", email
+    )

@@ -1,0 +1,1 @@
+"""Member imports: messy membership files read, normalised, staged and applied set-wise."""

@@ -1,0 +1,333 @@
+"""Applying a staged import, set-wise, inside the caller's one transaction: people, memberships,
+invitation links and their emails, full sync. No row-by-row statements, no commits here.
+
+Rows of one address (any case) are merged first: the earliest row is the member, and each field
+it leaves empty takes the first value a later row of that address gives. NULL in a staged
+column means "the file does not say": it never erases what is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from service.kit.db import Conn
+
+#: Staged columns of a member's values (besides the address and the line).
+_VALUES = (
+    "display_name",
+    "member_ref",
+    "city",
+    "country",
+    "years_experience",
+    "languages",
+    "skills",
+    "certifications",
+    "tools",
+    "tag_texts",
+    "data",
+    "link_id",
+    "link_hash",
+)
+_SCALARS = ("display_name", "member_ref", "city", "country", "years_experience")
+_ARRAYS = ("languages", "skills", "certifications", "tools")
+
+_MERGED = """
+CREATE TEMP TABLE import_merged (
+    key              text PRIMARY KEY,
+    line             integer NOT NULL,
+    email            text NOT NULL,
+    display_name     text,
+    member_ref       text,
+    city             text,
+    country          text,
+    years_experience smallint,
+    languages        text[],
+    skills           text[],
+    certifications   text[],
+    tools            text[],
+    tag_texts        jsonb,
+    data             jsonb NOT NULL,
+    link_id          uuid NOT NULL,
+    link_hash        bytea NOT NULL,
+    person_id        uuid,
+    claimed          boolean NOT NULL DEFAULT false,
+    -- the status of the membership before this import, if there was one
+    was_status       text,
+    is_new           boolean NOT NULL DEFAULT false,
+    -- 'new' or 'changed' when this import wrote the membership
+    membership       text,
+    -- an unclaimed person whose imported profile this import changed
+    profile_changed  boolean NOT NULL DEFAULT false
+) ON COMMIT DROP
+"""
+
+_FIRST_OF_EACH_ADDRESS = f"""
+INSERT INTO import_merged (key, line, email, {", ".join(_VALUES)})
+SELECT DISTINCT ON (lower(email)) lower(email), line, email, {", ".join(_VALUES)}
+FROM import_rows WHERE import_id = $1 ORDER BY lower(email), line
+"""  # noqa: S608 - fixed names
+
+# Tag slugs and language codes hold no space, so a list survives array_to_string.
+_FILL_FROM_LATER_ROWS = """
+UPDATE import_merged m SET {sets},
+    data = (SELECT jsonb_object_agg(k, v) FROM (
+                SELECT DISTINCT ON (e.key) e.key, e.value FROM import_rows x, jsonb_each(x.data) e
+                WHERE x.import_id = $1 AND lower(x.email) = m.key ORDER BY e.key, x.line
+            ) AS d(k, v)),
+    tag_texts = (SELECT jsonb_object_agg(k, v) FROM (
+                SELECT DISTINCT ON (e.key) e.key, e.value
+                FROM import_rows x, jsonb_each(coalesce(x.tag_texts, '{{}}')) e
+                WHERE x.import_id = $1 AND lower(x.email) = m.key ORDER BY e.key, x.line
+            ) AS d(k, v))
+FROM (
+    SELECT lower(r.email) AS key, {picks}
+    FROM import_rows r
+    WHERE r.import_id = $1
+    GROUP BY lower(r.email) HAVING count(*) > 1
+) later
+WHERE later.key = m.key
+""".format(  # noqa: S608 - fixed names
+    sets=", ".join(f"{c} = coalesce(m.{c}, later.{c})" for c in (*_SCALARS, *_ARRAYS)),
+    picks=", ".join(
+        [
+            f"(array_agg(r.{c} ORDER BY r.line) FILTER (WHERE r.{c} IS NOT NULL))[1] AS {c}"
+            for c in _SCALARS
+        ]
+        + [
+            f"string_to_array((array_agg(array_to_string(r.{c}, ' ') ORDER BY r.line)"
+            f" FILTER (WHERE r.{c} IS NOT NULL))[1], ' ') AS {c}"
+            for c in _ARRAYS
+        ]
+    ),
+)
+
+_FIND_PEOPLE = """
+UPDATE import_merged m SET person_id = p.id, claimed = p.claimed_at IS NOT NULL
+FROM people p WHERE lower(p.email) = m.key AND m.person_id IS NULL
+"""
+
+# Someone signing up with an address at the same moment wins it: that row is then linked.
+_CREATE_PEOPLE = """
+WITH created AS (
+    INSERT INTO people (email, display_name, claimed_at, city, country, years_experience,
+                        languages, skills, certifications_held, tools, tag_texts)
+    SELECT email, display_name, NULL, coalesce(city, ''), coalesce(country, ''),
+           coalesce(years_experience, 0), coalesce(languages, '{}'), coalesce(skills, '{}'),
+           coalesce(certifications, '{}'), coalesce(tools, '{}'), coalesce(tag_texts, '{}')
+    FROM import_merged WHERE person_id IS NULL ORDER BY line
+    ON CONFLICT ((lower(email))) DO NOTHING
+    RETURNING id, lower(email) AS key
+)
+UPDATE import_merged m SET person_id = created.id, is_new = true
+FROM created WHERE created.key = m.key
+"""
+
+# Only people who have not signed up: a signed-up person's profile is theirs alone.
+_PROFILE = {
+    "display_name": "coalesce(m.display_name, p.display_name)",
+    "city": "coalesce(m.city, p.city)",
+    "country": "coalesce(m.country, p.country)",
+    "years_experience": "coalesce(m.years_experience, p.years_experience)",
+    "languages": "coalesce(m.languages, p.languages)",
+    "skills": "coalesce(m.skills, p.skills)",
+    "certifications_held": "coalesce(m.certifications, p.certifications_held)",
+    "tools": "coalesce(m.tools, p.tools)",
+    "tag_texts": "p.tag_texts || coalesce(m.tag_texts, '{}')",
+}
+_REFRESH_UNCLAIMED = """
+WITH changed AS (
+    UPDATE people p SET {sets}, updated_at = now()
+    FROM import_merged m
+    WHERE p.id = m.person_id AND NOT m.is_new AND p.claimed_at IS NULL
+      AND ({old}) IS DISTINCT FROM ({new})
+    RETURNING p.id
+)
+UPDATE import_merged m SET profile_changed = true FROM changed WHERE m.person_id = changed.id
+""".format(  # noqa: S608 - fixed names
+    sets=", ".join(f"{c} = {e}" for c, e in _PROFILE.items()),
+    old=", ".join(f"p.{c}" for c in _PROFILE),
+    new=", ".join(_PROFILE.values()),
+)
+
+_WAS = """
+UPDATE import_merged m SET was_status = am.status
+FROM association_members am WHERE am.association_id = $1 AND am.person_id = m.person_id
+"""
+
+# A membership already there keeps its source; the file's member ID (when it gives one) and
+# details replace the stored ones; whoever is in the file is a member again (not ended): active
+# once they have an account, invited until then. Unchanged memberships are not written.
+_MEMBERSHIPS = """
+WITH written AS (
+    INSERT INTO association_members AS am
+        (association_id, person_id, member_ref, source, status, import_id, details)
+    SELECT $2, m.person_id, coalesce(m.member_ref, ''), 'import',
+           CASE WHEN m.claimed THEN 'active' ELSE 'invited' END, $1, m.data
+    FROM import_merged m
+    ON CONFLICT (association_id, person_id) DO UPDATE SET
+        member_ref = coalesce(nullif(EXCLUDED.member_ref, ''), am.member_ref),
+        status = EXCLUDED.status, ended_at = NULL, details = am.details || EXCLUDED.details,
+        import_id = EXCLUDED.import_id, updated_at = now()
+    WHERE (am.member_ref, am.status, am.details)
+          IS DISTINCT FROM (coalesce(nullif(EXCLUDED.member_ref, ''), am.member_ref),
+                            EXCLUDED.status, am.details || EXCLUDED.details)
+    RETURNING am.person_id, xmax = 0 AS inserted
+)
+UPDATE import_merged m SET membership = CASE WHEN written.inserted THEN 'new' ELSE 'changed' END
+FROM written WHERE m.person_id = written.person_id
+"""
+
+_OUTBOX = """
+CREATE TEMP TABLE IF NOT EXISTS import_outbox (id uuid NOT NULL)
+"""
+
+# One link and one invitation email per person this import created (sql/0010's
+# outbox_message_id names every email; the unique key makes a repeat the same email).
+_INVITE = """
+WITH links AS (
+    INSERT INTO email_links (id, purpose, person_id, email, token_hash, expires_at)
+    SELECT link_id, 'invitation', person_id, email, link_hash, now() + $1::interval
+    FROM import_merged WHERE is_new
+    RETURNING id, person_id
+), queued AS (
+    INSERT INTO outbox (kind, subject_kind, subject_id, recipient_id, message_id)
+    SELECT 'invitation', 'email_link', l.id::text, l.person_id,
+           outbox_message_id('invitation', l.id::text, l.person_id)
+    FROM links l
+    ON CONFLICT (kind, subject_kind, subject_id, recipient_id) DO NOTHING
+    RETURNING id
+)
+INSERT INTO import_outbox SELECT id FROM queued
+"""
+
+# People with an account who have just become active members (new, back after leaving, or
+# confirmed) are told, once per association ever.
+_NOTIFY_MEMBERS = """
+WITH queued AS (
+    INSERT INTO outbox (kind, subject_kind, subject_id, recipient_id, message_id)
+    SELECT 'association_member', 'association', $1::uuid::text, m.person_id,
+           outbox_message_id('association_member', $1::uuid::text, m.person_id)
+    FROM import_merged m
+    WHERE m.claimed AND m.membership IS NOT NULL AND m.was_status IS DISTINCT FROM 'active'
+    ON CONFLICT (kind, subject_kind, subject_id, recipient_id) DO NOTHING
+    RETURNING id
+)
+INSERT INTO import_outbox SELECT id FROM queued
+"""
+
+# Members the file leaves out, who came from imports; not those whose row was refused.
+_FULL_SYNC = """
+WITH ended AS (
+    UPDATE association_members am
+    SET status = 'ended', ended_at = now(), updated_at = now(), import_id = $1
+    WHERE am.association_id = $2 AND am.source = 'import' AND am.status <> 'ended'
+      AND NOT EXISTS (SELECT 1 FROM import_merged m WHERE m.person_id = am.person_id)
+      AND NOT EXISTS (SELECT 1 FROM import_rejects r
+                      JOIN people p ON lower(p.email) = lower(r.email)
+                      WHERE r.import_id = $1 AND p.id = am.person_id)
+    RETURNING 1
+)
+SELECT count(*) FROM ended
+"""
+
+_COUNTS = """
+SELECT count(*) AS members,
+       count(*) FILTER (WHERE is_new) AS created,
+       count(*) FILTER (WHERE NOT is_new AND membership = 'new') AS linked,
+       count(*) FILTER (WHERE NOT is_new AND membership IS DISTINCT FROM 'new'
+                        AND (membership = 'changed' OR profile_changed)) AS updated,
+       (SELECT count(*) FROM import_rows WHERE import_id = $1) AS staged
+FROM import_merged
+"""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying an import did."""
+
+    members: int
+    created: int
+    linked: int
+    updated: int
+    duplicates_merged: int
+    ended: int
+    invitations: int
+    #: Emails queued (invitations and notices), to enqueue after the commit.
+    emails: int
+
+    @property
+    def unchanged(self) -> int:
+        """Members already there as the file has them."""
+        return self.members - self.created - self.linked - self.updated
+
+
+async def apply(
+    conn: Conn,
+    import_id: UUID,
+    association_id: UUID,
+    *,
+    full_sync: bool,
+    invitation_lifetime: timedelta,
+) -> Applied:
+    """Apply the staged rows of an import (in the caller's transaction) and clear them.
+
+    The outbox ids of the emails queued are left in the temporary table ``import_outbox`` of
+    this connection, for :func:`queued_emails` to hand out after the commit.
+    """
+    await conn.execute(_MERGED)
+    await conn.execute(_FIRST_OF_EACH_ADDRESS, import_id)
+    await conn.execute("ANALYZE import_merged")
+    counts = await conn.fetchrow(_COUNTS, import_id)
+    assert counts is not None
+    duplicates = counts["staged"] - counts["members"]
+    if duplicates:
+        await conn.execute(_FILL_FROM_LATER_ROWS, import_id)
+    await conn.execute(_FIND_PEOPLE)
+    await conn.execute(_CREATE_PEOPLE)
+    await conn.execute(_FIND_PEOPLE)
+    await conn.execute(_REFRESH_UNCLAIMED)
+    await conn.execute(_WAS, association_id)
+    await conn.execute(_MEMBERSHIPS, import_id, association_id)
+    await conn.execute(_OUTBOX)
+    await conn.execute("TRUNCATE import_outbox")
+    invitations = await _inserted(conn, _INVITE, invitation_lifetime)
+    notices = await _inserted(conn, _NOTIFY_MEMBERS, association_id)
+    ended = 0
+    if full_sync and counts["members"]:
+        ended = await conn.fetchval(_FULL_SYNC, import_id, association_id)
+    counts = await conn.fetchrow(_COUNTS, import_id)
+    assert counts is not None
+    await conn.execute("DELETE FROM import_rows WHERE import_id = $1", import_id)
+    return Applied(
+        members=counts["members"],
+        created=counts["created"],
+        linked=counts["linked"],
+        updated=counts["updated"],
+        duplicates_merged=duplicates,
+        ended=ended,
+        invitations=invitations,
+        emails=invitations + notices,
+    )
+
+
+async def _inserted(conn: Conn, sql: str, *args: object) -> int:
+    status = await conn.execute(sql, *args)
+    return int(status.split()[-1])
+
+
+async def queued_emails(conn: Conn, limit: int) -> list[UUID]:
+    """Up to ``limit`` of the outbox ids :func:`apply` left on this connection (each once);
+    empty when none are left."""
+    rows = await conn.fetch(
+        "DELETE FROM import_outbox WHERE ctid IN (SELECT ctid FROM import_outbox LIMIT $1)"
+        " RETURNING id",
+        limit,
+    )
+    return [r["id"] for r in rows]
+
+
+async def forget_emails(conn: Conn) -> None:
+    """Drop :func:`apply`'s table of queued emails from this connection."""
+    await conn.execute("DROP TABLE IF EXISTS import_outbox")

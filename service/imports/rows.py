@@ -1,0 +1,188 @@
+"""A member file as a table (its header, then its data records) and each record as the row to
+stage or the reason it is refused, with its original values."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from service.imports import values
+from service.imports.columns import Header, blank, guess, header_of, resolve
+from service.imports.reader import NotASpreadsheet, Record, Sniffed, Source, sniff
+from service.security import link_token, token_hash
+from service.taxonomy.normalise import Taxonomy
+
+#: Data rows a preview shows.
+PREVIEW_ROWS = 20
+#: Records read at most to find the header and the preview's rows.
+_HEAD_LIMIT = 10_000
+#: The emailed link's purpose (and the kind of the email carrying it).
+INVITATION = "invitation"
+#: Longest original value kept for the rejected-rows file.
+_KEEP = 10_000
+
+#: import_rows columns, in the order :meth:`Rows.read` makes them.
+STAGED = (
+    "import_id",
+    "line",
+    "email",
+    "data",
+    "display_name",
+    "member_ref",
+    "city",
+    "country",
+    "years_experience",
+    "languages",
+    "skills",
+    "certifications",
+    "tools",
+    "tag_texts",
+    "link_id",
+    "link_hash",
+)
+#: import_rejects columns, in the order :meth:`Rows.read` makes them.
+REJECTED = ("import_id", "line", "reason", "data", "email")
+
+
+@dataclass
+class Table:
+    """An open member file: what it is, its header and its data records (a single pass)."""
+
+    sniffed: Sniffed
+    source: Source
+    header: Header
+    #: The first data records that hold anything (for a preview and the guesses).
+    sample: list[Record]
+    records: Iterator[Record]
+    #: Header name -> field, guessed from the names (and the sample's values for emails).
+    guessed: dict[str, str] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Release the file."""
+        self.source.close()
+
+
+def open_table(path: Path, sniffed: Sniffed | None = None) -> Table:
+    """Open a member file (sniffed now unless given); 422 when it is not one: no header, or a
+    header with no rows under it."""
+    sniffed = sniffed or sniff(path)
+    source = Source(path, sniffed)
+    try:
+        stream = iter(source)
+        head: list[Record] = []
+        filled = 0
+        for record in stream:
+            head.append(record)
+            filled += not blank(record)
+            if filled >= 1 + PREVIEW_ROWS + 10 or len(head) >= _HEAD_LIMIT:
+                break
+        header, start = header_of(head)
+        data = head[start:]
+        sample = [r for r in data if r.error or not blank(r)][:PREVIEW_ROWS]
+        if not sample:
+            raise NotASpreadsheet(
+                "The file has a header row but no members under it. Export the list with its"
+                " members, then upload it again."
+            )
+        table = Table(sniffed, source, header, sample, itertools.chain(data, stream))
+        table.guessed = guess(header, sample)
+        return table
+    except BaseException:
+        source.close()
+        raise
+
+
+def with_mapping(table: Table, chosen: Mapping[str, str] | None) -> dict[str, str]:
+    """The mapping the import uses: the guesses, changed by the admin's choices (422 when
+    they do not fit the file or leave no email column)."""
+    return resolve(table.header, table.guessed, chosen)
+
+
+class Rows:
+    """Turns a file's records into rows to stage, or rejects with their reason."""
+
+    def __init__(
+        self,
+        import_id: UUID,
+        header: Header,
+        mapping: Mapping[str, str],
+        taxonomy: Taxonomy,
+        secret: bytes,
+    ) -> None:
+        self.import_id = import_id
+        self.names = header.names
+        self.secret = secret
+        self.tags = values.Tags(taxonomy)
+        #: Field -> the index of its column.
+        self.at = {f: header.names.index(name) for name, f in mapping.items()}
+        self.mapped = set(self.at)
+
+    def read(self, record: Record) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
+        """(the row to stage, None) or (None, the reject); (None, None) for an empty record."""
+        if record.error:
+            return None, self._reject(record, record.error, None)
+        if blank(record):
+            return None, None
+        cells = record.cells
+
+        def cell(name: str) -> str:
+            i = self.at.get(name, -1)
+            return cells[i] if 0 <= i < len(cells) else ""
+
+        address: str | None = None
+        try:
+            address = values.email(cell("email"))
+            staged = self._member(record.line, address, cell)
+        except values.Refused as exc:
+            return None, self._reject(record, str(exc), address)
+        return staged, None
+
+    def _member(self, line: int, address: str, cell: Any) -> tuple[Any, ...]:
+        mapped = self.mapped
+        tag_texts: dict[str, str] = {}
+        tags: dict[str, tuple[str, ...] | None] = {}
+        for name in ("certifications", "skills", "tools"):
+            if name in mapped and cell(name).strip():
+                slugs, texts = self.tags(cell(name), name)
+                tags[name] = slugs or None
+                tag_texts.update(texts)
+        details: dict[str, Any] = {}
+        if "chapter" in mapped and (
+            chapter := values.text(cell("chapter"), values.MAX_CHAPTER, "chapter")
+        ):
+            details["chapter"] = chapter
+        if "notes" in mapped and (notes := values.notes(cell("notes"))):
+            details["notes"] = notes
+        if "mentor" in mapped and (mentor := values.yes_no(cell("mentor"))) is not None:
+            details["mentor"] = mentor
+        link_id = uuid4()
+        return (
+            self.import_id,
+            line,
+            address,
+            details,
+            values.display_name(cell("full_name"), cell("first_name"), cell("last_name")),
+            values.text(cell("member_ref"), values.MAX_MEMBER_REF, "member ID"),
+            values.text(cell("city"), values.MAX_CITY, "city"),
+            values.country(cell("country")),
+            values.years(cell("years_experience")),
+            values.languages(cell("languages")),
+            tags.get("skills"),
+            tags.get("certifications"),
+            tags.get("tools"),
+            tag_texts or None,
+            link_id,
+            token_hash(link_token(self.secret, INVITATION, link_id)),
+        )
+
+    def _reject(self, record: Record, reason: str, address: str | None) -> tuple[Any, ...]:
+        original = {
+            (self.names[i] if i < len(self.names) else f"Column {i + 1}"): value[:_KEEP]
+            for i, value in enumerate(record.cells)
+            if i < len(self.names) or value.strip()
+        }
+        return (self.import_id, record.line, reason, original, address)
