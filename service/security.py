@@ -54,7 +54,7 @@ def link_token(secret: bytes, purpose: str, link_id: UUID) -> str:
     and the worker that emails it (later, from ids only) compute the same token, so every copy
     of the email carries the same link, and the database keeps only its :func:`token_hash`.
     """
-    mac = hmac.new(secret, f"link:{purpose}:{link_id}".encode(), hashlib.sha256).digest()
+    mac = hmac.digest(secret, f"link:{purpose}:{link_id}".encode(), "sha256")
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 

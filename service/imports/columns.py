@@ -129,7 +129,7 @@ def guess_field(header: str) -> str | None:
 
 def blank(record: Record) -> bool:
     """Whether a record holds nothing (an empty line or row)."""
-    return not any(cell.strip() for cell in record.cells)
+    return not "".join(record.cells).strip()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from service.imports import values
-from service.imports.columns import Header, blank, guess, header_of, resolve
+from service.imports.columns import FIELDS, Header, blank, guess, header_of, resolve
 from service.imports.reader import NotASpreadsheet, Record, Sniffed, Source, sniff
 from service.security import link_token, token_hash
 from service.taxonomy.normalise import Taxonomy
@@ -102,6 +102,27 @@ def with_mapping(table: Table, chosen: Mapping[str, str] | None) -> dict[str, st
     return resolve(table.header, table.guessed, chosen)
 
 
+#: The order :meth:`Rows.read` takes a record's values in.
+_ORDER = (
+    "email",
+    "first_name",
+    "last_name",
+    "full_name",
+    "member_ref",
+    "chapter",
+    "certifications",
+    "years_experience",
+    "city",
+    "country",
+    "mentor",
+    "notes",
+    "skills",
+    "tools",
+    "languages",
+)
+assert set(_ORDER) == set(FIELDS)
+
+
 class Rows:
     """Turns a file's records into rows to stage, or rejects with their reason."""
 
@@ -117,9 +138,9 @@ class Rows:
         self.names = header.names
         self.secret = secret
         self.tags = values.Tags(taxonomy)
-        #: Field -> the index of its column.
-        self.at = {f: header.names.index(name) for name, f in mapping.items()}
-        self.mapped = set(self.at)
+        at = {f: header.names.index(name) for name, f in mapping.items()}
+        #: The column of each field of _ORDER (-1: none, which reads as empty).
+        self.index = tuple(at.get(f, -1) for f in _ORDER)
 
     def read(self, record: Record) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
         """(the row to stage, None) or (None, the reject); (None, None) for an empty record."""
@@ -128,52 +149,50 @@ class Rows:
         if blank(record):
             return None, None
         cells = record.cells
-
-        def cell(name: str) -> str:
-            i = self.at.get(name, -1)
-            return cells[i] if 0 <= i < len(cells) else ""
-
+        n = len(cells)
+        found = [cells[i] if 0 <= i < n else "" for i in self.index]
         address: str | None = None
         try:
-            address = values.email(cell("email"))
-            staged = self._member(record.line, address, cell)
+            address = values.email(found[0])
+            staged = self._member(record.line, address, found)
         except values.Refused as exc:
             return None, self._reject(record, str(exc), address)
         return staged, None
 
-    def _member(self, line: int, address: str, cell: Any) -> tuple[Any, ...]:
-        mapped = self.mapped
+    def _member(self, line: int, address: str, found: list[str]) -> tuple[Any, ...]:
+        (_, first, last, full, ref, chapter, certs, years, city, country, mentor, notes) = found[
+            :12
+        ]
+        skills, tools, languages = found[12:]
         tag_texts: dict[str, str] = {}
-        tags: dict[str, tuple[str, ...] | None] = {}
-        for name in ("certifications", "skills", "tools"):
-            if name in mapped and cell(name).strip():
-                slugs, texts = self.tags(cell(name), name)
-                tags[name] = slugs or None
+        lists: dict[str, tuple[str, ...] | None] = {}
+        for name, raw in (("certifications", certs), ("skills", skills), ("tools", tools)):
+            if raw and not raw.isspace():
+                slugs, texts = self.tags(raw, name)  # type: ignore[arg-type]
+                lists[name] = slugs or None
                 tag_texts.update(texts)
         details: dict[str, Any] = {}
-        if "chapter" in mapped and (
-            chapter := values.text(cell("chapter"), values.MAX_CHAPTER, "chapter")
-        ):
-            details["chapter"] = chapter
-        if "notes" in mapped and (notes := values.notes(cell("notes"))):
-            details["notes"] = notes
-        if "mentor" in mapped and (mentor := values.yes_no(cell("mentor"))) is not None:
-            details["mentor"] = mentor
+        if chapter and (text := values.text(chapter, values.MAX_CHAPTER, "chapter")):
+            details["chapter"] = text
+        if notes and (text := values.notes(notes)):
+            details["notes"] = text
+        if mentor and (answer := values.yes_no(mentor)) is not None:
+            details["mentor"] = answer
         link_id = uuid4()
         return (
             self.import_id,
             line,
             address,
             details,
-            values.display_name(cell("full_name"), cell("first_name"), cell("last_name")),
-            values.text(cell("member_ref"), values.MAX_MEMBER_REF, "member ID"),
-            values.text(cell("city"), values.MAX_CITY, "city"),
-            values.country(cell("country")),
-            values.years(cell("years_experience")),
-            values.languages(cell("languages")),
-            tags.get("skills"),
-            tags.get("certifications"),
-            tags.get("tools"),
+            values.display_name(full, first, last),
+            values.text(ref, values.MAX_MEMBER_REF, "member ID") if ref else None,
+            values.text(city, values.MAX_CITY, "city") if city else None,
+            values.country(country) if country else None,
+            values.years(years) if years else None,
+            values.languages(languages) if languages else None,
+            lists.get("skills"),
+            lists.get("certifications"),
+            lists.get("tools"),
             tag_texts or None,
             link_id,
             token_hash(link_token(self.secret, INVITATION, link_id)),

@@ -262,6 +262,7 @@ async def _run_locked(
             progress(fraction, message)
 
     await repo.start(conn, row.id)
+    await step(0.0, "reading rows")
     try:
         rows_read, rejected = await _stage(conn, row, secret, step)
         await step(_READING, f"applying {rows_read - rejected:,} rows")
@@ -296,24 +297,30 @@ async def _run_locked(
 async def _stage(
     conn: Conn, row: ImportRow, secret: bytes, step: Callable[[float, str], Awaitable[None]]
 ) -> tuple[int, int]:
-    """Read the whole file, staging its rows and keeping the refused ones, a chunk at a time
-    (read in a thread); (rows read, rows refused)."""
+    """Read the whole file, staging its rows and keeping the refused ones, a chunk at a time:
+    each chunk is read in a thread while the database takes the one before. (rows read, rows
+    refused)."""
     sniffed = Sniffed(row.file_format, row.encoding, row.delimiter)
     table = await asyncio.to_thread(_reopen, row.file_path, sniffed)
+    reading: asyncio.Future[Chunk] | None = None
     try:
         mapping = resolve(table.header, {}, row.mapping)
-        taxonomy = await load_taxonomy(conn)
-        rows = Rows(row.id, table.header, mapping, taxonomy, secret)
+        rows = Rows(row.id, table.header, mapping, await load_taxonomy(conn), secret)
         read = rejected = 0
-        done = False
-        while not done:
-            staged, refused, done = await asyncio.to_thread(_read_chunk, table, rows)
+        reading = asyncio.ensure_future(asyncio.to_thread(_read_chunk, table, rows))
+        while reading is not None:
+            staged, refused, done = await reading
+            reading = (
+                None if done else asyncio.ensure_future(asyncio.to_thread(_read_chunk, table, rows))
+            )
             await repo.stage(conn, staged)
             await repo.reject(conn, refused)
             read += len(staged) + len(refused)
             rejected += len(refused)
             await step(_READING * table.source.fraction(), f"reading rows: {read:,}")
     finally:
+        if reading is not None:  # the thread reads on: wait for it before closing the file
+            await asyncio.gather(reading, return_exceptions=True)
         table.close()
     return read, rejected
 
@@ -325,9 +332,11 @@ def _reopen(path: str | None, sniffed: Sniffed) -> Table:
     return open_table(Path(path), sniffed)
 
 
-def _read_chunk(
-    table: Table, rows: Rows
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], bool]:
+#: Rows to stage, rows refused, and whether the file has ended.
+Chunk = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], bool]
+
+
+def _read_chunk(table: Table, rows: Rows) -> Chunk:
     """The next :data:`CHUNK` records as (rows to stage, refused rows, whether the file ended)."""
     staged: list[tuple[Any, ...]] = []
     refused: list[tuple[Any, ...]] = []

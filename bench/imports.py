@@ -1,0 +1,240 @@
+"""Member import, end to end: a generated CSV of 100,000 members and 12 columns through
+``kickoff import``'s code path (the page's and the API's): stored and its head read, every row
+parsed, validated and normalised, staged with COPY, applied set-wise in one transaction
+(people, memberships, invitation links and emails), the report written, the file deleted and
+the invitations' deliveries enqueued in Redis.
+
+Each size runs in its own process, in a fresh database on the server of ``DATABASE_URL`` (or
+the embedded one): wall time by phase, peak RSS, and peak Python memory (tracemalloc, in a
+second run, since tracing slows Python down). Beside it, the physical limit: the same file
+COPYed as CSV by the server into an empty table of 12 text columns.
+
+``KICKOFF_BENCH_IMPORT_ROWS`` (default ``10000,100000``) sets the sizes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from service import db, embedded, queue
+from service.imports import service as imports
+from service.introductions.service import enqueue_emails
+from service.kit.db import transaction
+from service.settings import Settings
+
+SIZES = [int(n) for n in os.environ.get("KICKOFF_BENCH_IMPORT_ROWS", "10000,100000").split(",")]
+HEADER = [
+    "Email",
+    "First name",
+    "Last name",
+    "Member ID",
+    "Chapter",
+    "Certifications",
+    "Years of experience",
+    "City",
+    "Country",
+    "Mentor?",
+    "Languages",
+    "Notes",
+]
+_FIRST = ["Ana", "Rui", "Inês", "João", "Maria", "Luís", "Sofia", "Pedro", "Marta", "Tiago"]
+_LAST = ["Silva", "Costa", "Araújo", "Pereira", "Santos", "Ferreira", "Gomes", "Lopes"]
+_CERTS = ["PMP", "PRINCE2 Foundation", "CAPM", "PMI-ACP", "Scrum Master", "", "", "PgMP"]
+_YEARS = ["10+", "n/a", "5 years", "3", "", "15", "2", "20+"]
+_PLACES = [("Lisbon", "Portugal"), ("Porto", "PT"), ("Berlin", "Germany"), ("Madrid", "ES")]
+_PLACES += [("London", "United Kingdom"), ("Paris", "FR"), ("São Paulo", "Brazil")]
+_LANGUAGES = ["Portuguese; English", "en", "German, English", "es", "pt", "French"]
+
+
+def _ascii(name: str) -> str:
+    """A name as addresses spell it: 'Inês' -> 'ines'."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def write_members(path: Path, rows: int, seed: int = 7) -> None:
+    """A member file as an association exports one: 12 columns, messy values, accents."""
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(HEADER)
+        for i in range(rows):
+            first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            city, country = rng.choice(_PLACES)
+            certs = "; ".join(c for c in rng.sample(_CERTS, 2) if c)
+            out.writerow(
+                [
+                    f"{_ascii(first)}.{_ascii(last)}.{i}@member{i % 300}.example.org",
+                    first,
+                    last,
+                    f"M-{i:07d}",
+                    f"{city} chapter",
+                    certs,
+                    rng.choice(_YEARS),
+                    city,
+                    country,
+                    rng.choice(["yes", "no", "", "Y"]),
+                    rng.choice(_LANGUAGES),
+                    "Joined at the spring event" if i % 7 == 0 else "",
+                ]
+            )
+
+
+async def _scratch(admin_dsn: str) -> str:
+    """A new empty database on the server of ``admin_dsn``; its DSN."""
+    name = "kickoff_bench_import_" + uuid.uuid4().hex[:8]
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return urlunsplit(urlsplit(admin_dsn)._replace(path="/" + name))
+
+
+async def _drop(admin_dsn: str, dsn: str) -> None:
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        name = urlsplit(dsn).path.lstrip("/")
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _one(rows: int, trace: bool) -> dict[str, Any]:
+    """Import a generated file of ``rows`` members into a fresh database; its figures."""
+    home = Path(tempfile.mkdtemp(prefix="kickoff-bench-import-"))
+    base = Settings(KICKOFF_HOME=home, LOG_LEVEL="WARNING")
+    admin_dsn = embedded.database_url(base)
+    dsn = await _scratch(admin_dsn)
+    settings = base.model_copy(
+        update={"database_url": dsn, "arq_queue_name": "kickoff:bench:" + uuid.uuid4().hex[:8]}
+    )
+    path = home / "members.csv"
+    write_members(path, rows)
+    pool = await db.create_pool(dsn, 4)
+    arq = await queue.connect(embedded.redis_url(settings), settings.arq_queue_name)
+    try:
+        async with pool.acquire() as conn:
+            await db.migrate(conn)
+            association = await conn.fetchval(
+                "INSERT INTO associations (name, kind) VALUES ('Bench chapter', 'chapter')"
+                " RETURNING id"
+            )
+        marks: dict[str, float] = {}
+
+        def progress(fraction: float, message: str) -> None:
+            phase = "apply" if message.startswith("applying") else "read"
+            phase = "enqueue" if fraction >= 1 else phase
+            marks.setdefault(phase, time.perf_counter())
+
+        async def notify(ids: Any) -> int:
+            return await enqueue_emails(arq, ids)
+
+        if trace:
+            tracemalloc.start()
+        start = time.perf_counter()
+        with path.open("rb") as source:
+            accepted = await imports.accept_upload(home, source, path.name, None)
+        async with transaction(pool) as conn:
+            row = await imports.queue_import(
+                conn, accepted, association, full_sync=False, created_by=None
+            )
+        outcome = await imports.run_import(pool, row.id, settings.secret, notify, progress)
+        end = time.perf_counter()
+        peak = tracemalloc.get_traced_memory()[1] if trace else 0
+        tracemalloc.stop()
+        assert outcome == "done", outcome
+        async with transaction(pool, readonly=True) as conn:
+            done = await imports.get_import(conn, row.id)
+        assert done.created == rows and done.invitations == rows, done
+        enqueued = await arq.zcard(settings.arq_queue_name)
+        copy_s = await _plain_copy(pool, path)
+    finally:
+        await _forget_jobs(arq, settings.arq_queue_name)
+        await arq.aclose()
+        await pool.close()
+        await _drop(admin_dsn, dsn)
+    figures: dict[str, Any] = {
+        "rows": rows,
+        "file_mib": round(path.stat().st_size / 2**20, 1),
+        "report_written_s": round(marks["enqueue"] - start, 2),
+        "with_deliveries_enqueued_s": round(end - start, 2),
+        "store_and_read_head_s": round(marks["read"] - start, 2),
+        "read_normalise_stage_s": round(marks["apply"] - marks["read"], 2),
+        "apply_s": round(marks["enqueue"] - marks["apply"], 2),
+        "enqueue_s": round(end - marks["enqueue"], 2),
+        "rows_per_s": round(rows / (marks["enqueue"] - start)),
+        "deliveries_enqueued": enqueued,
+        "plain_copy_s": round(copy_s, 2),
+        "plain_copy_rows_per_s": round(rows / copy_s),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    if trace:
+        figures = {"rows": rows, "peak_traced_mib": round(peak / 2**20, 1)}
+    path.unlink()
+    return figures
+
+
+async def _plain_copy(pool: asyncpg.Pool, path: Path) -> float:
+    """Seconds the server takes to COPY the file as CSV into an empty table of text columns."""
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+    async with pool.acquire() as conn:
+        await conn.execute(f"CREATE TABLE bench_plain_copy ({columns})")
+        start = time.perf_counter()
+        with path.open("rb") as source:
+            await conn.copy_to_table("bench_plain_copy", source=source, format="csv", header=True)
+        return time.perf_counter() - start
+
+
+async def _forget_jobs(arq: Any, queue_name: str) -> None:
+    """Remove the benchmark's queued jobs from Redis."""
+    await arq.delete(queue_name)
+    batch = []
+    async for key in arq.scan_iter(match=f"arq:job:{queue_name}:*", count=5000):
+        batch.append(key)
+        if len(batch) >= 5000:
+            await arq.unlink(*batch)
+            batch.clear()
+    if batch:
+        await arq.unlink(*batch)
+
+
+def _in_process(rows: int, trace: bool) -> dict[str, Any]:
+    """Run one size in a fresh process (its peak RSS is its own)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.imports", str(rows), "trace" if trace else "time"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> dict[str, Any]:
+    """Each size timed, then traced, each in its own process."""
+    timed = [_in_process(n, trace=False) for n in SIZES]
+    traced = {r["rows"]: r["peak_traced_mib"] for r in (_in_process(n, True) for n in SIZES)}
+    for figures in timed:
+        figures["peak_traced_mib"] = traced[figures["rows"]]
+    return {"sizes": timed}
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(_one(int(sys.argv[1]), sys.argv[2] == "trace"))))
