@@ -130,9 +130,9 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
     pool = await db.create_pool(dsn, 4)
     arq = await queue.connect(embedded.redis_url(settings), settings.arq_queue_name)
     try:
-        async with pool.acquire() as conn:
-            await db.migrate(conn)
-            association = await conn.fetchval(
+        async with pool.acquire() as raw:
+            await db.migrate(raw)
+            association = await raw.fetchval(
                 "INSERT INTO associations (name, kind) VALUES ('Bench chapter', 'chapter')"
                 " RETURNING id"
             )

@@ -74,10 +74,10 @@ WHERE r.import_id = $1 ORDER BY lower(r.email), r.line
 
 _FILL_FROM_LATER_ROWS = """
 UPDATE import_merged m SET {sets},
-    data = (SELECT jsonb_object_agg(k, v) FROM (
+    data = coalesce((SELECT jsonb_object_agg(k, v) FROM (
                 SELECT DISTINCT ON (e.key) e.key, e.value FROM import_rows x, jsonb_each(x.data) e
                 WHERE x.import_id = $1 AND lower(x.email) = m.key ORDER BY e.key, x.line
-            ) AS d(k, v)),
+            ) AS d(k, v)), '{{}}'),
     tag_texts = (SELECT jsonb_object_agg(k, v) FROM (
                 SELECT DISTINCT ON (e.key) e.key, e.value
                 FROM import_rows x, jsonb_each(coalesce(x.tag_texts, '{{}}')) e

@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import time
 from datetime import UTC, datetime, timedelta
 
 from aiosmtpd.controller import Controller
 
 from bench.outbox import make_introductions
 from service import queue
+from service.imports import service as imports
 from service.introductions.service import enqueue_emails
 from tests.conftest import free_port, sign_up_and_login
 from workers import jobs
@@ -43,6 +46,13 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
     redis = await queue.connect(settings.redis_url, settings.arq_queue_name)
     try:
         await redis.delete(settings.arq_queue_name)  # the sign-ups' verification emails
+        # Uploaded member files: one an hour old that no import waits for, one just uploaded.
+        uploads = imports.upload_dir(settings.home)
+        uploads.mkdir(parents=True)
+        (uploads / "orphan").write_bytes(b"Email\n")
+        (uploads / "fresh").write_bytes(b"Email\n")
+        old = time.time() - 2 * 3600
+        os.utime(uploads / "orphan", (old, old))
         job = await redis.enqueue_job("purge_expired")
         assert job is not None
         # Jobs are stored as JSON, never pickle.
@@ -61,10 +71,12 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
             "login_failures": 1,
             "rate_limit_hits": 1,
             "email_links": 1,
+            "import_files": 1,
         }
         assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
         assert await pool.fetchval("SELECT count(*) FROM rate_limit_hits") == 1
         assert await pool.fetchval("SELECT count(*) FROM email_links") == 1
+        assert sorted(p.name for p in uploads.iterdir()) == ["fresh"]
 
         again = await redis.enqueue_job("purge_expired")
         worker = build_worker(
@@ -77,6 +89,7 @@ async def test_purge_job_runs_in_burst_worker_and_is_idempotent(client, settings
             "login_failures": 0,
             "rate_limit_hits": 0,
             "email_links": 0,
+            "import_files": 0,
         }
     finally:
         await redis.aclose()
