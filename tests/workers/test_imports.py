@@ -9,6 +9,7 @@ import os
 import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -32,6 +33,9 @@ MEMBERS = (
     "old.friend@example.org;Old;Friend;M-005;;;;\n"
     "ines@example.org;Inês;Araújo;M-006;;3;Deutschland;Y\n"
 )
+
+SAMPLE = Path(__file__).resolve().parents[2] / "service/demo/data/sample_members.csv"
+SAMPLE_BYTES = SAMPLE.read_bytes()
 
 
 async def admin(client: httpx.AsyncClient, pool) -> dict:
@@ -444,3 +448,50 @@ async def test_erasing_a_person_forgets_the_rows_of_member_files_that_hold_their
     )
     assert [r["line"] for r in await pool.fetch("SELECT line FROM import_rows")] == [3]
     assert [r["line"] for r in await pool.fetch("SELECT line FROM import_rejects")] == [5]
+
+
+async def test_the_sample_member_file_imports_as_its_notes_say(client, pool, settings):
+    """service/demo/data/sample_members.csv: Windows-1252, semicolons, a title line, repeated
+    addresses, bad addresses and values, a quoted line break, formula-looking names."""
+    await admin(client, pool)
+    aid = await association(pool)
+    r = await client.post(
+        f"/api/v1/associations/{aid}/imports/preview",
+        files={"file": (SAMPLE.name, SAMPLE_BYTES)},
+    )
+    assert (r.json()["encoding"], r.json()["delimiter"], r.json()["header_line"]) == (
+        "windows-1252",
+        ";",
+        3,
+    )
+    report = await imported(client, settings, aid, SAMPLE_BYTES)
+    assert counts(report) == {
+        "rows_read": 22,
+        "created": 14,
+        "linked": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 6,
+        "duplicates_merged": 2,
+        "ended": 0,
+        "invitations": 14,
+    }
+    ana = await pool.fetchrow(
+        "SELECT p.display_name, p.years_experience, m.member_ref, m.details"
+        " FROM people p JOIN association_members m ON m.person_id = p.id"
+        " WHERE p.email = 'ana.ferreira@example.org'"
+    )
+    assert dict(ana) == {
+        "display_name": "Ana Ferreira",
+        "years_experience": 10,
+        "member_ref": "PMI-10231",
+        "details": {"chapter": "Lisbon", "notes": "Happy to mentor newcomers", "mentor": True},
+    }
+    assert (
+        await pool.fetchval(
+            "SELECT display_name FROM people WHERE email = 'sofia.gomes@example.org'"
+        )
+        == "=SUM(A1:A9) Gomes"
+    )
+    rejected = (await client.get(f"/api/v1/imports/{report['id']}/rejected.csv")).text
+    assert "'=HYPERLINK(" in rejected
