@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from service.imports import service
-from service.imports.schemas import ImportFields, ImportOut, PreviewFields, PreviewOut
+from service.imports.schemas import ImportForm, ImportOut, PreviewForm, PreviewOut
 from service.kit.api import SITE_ADMIN, ApiRouter, Call, Upload, respond
 from service.kit.csv import csv_response
 
@@ -23,7 +23,7 @@ _FILE += " pipe), XLSX or ODS; at most 50 MiB"
     " mapping and the first 20 rows (nothing is stored)",
     # TODO(lead): association_admin()
     access=SITE_ADMIN,
-    upload=Upload(max_bytes=service.MAX_UPLOAD, description=_FILE, fields=PreviewFields),
+    upload=Upload(max_bytes=service.MAX_UPLOAD, description=_FILE, fields=PreviewForm),
     response=PreviewOut,
     errors=(401, 403, 404, 413, 415, 422),
 )
@@ -33,7 +33,7 @@ async def preview_import(call: Call) -> Response:
     async with call.transaction(readonly=True) as conn:
         await service.association_exists(conn, association_id)
     upload = call.upload()
-    assert isinstance(upload.fields, PreviewFields)
+    assert isinstance(upload.fields, PreviewForm)
     home = call.services.settings.home
     return respond(await service.preview(home, upload.file.file, upload.fields.chosen()))
 
@@ -44,7 +44,7 @@ async def preview_import(call: Call) -> Response:
     summary="Import a member file (runs in the background; poll GET /imports/{id})",
     # TODO(lead): association_admin()
     access=SITE_ADMIN,
-    upload=Upload(max_bytes=service.MAX_UPLOAD, description=_FILE, fields=ImportFields),
+    upload=Upload(max_bytes=service.MAX_UPLOAD, description=_FILE, fields=ImportForm),
     response=ImportOut,
     status=202,
     errors=(401, 403, 404, 413, 415, 422),
@@ -55,7 +55,7 @@ async def start_import(call: Call) -> Response:
     async with call.transaction(readonly=True) as conn:
         await service.association_exists(conn, association_id)
     upload = call.upload()
-    assert isinstance(upload.fields, ImportFields)
+    assert isinstance(upload.fields, ImportForm)
     accepted = await service.accept_upload(
         call.services.settings.home,
         upload.file.file,

@@ -35,7 +35,7 @@ def parse_mapping(value: str) -> dict[str, str] | None:
     return data
 
 
-class PreviewFields(Strict):
+class PreviewForm(Strict):
     """Form fields sent beside the file to preview."""
 
     model_config = Strict.model_config | {"strict": False}
@@ -52,7 +52,7 @@ class PreviewFields(Strict):
         return parse_mapping(self.mapping)
 
 
-class ImportFields(PreviewFields):
+class ImportForm(PreviewForm):
     """Form fields sent beside the file to import."""
 
     full_sync: bool = Field(
