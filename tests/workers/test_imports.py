@@ -495,3 +495,40 @@ async def test_the_sample_member_file_imports_as_its_notes_say(client, pool, set
     )
     rejected = (await client.get(f"/api/v1/imports/{report['id']}/rejected.csv")).text
     assert "'=HYPERLINK(" in rejected
+
+
+async def test_an_address_repeated_in_a_later_chunk_is_merged_the_same(
+    client, pool, settings, monkeypatch
+):
+    """Chunks of two rows: Rui's second row (line 5) is staged chunks after his first (line 3);
+    what it fills in reaches his person and membership."""
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    await admin(client, pool)
+    aid = await association(pool)
+    report = await imported(client, settings, aid, MEMBERS)
+    assert counts(report) == {
+        "rows_read": 7,
+        "created": 4,
+        "linked": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 2,
+        "duplicates_merged": 1,
+        "ended": 0,
+        "invitations": 4,
+    }
+    rui = await pool.fetchrow(
+        "SELECT p.display_name, p.certifications_held, p.years_experience, p.tag_texts,"
+        " m.member_ref, m.details FROM people p JOIN association_members m ON m.person_id = p.id"
+        " WHERE p.email = 'rui@example.org'"
+    )
+    assert dict(rui) == {
+        "display_name": "Rui Costa",
+        "certifications_held": ["capm"],
+        "years_experience": 5,
+        "tag_texts": {},  # CAPM is a taxonomy term, not a custom tag
+        "member_ref": "M-002",
+        "details": {"mentor": False},
+    }
+    again = await imported(client, settings, aid, MEMBERS)
+    assert (again["unchanged"], again["updated"], again["created"]) == (4, 0, 0)
