@@ -113,7 +113,7 @@ INSERT INTO people (id, email, display_name, claimed_at, city, country, years_ex
 SELECT new_id, email, display_name, NULL, coalesce(city, ''), coalesce(country, ''),
        coalesce(years_experience, 0), coalesce(languages, '{}'), coalesce(skills, '{}'),
        coalesce(certifications, '{}'), coalesce(tools, '{}'), coalesce(tag_texts, '{}')
-FROM import_merged WHERE person_id IS NULL
+FROM import_merged WHERE person_id IS NULL ORDER BY key
 ON CONFLICT ((lower(email))) DO NOTHING
 """
 
@@ -154,7 +154,7 @@ _NEW_MEMBERS = """
 INSERT INTO association_members
     (association_id, person_id, member_ref, source, status, import_id, details)
 SELECT $2, new_id, coalesce(member_ref, ''), 'import', 'invited', $1, data
-FROM import_merged WHERE person_id IS NULL
+FROM import_merged WHERE person_id IS NULL ORDER BY new_id
 """
 
 # People already in Kickoff. A membership already there keeps its source; the file's member ID
@@ -204,14 +204,14 @@ CREATE TEMP TABLE IF NOT EXISTS import_outbox (id uuid NOT NULL)
 _LINKS = """
 INSERT INTO email_links (id, purpose, person_id, email, token_hash, expires_at)
 SELECT link_id, 'invitation', new_id, email, link_hash, now() + $1::interval
-FROM import_merged WHERE person_id IS NULL
+FROM import_merged WHERE person_id IS NULL ORDER BY link_id
 """
 _INVITE = """
 WITH queued AS (
     INSERT INTO outbox (kind, subject_kind, subject_id, recipient_id, message_id)
     SELECT 'invitation', 'email_link', link_id::text, new_id,
            outbox_message_id('invitation', link_id::text, new_id)
-    FROM import_merged WHERE person_id IS NULL
+    FROM import_merged WHERE person_id IS NULL ORDER BY link_id
     RETURNING id
 )
 INSERT INTO import_outbox SELECT id FROM queued
@@ -288,11 +288,14 @@ async def apply(
     duplicates = merged["staged"] - merged["members"]
     if duplicates:
         await conn.execute(_FILL_FROM_LATER_ROWS, import_id)
-    if await _count(conn, _CREATE_PEOPLE) < merged["created"]:
+    created = await _count(conn, _CREATE_PEOPLE)
+    if created < merged["created"]:
         await conn.execute(_LOST_RACES)
-    await conn.execute(_REFRESH_UNCLAIMED)
     await conn.execute(_NEW_MEMBERS, import_id, association_id)
-    notices = await _count(conn, _EXISTING_MEMBERS, import_id, association_id)
+    notices = 0
+    if created < merged["members"]:  # people already in Kickoff (none in a first import)
+        await conn.execute(_REFRESH_UNCLAIMED)
+        notices = await _count(conn, _EXISTING_MEMBERS, import_id, association_id)
     await conn.execute(_LINKS, invitation_lifetime)
     invitations = await _count(conn, _INVITE)
     ended = 0
