@@ -115,7 +115,15 @@ async def accept_upload(
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return Accepted(import_id, path, name[:255], table.sniffed, table.header.names, mapping)
+    return Accepted(import_id, path, shown_name(name), table.sniffed, table.header.names, mapping)
+
+
+def shown_name(name: str) -> str:
+    """An uploaded file's name as it can be stored and shown: its last path part, without
+    control characters or unpaired surrogates, at most 255 characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = name.encode("utf-8", "replace").decode("utf-8")
+    return "".join(ch for ch in name if ch.isprintable())[:255]
 
 
 def discard(accepted: Accepted) -> None:

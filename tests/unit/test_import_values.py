@@ -13,6 +13,7 @@ from service.imports import values
 from service.imports.columns import Header
 from service.imports.reader import Record
 from service.imports.rows import REJECTED, STAGED, Rows
+from service.imports.service import shown_name
 from service.security import link_token, token_hash
 from service.taxonomy.normalise import Taxonomy, Term
 
@@ -251,3 +252,10 @@ def test_a_refused_row_keeps_its_original_values_and_its_address_when_it_has_one
     assert rejected[4] is None
     assert reader.read(Record(5, ["", " ", ""])) == (None, None)
     assert reader.read(Record(6, [], "this line could not be read as CSV"))[1] is not None
+
+
+def test_an_uploaded_files_name_as_it_is_kept():
+    assert shown_name("C:\\Users\\Ana\\members 2027.csv") == "members 2027.csv"
+    assert shown_name("../../etc/passwd") == "passwd"
+    assert shown_name("só\x00cios\ud800.csv") == "sócios?.csv"
+    assert len(shown_name("x" * 400)) == 255
