@@ -35,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from service import db, embedded, queue
+from service.imports import run
 from service.imports import service as imports
 from service.imports.repository import ImportRow
 from service.imports.service import Progress
@@ -149,7 +150,7 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
         async def notify(ids: Any) -> int:
             return await enqueue_emails(arq, ids)
 
-        async def run(report: Progress | None) -> ImportRow:
+        async def import_once(report: Progress | None) -> ImportRow:
             """The whole import of the file, as the page, the API and the CLI run it."""
             with path.open("rb") as source:
                 accepted = await imports.accept_upload(home, source, path.name, None)
@@ -157,7 +158,7 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
                 row = await imports.queue_import(
                     conn, accepted, association, full_sync=False, created_by=None
                 )
-            outcome = await imports.run_import(pool, row.id, settings.secret, notify, report)
+            outcome = await run.run_import(pool, row.id, settings.secret, notify, report)
             assert outcome == "done", outcome
             async with transaction(pool, readonly=True) as conn:
                 return await imports.get_import(conn, row.id)
@@ -165,7 +166,7 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
         if trace:
             tracemalloc.start()
         start = time.perf_counter()
-        done = await run(progress)
+        done = await import_once(progress)
         end = time.perf_counter()
         peak = tracemalloc.get_traced_memory()[1] if trace else 0
         tracemalloc.stop()
@@ -173,7 +174,7 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
         enqueued = await arq.zcard(settings.arq_queue_name)
         # The same file again: nothing to create or change (every row compared).
         again_start = time.perf_counter()
-        again = await run(None)
+        again = await import_once(None)
         again_s = time.perf_counter() - again_start
         assert (again.created, again.updated, again.unchanged) == (0, 0, rows), again
         copy_s = await _plain_copy(pool, path)

@@ -65,6 +65,7 @@ async def _import(
     settings: Settings, association: str, path: Path, mapping: str, full_sync: bool
 ) -> int:
     from service import db, embedded, queue
+    from service.imports import run
     from service.imports import service as imports
     from service.imports.schemas import parse_mapping
     from service.introductions.service import enqueue_emails
@@ -102,7 +103,7 @@ async def _import(
             return await enqueue_emails(arq, ids)
 
         print(f"import {row.id} of {path.name}", file=sys.stderr)
-        outcome = await imports.run_import(pool, row.id, settings.secret, notify, _bar)
+        outcome = await run.run_import(pool, row.id, settings.secret, notify, _bar)
         print(file=sys.stderr)
         async with transaction(pool, readonly=True) as conn:
             done = await imports.get_import(conn, row.id)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from service.accounts import repository as accounts_repo
 from service.auth import repository as auth_repo
+from service.imports import run
 from service.imports import service as imports
 from service.introductions import repository as intro_repo
 from service.introductions import service as introductions
@@ -71,7 +72,7 @@ async def run_import(ctx: dict[str, Any], import_id: str) -> str:
     async def notify(ids: Sequence[UUID]) -> int:
         return await introductions.enqueue_emails(redis, ids)
 
-    return await imports.run_import(ctx["pool"], UUID(import_id), ctx["settings"].secret, notify)
+    return await run.run_import(ctx["pool"], UUID(import_id), ctx["settings"].secret, notify)
 
 
 async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:
