@@ -147,6 +147,11 @@ class Call:
         """One validated query parameter."""
         return parse_query(self.request, name, adapter, default)
 
+    def query_model(self, model: type[M]) -> M:
+        """The query parameters named like ``model``'s fields, validated together (422 naming
+        every bad one); others are left alone."""
+        return parse_query_model(self.request, model)
+
     def page(self, default_limit: int = 100) -> tuple[int, int]:
         """(limit, offset) from the query string."""
         return self.query("limit", LIMIT, default_limit), self.query("offset", OFFSET, 0)
@@ -385,6 +390,30 @@ def parse_query(request: Request, name: str, adapter: TypeAdapter[T], default: T
         raise ValidationFailed(
             f"invalid query parameter {name}", fields=[{"field": name, "message": first}]
         ) from None
+
+
+def parse_query_model(request: Request, model: type[M]) -> M:
+    """The query parameters named like ``model``'s fields, validated together; 422 naming every
+    bad one."""
+    data = {k: v for k, v in request.query_params.items() if k in model.model_fields}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "some query parameters are invalid", fields=field_errors(exc)
+        ) from None
+
+
+def model_query(model: type[BaseModel]) -> tuple[tuple[str, str, str], ...]:
+    """An operation's documented query parameters (name, type, description) from a model."""
+    return tuple(
+        (
+            name,
+            "boolean" if f.annotation in (bool, bool | None) else "string",
+            f.description or "",
+        )
+        for name, f in model.model_fields.items()
+    )
 
 
 def path_id(request: Request, name: str = "id", *, what: str = "resource") -> UUID:

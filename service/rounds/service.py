@@ -15,12 +15,13 @@ from matching.pipeline import solve_and_explain
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.kit.db import Conn
 from service.kit.processes import ProcessPool
+from service.people.availability import now_week
 from service.programmes import repository as programmes
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds import repository as repo
 from service.rounds.entry import enter
 from service.rounds.participants import Participants, load_members
-from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
+from service.rounds.problem import build_problem, match_rows, unmatched_rows
 from service.rounds.schemas import (
     Headcount,
     MatchPage,
