@@ -38,6 +38,16 @@ MAX_WEIGHT = 10.0
 
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
+#: Each score component's name, as settings and reviews show it.
+WEIGHT_LABELS: dict[str, str] = {
+    "need_offer": "Needs and offers",
+    "certification": "Certifications",
+    "tools": "Tools",
+    "industry_role": "Industry and role",
+    "text": "Profile text",
+    "experience": "Experience gap",
+    "availability": "Time together",
+}
 #: What each score component measures, in one line: the API's documentation of each weight and
 #: the settings page's words (matching.scoring computes them).
 WEIGHT_MEANINGS: dict[str, str] = {
@@ -103,7 +113,9 @@ class ProgrammeSettings(Strict):
         description="; ".join(f"{mode}: {text}" for mode, text in MODE_MEANINGS.items()),
     )
     round_size: RoundSize | None = Field(
-        default=None, description="at most this many mentees per round; null: everyone eligible"
+        default=None,
+        description="at most this many mentees per round, those who joined first (empty or"
+        " null: every eligible mentee)",
     )
     reminder_days: Annotated[int, Field(ge=1, le=60)] = Field(
         default=5, description="days without an answer before one reminder"
