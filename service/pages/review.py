@@ -3,6 +3,7 @@ other mode, the fairness table with its gaps marked, and the words for reason co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from matching.metrics import CertificateFigures, GroupFigures, RoundMetrics
@@ -21,12 +22,12 @@ GROUPINGS = {
 }
 #: Why members were not in the round (service.rounds.entry's codes), as organisers read it.
 NOT_ENTERED_WORDS = {
-    "has_mentor": "already have a mentor in this programme",
-    "no_places_left": "have no places left",
-    "no_consent": "have not agreed to be matched",
-    "email_not_verified": "have not verified their email address",
-    "no_availability": "have given no weekly availability",
-    "beyond_round_size": "were beyond the round size",
+    "has_mentor": "already with a mentor in this programme",
+    "no_places_left": "no places left",
+    "no_consent": "not agreed to be matched",
+    "email_not_verified": "email address not verified",
+    "no_availability": "no weekly availability given",
+    "beyond_round_size": "beyond the round size",
 }
 #: Why an entered mentee was left without a mentor (matching's codes), as organisers read it.
 UNMATCHED_WORDS = {
@@ -184,16 +185,20 @@ def _gaps(g: GroupFigures, m: RoundMetrics) -> tuple[list[str], float]:
     return gaps, coverage_gap if gaps else 0.0
 
 
-def fairness(m: RoundMetrics) -> list[FairTable]:
+def fairness(
+    m: RoundMetrics, names: Mapping[str, Mapping[str, str]] | None = None
+) -> list[FairTable]:
     """The fairness tables, groups far below the overall figures marked in words and the
-    one with the largest coverage gap of each table named."""
+    one with the largest coverage gap of each table named; ``names`` gives groups' names per
+    grouping (country codes' names, say)."""
     tables = []
     for key, groups in m.fairness.items():
+        named = (names or {}).get(key, {})
         found = [(g, *_gaps(g, m)) for g in groups]
         worst = max((gap for _, _, gap in found), default=0.0)
         rows = [
             FairRow(
-                g.group,
+                named.get(g.group, g.group),
                 g.mentees,
                 pct(g.coverage),
                 num(g.mean_score),

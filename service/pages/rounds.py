@@ -30,6 +30,7 @@ from service.programmes.schemas import WEIGHT_LABELS
 from service.rounds import overrides
 from service.rounds import service as rounds
 from service.rounds.schemas import OverrideIn, RoundIn, RoundOut
+from service.taxonomy.codes import COUNTRIES
 
 pages = Pages()
 PER_PAGE = 25
@@ -49,7 +50,7 @@ def review_context(rnd: RoundOut) -> dict[str, Any]:
     return {
         "figures": review.headline(m),
         "price": review.price_rows(m, rnd.alternative) if rnd.alternative else [],
-        "fairness": review.fairness(m),
+        "fairness": review.fairness(m, {"country": COUNTRIES}),
         "headcount": {"mentees": headcount.mentees, "mentors": headcount.mentors}
         if headcount
         else {},

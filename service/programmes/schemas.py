@@ -114,8 +114,8 @@ class ProgrammeSettings(Strict):
     )
     round_size: RoundSize | None = Field(
         default=None,
-        description="at most this many mentees per round, those who joined first (empty or"
-        " null: every eligible mentee)",
+        description="at most this many mentees per round, those who joined first; none (left"
+        " empty): every eligible mentee",
     )
     reminder_days: Annotated[int, Field(ge=1, le=60)] = Field(
         default=5, description="days without an answer before one reminder"

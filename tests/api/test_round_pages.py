@@ -9,7 +9,7 @@ import re
 import uuid
 
 from service.demo.seed import seed_demo
-from tests.api.test_workspace_pages import browser, post
+from tests.api.test_workspace_pages import post
 from tests.workers.test_rounds import _organiser, _programme, _run_worker
 
 #: The first 30 demo mentees and 10 demo mentors (as tests/workers/test_introductions.py).
@@ -129,9 +129,7 @@ async def test_start_review_pin_forbid_rerun_and_publish(client, app, pool, sett
     rerun = rerun_url.rsplit("/", 1)[1]
     pairs = {
         (m["mentee_id"], m["mentor_id"]): m["pinned"]
-        for m in (await client.get(f"/api/v1/rounds/{rerun}/matches?limit=1000")).json()[
-            "matches"
-        ]
+        for m in (await client.get(f"/api/v1/rounds/{rerun}/matches?limit=1000")).json()["matches"]
     }
     assert pairs.get((first["mentee_id"], first["mentor_id"])) is True
     assert (second["mentee_id"], second["mentor_id"]) not in pairs
@@ -188,9 +186,9 @@ async def test_a_failed_round_says_why_and_offers_to_try_again(client, app, pool
     assert "This round failed" in text(page) and "the solver ran out of time" in text(page)
     r = await post(client, f"/organise/rounds/{rid}/rerun", f"/organise/rounds/{rid}")
     assert r.status_code == 303
-    assert await pool.fetchval(
-        "SELECT settings->>'mode' FROM rounds WHERE status = 'queued'"
-    ) == ("stable")
+    assert await pool.fetchval("SELECT settings->>'mode' FROM rounds WHERE status = 'queued'") == (
+        "stable"
+    )
 
 
 async def test_bad_start_values_are_shown_and_start_nothing(client, pool):
