@@ -98,7 +98,7 @@ def headline(m: RoundReport) -> list[Figure]:
             str(m.blocking_pairs),
             "pairs who would both rather have each other than their matches",
         ),
-        Figure("Optimality", m.mode, certificate_words(m.certificate, m.mode)),
+        Figure("Mode", m.mode, certificate_words(m.certificate, m.mode)),
     ]
 
 
