@@ -152,6 +152,11 @@ class Call:
         """One validated query parameter that must be sent (422 naming it otherwise)."""
         return required_query(self.request, name, adapter)
 
+    def query_model(self, model: type[M]) -> M:
+        """The query parameters named like ``model``'s fields, validated together (422 naming
+        every bad one); others are left alone."""
+        return parse_query_model(self.request, model)
+
     def page(self, default_limit: int = 100) -> tuple[int, int]:
         """(limit, offset) from the query string."""
         return self.query("limit", LIMIT, default_limit), self.query("offset", OFFSET, 0)
@@ -409,6 +414,30 @@ def _query_value(name: str, raw: str, adapter: TypeAdapter[T]) -> T:
         raise ValidationFailed(
             f"invalid query parameter {name}", fields=[{"field": name, "message": first}]
         ) from None
+
+
+def parse_query_model(request: Request, model: type[M]) -> M:
+    """The query parameters named like ``model``'s fields, validated together; 422 naming every
+    bad one."""
+    data = {k: v for k, v in request.query_params.items() if k in model.model_fields}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "some query parameters are invalid", fields=field_errors(exc)
+        ) from None
+
+
+def model_query(model: type[BaseModel]) -> tuple[tuple[str, str, str], ...]:
+    """An operation's documented query parameters (name, type, description) from a model."""
+    return tuple(
+        (
+            name,
+            "boolean" if f.annotation in (bool, bool | None) else "string",
+            f.description or "",
+        )
+        for name, f in model.model_fields.items()
+    )
 
 
 def path_id(request: Request, name: str = "id", *, what: str = "resource") -> UUID:

@@ -18,9 +18,11 @@ from service.kit.db import Conn, transaction
 from service.kit.html import Pages, checked_form, domain_errors, render, see_other, validate
 from service.kit.state import services
 from service.pages.programmes import programme_context
+from service.pages.workspace import workspace_context
 from service.programmes import roles
 from service.programmes import service as programmes
 from service.programmes.schemas import OrganiserIn, ProgrammeIn, ProgrammeOut, ProgrammePatch
+from service.rounds import service as rounds
 
 pages = Pages()
 
@@ -45,9 +47,11 @@ async def _organise_page(
     async with transaction(services(request).pool, readonly=True) as conn:
         found = await _organised(conn, caller)
         admin = await roles.is_admin(conn, caller.person_id)
-    context = programme_context(
+        last = await rounds.last_rounds(conn, [p.id for p in found])
+    context = workspace_context(
         caller,
         organised=found,
+        last=last,
         admin=admin,
         base_url=services(request).settings.base_url,
         errors=errors or {},

@@ -5,6 +5,7 @@ visitors and mentees) nothing wider than the screen."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from service.demo.seed import DEMO_PASSWORD
 from service.introductions.tokens import answer_token
 from service.security import link_token
 from tests.browser.test_introduction_pages import live_settings, sink  # noqa: F401
+from tests.conftest import account
 from tests.workers.test_introductions import _published_round, first_pair
 
 AXE = Axe()
@@ -83,8 +85,20 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
             "/api/v1/auth/password-reset", json={"email": "organiser@example.org"}
         )
         assert r.status_code == 202
+        programme_id = await pool.fetchval(
+            "SELECT programme_id FROM rounds WHERE id = $1", rnd["id"]
+        )
+        # A second round, queued (no worker runs it): its page shows the progress.
+        queued = await organiser.post(f"/api/v1/programmes/{programme_id}/rounds", json={})
+        assert queued.status_code == 202, queued.text
+        # Olga organises the programme without being a site admin.
+        olga, _ = await account(organiser, display_name="Olga Organiser", email="olga@example.org")
+        await pool.execute(
+            "INSERT INTO programme_organisers (programme_id, person_id) VALUES ($1, $2)",
+            programme_id,
+            uuid.UUID(olga["id"]),
+        )
     pair = await first_pair(pool, rnd["id"])
-    programme_id = await pool.fetchval("SELECT programme_id FROM rounds WHERE id = $1", rnd["id"])
     secret = live.settings.secret
     answer = answer_token(secret, pair["id"], pair["mentee_id"], pair["introduced_at"])
     reset_id = await pool.fetchval("SELECT id FROM email_links WHERE purpose = 'password_reset'")
@@ -133,5 +147,27 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     admin = await _logged_in(browser, base, "organiser@example.org", "correct horse battery staple")
     for path in ("/organise", "/admin", "/me/matches"):
         await _check(admin, base + path, found)
+    # The organiser workspace, as a site admin and as the programme's organiser.
+    workspace = (
+        "/organise",
+        f"/organise/{programme_id}",
+        f"/organise/{programme_id}/settings",
+        f"/organise/{programme_id}/members",
+        f"/organise/{programme_id}/members?role=mentor&status=consents",
+        f"/organise/{programme_id}/members?role=boss",  # a filter showing its error
+        f"/organise/rounds/{rnd['id']}",
+        f"/organise/rounds/{rnd['id']}/publish",  # published already: says why not
+        f"/organise/rounds/{queued.json()['id']}",
+    )
+    olga_page = await _logged_in(browser, base, "olga@example.org", "correct horse battery staple")
+    for page in (admin, olga_page):
+        for path in workspace:
+            await _check(page, base + path, found)
+    # The settings form showing its errors.
+    await olga_page.goto(f"{base}/organise/{programme_id}/settings")
+    await olga_page.get_by_label(re.compile("^Tools")).fill("11")
+    await olga_page.get_by_role("button", name="Save settings").click()
+    await olga_page.wait_for_load_state()
+    await _check(olga_page, "", found)
 
     assert not found, "\n\n".join(f"{url}\n{_described(v)}" for url, v in found.items())
