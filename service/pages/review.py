@@ -1,25 +1,13 @@
 """A round's figures as the organiser pages show them: headline figures, the price of the
-other mode, the fairness table with its gaps marked, and the words for reason codes (pure)."""
+other mode, and the words for reason codes (pure)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from matching.metrics import CertificateFigures, GroupFigures, RoundMetrics
+from matching.metrics import CertificateFigures, RoundMetrics
 from service.rounds.schemas import RoundReport
 
-#: A group is marked when its coverage is this far (0-1) below the round's overall coverage...
-COVERAGE_GAP = 0.10
-#: ... or its mean score this share below the overall mean score...
-SCORE_GAP = 0.10
-#: ... and it has at least this many mentees (smaller groups swing on one person).
-MIN_GROUP = 3
-GROUPINGS = {
-    "country": "Country",
-    "timezone_band": "Timezone band",
-    "experience_band": "Experience",
-}
 #: Why members were not in the round (service.rounds.entry's codes), as organisers read it.
 NOT_ENTERED_WORDS = {
     "has_mentor": "already with a mentor in this programme",
@@ -149,63 +137,3 @@ def price_rows(m: RoundMetrics, other: RoundMetrics) -> list[PriceRow]:
         return num(value)
 
     return [PriceRow(label, shown(a, f), shown(b, f), _delta(a, b, f)) for label, a, b, f in rows]
-
-
-@dataclass(frozen=True)
-class FairRow:
-    """One group of the fairness table, and what is far below the overall figures."""
-
-    group: str
-    mentees: int
-    coverage: str
-    mean_score: str
-    gaps: list[str] = field(default_factory=list)
-    largest: bool = False
-
-
-@dataclass(frozen=True)
-class FairTable:
-    """The fairness rows of one grouping (country, timezone band, experience)."""
-
-    title: str
-    rows: list[FairRow]
-
-
-def _gaps(g: GroupFigures, m: RoundMetrics) -> tuple[list[str], float]:
-    """What is far below the overall figures for the group, and how far its coverage is."""
-    if g.mentees < MIN_GROUP:
-        return [], 0.0
-    gaps = []
-    coverage_gap = m.coverage - g.coverage
-    if coverage_gap >= COVERAGE_GAP:
-        gaps.append(f"coverage {coverage_gap * 100:.0f} points below overall")
-    mean = m.score.mean
-    if mean and g.mean_score is not None and (mean - g.mean_score) / mean >= SCORE_GAP:
-        gaps.append(f"mean score {(mean - g.mean_score) / mean * 100:.0f}% below overall")
-    return gaps, coverage_gap if gaps else 0.0
-
-
-def fairness(
-    m: RoundMetrics, names: Mapping[str, Mapping[str, str]] | None = None
-) -> list[FairTable]:
-    """The fairness tables, groups far below the overall figures marked in words and the
-    one with the largest coverage gap of each table named; ``names`` gives groups' names per
-    grouping (country codes' names, say)."""
-    tables = []
-    for key, groups in m.fairness.items():
-        named = (names or {}).get(key, {})
-        found = [(g, *_gaps(g, m)) for g in groups]
-        worst = max((gap for _, _, gap in found), default=0.0)
-        rows = [
-            FairRow(
-                named.get(g.group, g.group),
-                g.mentees,
-                pct(g.coverage),
-                num(g.mean_score),
-                gaps,
-                largest=bool(gaps) and gap == worst and worst > 0,
-            )
-            for g, gaps, gap in found
-        ]
-        tables.append(FairTable(GROUPINGS.get(key, key.replace("_", " ").capitalize()), rows))
-    return tables

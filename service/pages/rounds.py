@@ -29,8 +29,9 @@ from service.programmes import service as programmes
 from service.programmes.schemas import WEIGHT_LABELS
 from service.rounds import overrides
 from service.rounds import service as rounds
+from service.rounds.charts.fairness import GAP, MIN_MENTEES
+from service.rounds.charts.service import round_figures
 from service.rounds.schemas import OverrideIn, RoundIn, RoundOut
-from service.taxonomy.codes import COUNTRIES
 
 pages = Pages()
 PER_PAGE = 25
@@ -50,14 +51,12 @@ def review_context(rnd: RoundOut) -> dict[str, Any]:
     return {
         "figures": review.headline(m),
         "price": review.price_rows(m, rnd.alternative) if rnd.alternative else [],
-        "fairness": review.fairness(m, {"country": COUNTRIES}),
         "headcount": {"mentees": headcount.mentees, "mentors": headcount.mentors}
         if headcount
         else {},
         "not_entered_words": review.NOT_ENTERED_WORDS,
         "unmatched_words": review.UNMATCHED_WORDS,
         "num": review.num,
-        "gaps": (review.COVERAGE_GAP, review.SCORE_GAP, review.MIN_GROUP),
     }
 
 
@@ -76,6 +75,12 @@ async def round_page(request: Request, caller: Caller) -> Response:
             pinned = (await overrides.list_overrides(conn, rnd.programme_id)).overrides
         if rnd.status == "published":
             introduced = await rounds.introduced(conn, round_id)
+    charts = {}
+    if page is not None:
+        # Drawn once and stored on first view (a done round's figures never change): a
+        # transaction that may write.
+        async with transaction(services(request).pool) as conn:
+            charts = {f.name: f for f in await round_figures(conn, round_id)}
     here = f"/organise/rounds/{round_id}"
     context = workspace_context(
         caller,
@@ -91,6 +96,9 @@ async def round_page(request: Request, caller: Caller) -> Response:
         back=f"{here}?m={at}&u={unmatched_at}",
         done=request.query_params.get("done"),
         components=WEIGHT_LABELS,
+        charts=charts,
+        fair_gap=GAP,
+        fair_min=MIN_MENTEES,
         **review_context(rnd),
     )
     return render(request, "organise_round.html", context)

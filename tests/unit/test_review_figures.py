@@ -11,7 +11,7 @@ from matching.metrics import (
     ScoreSummary,
     timezone_band,
 )
-from service.pages.review import certificate_words, fairness, price_rows
+from service.pages.review import certificate_words, price_rows
 
 
 def metrics(coverage: float, mean: float, groups: list[GroupFigures], **kw) -> RoundMetrics:
@@ -28,23 +28,6 @@ def metrics(coverage: float, mean: float, groups: list[GroupFigures], **kw) -> R
     }
     values.update(kw)
     return RoundMetrics(**values)
-
-
-def test_groups_far_below_the_overall_figures_are_marked_in_words():
-    groups = [
-        GroupFigures("PT", 10, 0.90, 0.50),
-        GroupFigures("BR", 4, 0.50, 0.50),  # 30 points below: the largest gap
-        GroupFigures("US", 3, 0.75, 0.40),  # coverage 5 points below; mean 20% below
-        GroupFigures("JP", 2, 0.0, None),  # too small a group to mark
-        GroupFigures("ES", 5, 0.71, 0.46),  # just inside both thresholds
-    ]
-    [table] = fairness(metrics(0.80, 0.50, groups), {"country": {"PT": "Portugal"}})
-    rows = {r.group: r for r in table.rows}
-    assert table.title == "Country" and "Portugal" in rows
-    assert rows["BR"].gaps == ["coverage 30 points below overall"] and rows["BR"].largest
-    assert rows["US"].gaps == ["mean score 20% below overall"] and not rows["US"].largest
-    assert rows["JP"].gaps == [] and rows["ES"].gaps == [] and rows["Portugal"].gaps == []
-    assert rows["BR"].coverage == "50%" and rows["JP"].mean_score == "–"
 
 
 def test_this_round_beside_the_other_mode():
