@@ -158,6 +158,8 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         f"/organise/rounds/{rnd['id']}",
         f"/organise/rounds/{rnd['id']}/publish",  # published already: says why not
         f"/organise/rounds/{queued.json()['id']}",
+        f"/organise/rounds/{rnd['id']}/compare",  # no other finished round yet: says so
+        f"/organise/{programme_id}/outcomes",
     )
     olga_page = await _logged_in(browser, base, "olga@example.org", "correct horse battery staple")
     for page in (admin, olga_page):

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from service.demo.seed import seed_demo
+from service.demo.seed import DEMO_PASSWORD, seed_demo
 from tests.api.test_programmes import admin, appoint, programme
 from tests.api.test_round_pages import SMALL
 from tests.conftest import account
@@ -50,11 +50,11 @@ async def organiser_world(live, pool) -> str:
     return str(owned["id"])
 
 
-async def log_in(browser, live, email: str) -> Page:
-    page = await (await browser.new_context()).new_page()
+async def log_in(browser, live, email: str, password: str = PASSWORD) -> Page:
+    page = await (await browser.new_context(accept_downloads=True)).new_page()
     await page.goto(live.url + "/login")
     await page.get_by_label("Email", exact=True).fill(email)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(re.compile(r"/me$"))
     return page
@@ -115,7 +115,11 @@ async def test_an_organiser_tunes_runs_fixes_reruns_and_publishes(live, browser,
     await shot(page, "programme")
     await page.get_by_role("button", name="Start a round").click()
     await watch_until_reviewed(page, live)
+    # The histogram of match scores and the fairness table, each drawn with its numbers.
+    scores = page.get_by_role("img", name=re.compile("Match scores of the proposed pairs"))
+    await expect(scores).to_be_visible()
     await expect(page.locator("section.fairness figure.chart").first).to_be_visible()
+    await expect(page.locator("section.fairness table").first).to_be_visible()
     await expect(page.locator("li.pair meter").first).to_be_visible()
     await shot(page, "review")
     await page.locator("#unmatched").screenshot(path=str(SHOTS / "review-unmatched.png"))
@@ -142,6 +146,24 @@ async def test_an_organiser_tunes_runs_fixes_reruns_and_publishes(live, browser,
     forbidden = page.locator("li.pair").filter(has_text=second_names[0])
     await expect(forbidden.filter(has_text=second_names[1])).to_have_count(0)
 
+    # The two rounds side by side (this one first): the forbidden pair's mentee moved.
+    second_round = page.url
+    await page.get_by_role("link", name="Compare with another round").click()
+    await expect(page.get_by_role("heading", name="Compare two rounds")).to_be_visible()
+    await expect(page.locator("table.figures")).to_contain_text("Mentees matched")
+    moved = page.locator("details").filter(has_text=re.compile(r"(Changed|Dropped|Gained)"))
+    await expect(moved.filter(has_text=second_names[0]).first).to_be_attached()
+    await shot(page, "compare")
+    await page.goto(second_round)
+
+    # The matches as CSV, as a spreadsheet will open them.
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Download the matches (CSV)").click()
+    saved = await (await download.value).path()
+    table = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8-sig")
+    assert table.splitlines()[0].startswith("status,mentee_id,mentee,mentor_id,mentor,score")
+    assert first_names[0] in table
+
     # Publish, after the confirmation that counts what goes out.
     await page.get_by_role("link", name="Publish…").click()
     await expect(page.locator("main")).to_contain_text("Publishing makes")
@@ -154,6 +176,15 @@ async def test_an_organiser_tunes_runs_fixes_reruns_and_publishes(live, browser,
     )
     await shot(page, "published")
     assert await pool.fetchval("SELECT count(*) FROM mentorships") == n
+
+    # A mentee of the round finds the introduction under My matches.
+    mentee_email = await pool.fetchval(
+        "SELECT e.email FROM mentorships m JOIN people e ON e.id = m.mentee_id LIMIT 1"
+    )
+    mentee = await log_in(browser, live, mentee_email, DEMO_PASSWORD)
+    await mentee.goto(live.url + "/me/matches")
+    await expect(mentee.locator("article.match").first).to_contain_text("your mentor")
+    await shot(mentee, "mentee-my-matches")
 
     # The review prints without the site's chrome or buttons.
     await page.emulate_media(media="print")
