@@ -59,7 +59,11 @@ class Rounds:
 
 #: Pages to time as the organiser: (name, path of the page given the stored rounds). The
 #: organiser pages append theirs here, e.g. ("review page", lambda r: f"/organise/rounds/...").
-PAGES: list[tuple[str, Callable[[Rounds], str]]] = []
+PAGES: list[tuple[str, Callable[[Rounds], str]]] = [
+    ("review_page", lambda r: f"/organise/rounds/{r.before}"),
+    ("compare_page", lambda r: f"/organise/rounds/{r.before}/compare?with={r.after}"),
+    ("outcomes_page", lambda r: f"/organise/{r.programme}/outcomes"),
+]
 
 
 def _assignment(rng: np.random.Generator, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
