@@ -88,8 +88,8 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
     if programme and examples:
         lines.append(
             f"the demo mentor above organises the programme {programme} (and is a site admin):"
-            f" try `kickoff match --programme {programme}` or POST"
-            f" /api/v1/programmes/{programme}/rounds"
+            " log in as them and open Organise to run a round, review it and publish it, or try"
+            f" `kickoff match --programme {programme}`"
         )
     return "\n".join(lines)
 
