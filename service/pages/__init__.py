@@ -2,12 +2,18 @@
 
 from starlette.routing import Route
 
-from service.pages import account, compare, endpoints, organise
+from service.pages import account, compare, endpoints, invitation, organise
 
 
 def routes() -> list[Route]:
     """Every HTML route of the pages package."""
-    return [*endpoints.routes(), *account.routes(), *organise.routes(), *compare.routes()]
+    return [
+        *endpoints.routes(),
+        *account.routes(),
+        *organise.routes(),
+        *compare.routes(),
+        *invitation.routes(),
+    ]
 
 
 __all__ = ["routes"]
