@@ -30,6 +30,7 @@ from service.errors import (
 )
 from service.guard import guard
 from service.introductions import endpoints as introductions
+from service.invitations.endpoints import router as invitations_router
 from service.kit.api import ApiRouter, Operation
 from service.kit.db import transaction
 from service.kit.html import page_context, remember_nonce
@@ -61,6 +62,7 @@ ROUTERS: tuple[ApiRouter, ...] = (
     programmes_router,
     rounds_router,
     introductions.router,
+    invitations_router,
     system.router,
 )
 

@@ -14,6 +14,7 @@ from service.accounts import repository as accounts_repo
 from service.auth import repository as auth_repo
 from service.introductions import repository as intro_repo
 from service.introductions import service as introductions
+from service.invitations import service as invitations
 from service.kit.db import transaction
 from service.rounds import service as rounds
 
@@ -57,7 +58,9 @@ async def run_round(ctx: dict[str, Any], round_id: str) -> str:
 async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:
     """Deliver one outbox email if it is still pending and due (idempotent)."""
     async with transaction(ctx["pool"]) as conn:
-        return await introductions.deliver(conn, ctx["settings"], UUID(outbox_id))
+        return await introductions.deliver(
+            conn, ctx["settings"], UUID(outbox_id), invitations.EMAIL_CONTEXT
+        )
 
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
@@ -83,3 +86,12 @@ async def follow_up_introductions(ctx: dict[str, Any]) -> dict[str, int]:
     emails = [oid for ids in queued.values() for oid in ids]
     await introductions.enqueue_emails(ctx["redis"], emails)
     return {kind: len(ids) for kind, ids in queued.items()}
+
+
+async def follow_up_invitations(ctx: dict[str, Any]) -> int:
+    """The one reminder of each invitation left unanswered, then its delivery."""
+    after = timedelta(days=ctx["settings"].invitation_reminder_days)
+    async with transaction(ctx["pool"]) as conn:
+        emails = await invitations.remind(conn, datetime.now(UTC), after)
+    await introductions.enqueue_emails(ctx["redis"], emails)
+    return len(emails)

@@ -6,6 +6,7 @@ from service.pages import (
     account,
     compare,
     endpoints,
+    invitation,
     members,
     organise,
     programme_settings,
@@ -25,6 +26,7 @@ def routes() -> list[Route]:
         *members.routes(),
         *rounds.routes(),
         *compare.routes(),
+        *invitation.routes(),
     ]
 
 

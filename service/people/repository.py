@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from service.kit.db import Conn
+from service.kit.db import Conn, deleted
 
 #: Tag columns: free text normalised through the taxonomy.
 TAG_COLUMNS = (
@@ -136,13 +136,20 @@ async def claim_person(conn: Conn, values: dict[str, Any], password_hash: str) -
     Everything the sign-up sends replaces what the creator wrote, so claiming shows nothing
     of it; the address is unverified until its owner follows the link emailed to it. Two
     sign-ups at once: the second waits on the row, finds it claimed and gets None.
+
+    Memberships of associations that imported the person ("invited": not in Kickoff yet)
+    become active in the same statement, however the person joins (signing up, an
+    invitation's link, the admin command): only unclaimed people are ever "invited".
     """
     cols = [c for c in PROFILE_COLUMNS if c in values]
     sets = ", ".join(f"{_q(c)} = ${i}" for i, c in enumerate(cols, start=3))
     person_id: UUID | None = await conn.fetchval(
-        f"UPDATE people SET {sets}, password_hash = $2, claimed_at = now(), updated_at = now(),"  # noqa: S608 - names from PROFILE_COLUMNS
-        " email_verified_at = NULL"
-        " WHERE lower(email) = lower($1) AND claimed_at IS NULL RETURNING id",
+        f"WITH claimed AS (UPDATE people SET {sets}, password_hash = $2, claimed_at = now(),"  # noqa: S608 - names from PROFILE_COLUMNS
+        " updated_at = now(), email_verified_at = NULL"
+        " WHERE lower(email) = lower($1) AND claimed_at IS NULL RETURNING id),"
+        " joined AS (UPDATE association_members m SET status = 'active', updated_at = now()"
+        " FROM claimed WHERE m.person_id = claimed.id AND m.status = 'invited')"
+        " SELECT id FROM claimed",
         values["email"],
         password_hash,
         *[values[c] for c in cols],
@@ -211,6 +218,11 @@ async def delete_person(conn: Conn, person_id: UUID) -> str | None:
         "DELETE FROM people WHERE id = $1 RETURNING email", person_id
     )
     return email
+
+
+async def delete_import_rows(conn: Conn, email: str) -> int:
+    """Delete member import rows staged with this email (any case); how many."""
+    return await deleted(conn, "DELETE FROM import_rows WHERE lower(email) = lower($1)", email)
 
 
 async def count_people(conn: Conn) -> dict[str, int]:

@@ -329,7 +329,7 @@ class ExportOut(BaseModel):
         description="rounds of my programmes that did not take me in, and why"
     )
     email_links: list[dict[str, Any]] = Field(
-        description="links emailed to me: to verify my address or reset my password (not the"
-        " links themselves)"
+        description="links emailed to me: to verify my address, reset my password or accept an"
+        " invitation (not the links themselves)"
     )
     overrides: list[dict[str, Any]] = Field(description="organiser pins and forbids naming me")

@@ -225,10 +225,12 @@ async def export(conn: Conn, taxonomy: Taxonomy, person_id: UUID) -> ExportOut:
 
 
 async def erase(conn: Conn, person_id: UUID) -> None:
-    """Delete the person, their profile, availability, sessions and emailed links, and their
-    login failures and the requests rate limits counted for them."""
+    """Delete the person, their profile, availability, sessions, emailed links and association
+    memberships, any member import row staged with their email, and their login failures and
+    the requests rate limits counted for them."""
     email = await repo.delete_person(conn, person_id)
     if email is None:
         raise NotFound("no such person")
+    await repo.delete_import_rows(conn, email)
     await auth_repo.clear_failures(conn, email)
     await auth_repo.clear_hits(conn, [email.lower(), str(person_id)])

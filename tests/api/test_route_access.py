@@ -39,6 +39,8 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/verify/{token}"): ANYONE,
     ("GET", "/reset/{token}"): ANYONE,
     ("POST", "/reset/{token}"): ANYONE,
+    ("GET", "/invitation/{token}"): ANYONE,
+    ("POST", "/invitation/{token}"): ANYONE,
     ("GET", "/introductions/{token}"): ANYONE,
     ("POST", "/introductions/{token}"): ANYONE,
     ("GET", "/mailbox"): ANYONE,  # 404 unless the demo runs

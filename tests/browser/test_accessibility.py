@@ -17,6 +17,7 @@ from service.introductions.tokens import answer_token
 from service.security import link_token
 from tests.browser.test_introduction_pages import live_settings, sink  # noqa: F401
 from tests.conftest import account
+from tests.imported import UMA, association, import_members
 from tests.workers.test_introductions import _published_round, first_pair
 
 AXE = Axe()
@@ -102,6 +103,7 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     secret = live.settings.secret
     answer = answer_token(secret, pair["id"], pair["mentee_id"], pair["introduced_at"])
     reset_id = await pool.fetchval("SELECT id FROM email_links WHERE purpose = 'password_reset'")
+    (invited,) = await import_members(pool, live.settings.secret, await association(pool), [UMA])
     base = live.url
     found: dict[str, list[dict[str, Any]]] = {}
 
@@ -118,6 +120,8 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         f"/introductions/{answer}",
         f"/reset/{link_token(secret, 'password_reset', reset_id)}",
         "/verify/not-a-link",
+        f"/invitation/{invited.token}",
+        "/invitation/not-a-link",
     ):
         await _check(anonymous, base + path, found)
     # The answer page once answered: where things stand, and what may still change.
@@ -131,6 +135,10 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     await _check(anonymous, "", found)
     await anonymous.goto(base + "/login")
     await anonymous.get_by_role("button", name="Log in").click()
+    await _check(anonymous, "", found)
+    await anonymous.goto(f"{base}/invitation/{invited.token}")
+    await anonymous.get_by_role("button", name="Accept and join Kickoff").click()
+    await anonymous.wait_for_load_state()
     await _check(anonymous, "", found)
 
     mentee = await _logged_in(browser, base, pair["mentee_email"], DEMO_PASSWORD, PHONE)
