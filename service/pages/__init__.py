@@ -2,12 +2,28 @@
 
 from starlette.routing import Route
 
-from service.pages import account, compare, endpoints, organise
+from service.pages import (
+    account,
+    association_admin,
+    associations,
+    compare,
+    endpoints,
+    memberships,
+    organise,
+)
 
 
 def routes() -> list[Route]:
     """Every HTML route of the pages package."""
-    return [*endpoints.routes(), *account.routes(), *organise.routes(), *compare.routes()]
+    return [
+        *endpoints.routes(),
+        *account.routes(),
+        *organise.routes(),
+        *compare.routes(),
+        *associations.routes(),
+        *association_admin.routes(),
+        *memberships.routes(),
+    ]
 
 
 __all__ = ["routes"]
