@@ -16,13 +16,13 @@ from service.associations.schemas import (
     ApiKeyList,
     AssociationIn,
     AssociationList,
+    AssociationMemberList,
+    AssociationMemberOut,
     AssociationOut,
     AssociationPatch,
     Country,
     Kind,
     Language,
-    MemberList,
-    MemberOut,
     MembershipIn,
     MyMembershipList,
     MyMembershipOut,
@@ -197,7 +197,7 @@ def _key_of(call: Call) -> UUID | None:
     summary="The association's members by name (its admins, its API keys and site admins);"
     " emails only of members it imported, and only to its own admins and keys",
     access=ADMINS,
-    response=MemberList,
+    response=AssociationMemberList,
     errors=(401, 403, 404, 422),
     query=MEMBER_QUERY,
 )
@@ -223,7 +223,7 @@ async def list_members(call: Call) -> Response:
     "POST",
     summary="Confirm a person's request to be a member (its admins, keys and site admins)",
     access=ADMINS,
-    response=MemberOut,
+    response=AssociationMemberOut,
     errors=(401, 403, 404, 409),
 )
 async def confirm_member(call: Call) -> Response:
@@ -241,7 +241,7 @@ async def confirm_member(call: Call) -> Response:
     "POST",
     summary="End a membership or refuse a request (its admins, keys and site admins)",
     access=ADMINS,
-    response=MemberOut,
+    response=AssociationMemberOut,
     errors=(401, 403, 404),
 )
 async def end_member(call: Call) -> Response:

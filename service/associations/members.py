@@ -9,8 +9,8 @@ from uuid import UUID
 from service.associations import repository as repo
 from service.associations.repository import MemberFilters
 from service.associations.schemas import (
-    MemberList,
-    MemberOut,
+    AssociationMemberList,
+    AssociationMemberOut,
     MembershipIn,
     MyMembershipList,
     MyMembershipOut,
@@ -41,24 +41,24 @@ async def member_list(
     with_emails: bool,
     limit: int,
     offset: int,
-) -> MemberList:
+) -> AssociationMemberList:
     """A page of the association's members by name (emails as :func:`repo.members` says)."""
     await require_association(conn, association_id)
     rows, total = await repo.members(
         conn, association_id, filters, with_emails=with_emails, limit=limit, offset=offset
     )
-    return MemberList(
-        members=[MemberOut(**r) for r in rows], total=total, limit=limit, offset=offset
+    return AssociationMemberList(
+        members=[AssociationMemberOut(**r) for r in rows], total=total, limit=limit, offset=offset
     )
 
 
 async def _member(
     conn: Conn, association_id: UUID, person_id: UUID, with_emails: bool
-) -> MemberOut:
+) -> AssociationMemberOut:
     rows, _ = await repo.members(
         conn, association_id, MemberFilters(person_id=person_id), with_emails=with_emails
     )
-    return MemberOut(**rows[0])
+    return AssociationMemberOut(**rows[0])
 
 
 async def _locked(conn: Conn, association_id: UUID, person_id: UUID) -> dict[str, Any]:
@@ -71,7 +71,7 @@ async def _locked(conn: Conn, association_id: UUID, person_id: UUID) -> dict[str
 
 async def confirm(
     conn: Conn, association_id: UUID, person_id: UUID, *, with_emails: bool
-) -> MemberOut:
+) -> AssociationMemberOut:
     """Confirm a person's request to be a member (active); a confirmed one stays as it is."""
     found = await _locked(conn, association_id, person_id)
     if found["status"] == "requested":
@@ -88,7 +88,9 @@ async def confirm(
     return await _member(conn, association_id, person_id, with_emails)
 
 
-async def end(conn: Conn, association_id: UUID, person_id: UUID, *, with_emails: bool) -> MemberOut:
+async def end(
+    conn: Conn, association_id: UUID, person_id: UUID, *, with_emails: bool
+) -> AssociationMemberOut:
     """End a membership, or refuse a request (ended); an ended one stays as it is."""
     found = await _locked(conn, association_id, person_id)
     if found["status"] != "ended":

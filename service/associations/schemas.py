@@ -181,7 +181,7 @@ class AssociationList(Page):
     associations: list[AssociationOut]
 
 
-class MemberOut(BaseModel):
+class AssociationMemberOut(BaseModel):
     """A member as the association sees them."""
 
     person_id: UUID
@@ -201,10 +201,10 @@ class MemberOut(BaseModel):
     ended_at: datetime | None
 
 
-class MemberList(Page):
+class AssociationMemberList(Page):
     """A page of the association's members, by name."""
 
-    members: list[MemberOut]
+    members: list[AssociationMemberOut]
 
 
 class MembershipIn(Strict):

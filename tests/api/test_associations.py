@@ -251,3 +251,10 @@ async def test_listing_filters_by_kind_country_online_language_and_tag(client, p
         r = await client.get(f"/api/v1/associations?{bad}", headers=person)
         assert r.status_code == 422, bad
         assert r.json()["error"]["fields"][0]["field"] == bad.split("=")[0]
+
+
+async def test_openapi_names_each_schema_once(client):
+    # Two models of one name in different domains would be listed by their module path.
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert not [name for name in schemas if "__" in name]
+    assert {"AssociationIn", "AssociationMemberList", "ApiKeyCreated"} <= set(schemas)

@@ -28,6 +28,9 @@ FIELDS = [
     "consent",
     "current_password",
     "new_password",
+    "association_id",
+    "member_ref",
+    "back",
 ]
 #: Account forms (service/pages/account.py), links that are not links included.
 ACCOUNT_FORMS = [
@@ -51,6 +54,7 @@ async def world(client, app, pool, settings) -> tuple[list[str], list[str]]:
     token = answer_token(settings.secret, pair["id"], pair["mentee_id"], datetime.now(UTC))
     pid = rnd["programme_id"]
     code = await pool.fetchval("SELECT invitation_code FROM programmes WHERE id = $1", pid)
+    association = await pool.fetchval("SELECT id FROM associations ORDER BY name LIMIT 1")
     paths = [
         "/signup",
         "/login",
@@ -61,6 +65,8 @@ async def world(client, app, pool, settings) -> tuple[list[str], list[str]]:
         f"/programmes/{pid}/leave",
         f"/join/{code}",
         "/join/not-a-code",
+        "/me/associations",
+        f"/me/associations/{association}/leave",
         *ACCOUNT_FORMS,
     ]
     return paths, await watched_tables(pool)
@@ -85,6 +91,7 @@ async def test_forms_never_500_and_a_4xx_writes_nothing(client, pool, world, dat
             "/join/",
             "/me/password",
             "/me/verification",
+            "/me/associations",
             "/reset/",
             "/verify/",
         )
