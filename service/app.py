@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import db, embedded, queue
 from service.accounts import endpoints as accounts
+from service.associations.endpoints import router as associations_router
 from service.auth.endpoints import router as auth_router
 from service.auth.service import current
 from service.errors import (
@@ -60,6 +61,7 @@ ROUTERS: tuple[ApiRouter, ...] = (
     accounts.auth_router,
     taxonomy_router,
     programmes_router,
+    associations_router,
     rounds_router,
     introductions.router,
     invitations_router,

@@ -4,10 +4,13 @@ from starlette.routing import Route
 
 from service.pages import (
     account,
+    association_admin,
+    associations,
     compare,
     endpoints,
     invitation,
     members,
+    memberships,
     organise,
     programme_settings,
     rounds,
@@ -27,6 +30,9 @@ def routes() -> list[Route]:
         *rounds.routes(),
         *compare.routes(),
         *invitation.routes(),
+        *associations.routes(),
+        *association_admin.routes(),
+        *memberships.routes(),
     ]
 
 

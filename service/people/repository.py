@@ -256,6 +256,18 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
                 WHERE o.person_id = $1 AND NOT EXISTS (SELECT 1 FROM programme_members m
                         WHERE m.programme_id = p.id AND m.person_id = $1)"""
         ),
+        "associations": await rows(
+            """SELECT a.id, a.name, m.member_ref, m.source, m.status, m.created_at, m.ended_at,
+                      EXISTS (SELECT 1 FROM association_admins ad
+                               WHERE ad.association_id = a.id AND ad.person_id = $1) AS admin
+                 FROM associations a JOIN association_members m ON m.association_id = a.id
+                WHERE m.person_id = $1
+               UNION ALL
+               SELECT a.id, a.name, NULL, NULL, NULL, NULL, NULL, true FROM associations a
+                 JOIN association_admins ad ON ad.association_id = a.id
+                WHERE ad.person_id = $1 AND NOT EXISTS (SELECT 1 FROM association_members m
+                        WHERE m.association_id = a.id AND m.person_id = $1)"""
+        ),
         "mentorships": await rows(
             """SELECT ms.id, ms.programme_id, ms.source, ms.status, ms.created_at, ms.updated_at,
                       CASE WHEN ms.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS my_role,

@@ -320,6 +320,10 @@ class ExportOut(BaseModel):
     sessions: list[SessionOut]
     login_failures: list[datetime]
     programmes: list[dict[str, Any]] = Field(description="memberships and organiser roles")
+    associations: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="memberships of associations (reference, source, status) and admin roles",
+    )
     mentorships: list[dict[str, Any]] = Field(description="the other person by name only")
     round_proposals: list[dict[str, Any]] = Field(
         description="pairs proposed to organisers, with score and reasons"

@@ -27,6 +27,9 @@ class Programme:
     updated_at: datetime
     #: Counts the programme's edits (see update_programme); a save sends the one it read.
     version: int
+    #: The association it was created for (sql/0020), and its name.
+    association_id: UUID | None
+    association_name: str | None
     members: int
     mentees: int
     mentors: int
@@ -52,7 +55,8 @@ class RequestParties:
 # $1: the open mentorship statuses; $2: the person it is read for (or NULL).
 _PROGRAMME = """
 SELECT p.id, p.name, p.description, p.settings, p.access, p.invitation_code, p.next_round_on,
-       p.created_by, p.created_at, p.updated_at, p.version,
+       p.created_by, p.created_at, p.updated_at, p.version, p.association_id,
+       (SELECT a.name FROM associations a WHERE a.id = p.association_id) AS association_name,
        c.members, c.mentees, c.mentors, c.open_places,
        EXISTS (SELECT 1 FROM programme_members
                 WHERE programme_id = p.id AND person_id = $2) AS is_member,
@@ -81,15 +85,15 @@ async def is_admin(conn: Conn, person_id: UUID) -> bool:
 
 async def roles_of(conn: Conn, person_id: UUID) -> frozenset[str]:
     """The person's roles beyond a member's: "admin" (site admin), "organiser" (of any
-    programme)."""
+    programme), "association_admin" (of any association)."""
     row = await conn.fetchrow(
-        "SELECT is_admin, EXISTS (SELECT 1 FROM programme_organisers WHERE person_id = $1)"
-        " AS organiser FROM people WHERE id = $1",
+        "SELECT is_admin AS admin,"
+        " EXISTS (SELECT 1 FROM programme_organisers WHERE person_id = $1) AS organiser,"
+        " EXISTS (SELECT 1 FROM association_admins WHERE person_id = $1) AS association_admin"
+        " FROM people WHERE id = $1",
         person_id,
     )
-    if row is None:
-        return frozenset()
-    return frozenset(r for r, on in (("admin", row["is_admin"]), ("organiser", row[1])) if on)
+    return frozenset() if row is None else frozenset(r for r, on in row.items() if on)
 
 
 async def set_admin(conn: Conn, person_id: UUID, admin: bool = True) -> None:

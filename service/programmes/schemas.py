@@ -232,6 +232,13 @@ class PersonRef(BaseModel):
     display_name: str
 
 
+class AssociationRef(BaseModel):
+    """An association as named next to a programme or a membership."""
+
+    id: UUID
+    name: str
+
+
 class LastRound(BaseModel):
     """A programme's newest round, for its organisers."""
 
@@ -256,6 +263,9 @@ class ProgrammeSummary(BaseModel):
         " their capacity minus their pending and active mentorships (in any programme)"
     )
     organisers: list[PersonRef]
+    association: AssociationRef | None = Field(
+        default=None, description="the association it was created for, if any"
+    )
     is_member: bool
     is_organiser: bool
     created_at: datetime

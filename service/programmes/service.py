@@ -22,6 +22,7 @@ from service.programmes import roles
 from service.programmes.last_round import last_rounds
 from service.programmes.repository import Programme
 from service.programmes.schemas import (
+    AssociationRef,
     InvitationOut,
     LastRound,
     MentorshipList,
@@ -80,6 +81,9 @@ def summary_of(
         mentors=p.mentors,
         open_places=p.open_places,
         organisers=[PersonRef(**o) for o in organisers],
+        association=None
+        if p.association_id is None or p.association_name is None
+        else AssociationRef(id=p.association_id, name=p.association_name),
         is_member=p.is_member,
         is_organiser=p.is_organiser,
         created_at=p.created_at,

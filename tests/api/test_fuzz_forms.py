@@ -29,6 +29,9 @@ FIELDS = [
     "consent",
     "current_password",
     "new_password",
+    "association_id",
+    "member_ref",
+    "back",
 ]
 #: Account forms (service/pages/account.py), links that are not links included.
 ACCOUNT_FORMS = [
@@ -54,6 +57,7 @@ async def world(client, app, pool, settings) -> tuple[list[str], list[str]]:
     pid = rnd["programme_id"]
     code = await pool.fetchval("SELECT invitation_code FROM programmes WHERE id = $1", pid)
     (invited,) = await import_members(pool, settings.secret, await association(pool), [UMA])
+    declared = await pool.fetchval("SELECT id FROM associations ORDER BY name LIMIT 1")
     paths = [
         "/signup",
         "/login",
@@ -65,6 +69,8 @@ async def world(client, app, pool, settings) -> tuple[list[str], list[str]]:
         f"/join/{code}",
         "/join/not-a-code",
         f"/invitation/{invited.token}",
+        "/me/associations",
+        f"/me/associations/{declared}/leave",
         *ACCOUNT_FORMS,
     ]
     return paths, await watched_tables(pool)
@@ -89,6 +95,7 @@ async def test_forms_never_500_and_a_4xx_writes_nothing(client, pool, world, dat
             "/join/",
             "/me/password",
             "/me/verification",
+            "/me/associations",
             "/reset/",
             "/verify/",
             "/invitation/",

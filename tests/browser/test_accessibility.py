@@ -141,6 +141,14 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     await anonymous.wait_for_load_state()
     await _check(anonymous, "", found)
 
+    # The demo's associations: the one with most members, and one of its admins (a mentor).
+    chapter = await pool.fetchrow(
+        """SELECT a.id, p.email FROM associations a
+             JOIN association_admins ad ON ad.association_id = a.id
+             JOIN people p ON p.id = ad.person_id AND NOT p.is_admin
+            ORDER BY (SELECT count(*) FROM association_members m WHERE m.association_id = a.id)
+                     DESC, a.name LIMIT 1"""
+    )
     mentee = await _logged_in(browser, base, pair["mentee_email"], DEMO_PASSWORD, PHONE)
     for path in (
         "/me",
@@ -149,11 +157,28 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/programmes",
         f"/programmes/{programme_id}/join",
         "/organise",
+        "/associations",
+        "/associations?online=yes&language=en",
+        f"/associations/{chapter['id']}",
     ):
         await _check(mentee, base + path, found)
 
+    # An association admin on a phone: members, keys (a new one shown), the edit form's errors.
+    runner = await _logged_in(browser, base, chapter["email"], DEMO_PASSWORD, PHONE)
+    await _check(runner, f"{base}/associations/{chapter['id']}", found)
+    await _check(runner, f"{base}/associations/{chapter['id']}?status=requested", found)
+    await runner.get_by_label("Name of a new key").fill("CRM sync")
+    await runner.get_by_role("button", name="Create a key").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+    await runner.get_by_text("Edit the details of").click()
+    await runner.locator("form[action$='/edit'] input[name=name]").fill("")
+    await runner.locator("form[action$='/edit'] button[type=submit]").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+
     admin = await _logged_in(browser, base, "organiser@example.org", "correct horse battery staple")
-    for path in ("/organise", "/admin", "/me/matches"):
+    for path in ("/organise", "/admin", "/me/matches", f"/associations/{chapter['id']}"):
         await _check(admin, base + path, found)
     # The organiser workspace, as a site admin and as the programme's organiser.
     workspace = (
@@ -179,5 +204,10 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     await olga_page.get_by_role("button", name="Save settings").click()
     await olga_page.wait_for_load_state()
     await _check(olga_page, "", found)
+    # The admin page's association form sent empty: its errors.
+    await admin.goto(base + "/admin")
+    await admin.get_by_role("button", name="Create association").click()
+    await admin.wait_for_load_state()
+    await _check(admin, "", found)
 
     assert not found, "\n\n".join(f"{url}\n{_described(v)}" for url, v in found.items())
