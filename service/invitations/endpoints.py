@@ -7,7 +7,7 @@ from starlette.responses import Response
 from service.introductions.service import enqueue_emails
 from service.invitations import service
 from service.invitations.schemas import InvitationSentOut
-from service.kit.api import SITE_ADMIN, ApiRouter, Call, respond
+from service.kit.api import ApiRouter, Call, association_admin, respond
 
 router = ApiRouter(tag="associations")
 
@@ -17,8 +17,7 @@ router = ApiRouter(tag="associations")
     "POST",
     summary="Send an invited member (imported, not yet in Kickoff) a new invitation; the"
     " earlier link stops working (3 a day per person)",
-    # TODO(lead): association_admin()
-    access=SITE_ADMIN,
+    access=association_admin(),
     response=InvitationSentOut,
     status=202,
     errors=(401, 403, 404, 429),
