@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
+from bench.app import bench_settings
+from bench.app import organiser as log_in_organiser
 from service.app import create_app
 from service.introductions.service import SEND_JOB, send_job_id
-from service.settings import Settings
 from workers.jobs import introduce_round
 
 #: Pairs in the draft round (KICKOFF_BENCH_PAIRS to try another size).
@@ -74,32 +73,13 @@ async def _draft_round(pool: asyncpg.Pool, organiser: str, n: int) -> str:
 
 
 async def _run() -> dict[str, Any]:
-    home = Path(os.environ.get("KICKOFF_BENCH_HOME", tempfile.mkdtemp(prefix="kickoff-bench-")))
-    settings = Settings(
-        KICKOFF_HOME=home,
-        LOG_LEVEL="WARNING",
-        PASSWORD_MEMORY_KIB=1024,
-        PASSWORD_TIME_COST=1,
-        ARQ_QUEUE_NAME="kickoff:bench:" + uuid.uuid4().hex[:8],
-    )
+    settings = bench_settings()
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            body = {
-                "email": f"organiser.{uuid.uuid4().hex[:6]}@example.org",
-                "password": "correct horse battery staple",
-                "display_name": "Bench Organiser",
-                "roles": ["mentee"],
-                "timezone": "Europe/Lisbon",
-                "languages": ["en"],
-                "consent_to_match": False,
-            }
-            created = await client.post("/api/v1/people", json=body)
-            assert created.status_code == 201, created.text
-            login = {"email": body["email"], "password": body["password"]}
-            assert (await client.post("/api/v1/auth/login", json=login)).status_code == 200
-            round_id = await _draft_round(app.state.services.pool, created.json()["id"], PAIRS)
+            organiser = await log_in_organiser(client)
+            round_id = await _draft_round(app.state.services.pool, str(organiser), PAIRS)
             arq = app.state.services.arq
             # The organiser's own verification email, enqueued at sign-up.
             before = await arq.zcard(settings.arq_queue_name)

@@ -18,19 +18,19 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import tempfile
 import time
 import tracemalloc
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import numpy as np
 
+from bench.app import bench_settings
+from bench.app import organiser as log_in_organiser
 from matching.metrics import round_metrics
 from matching.profiles import DEFAULT_WEIGHTS
 from service.app import create_app
@@ -38,7 +38,6 @@ from service.kit.csv import export_chunks
 from service.kit.db import Conn, transaction
 from service.rounds.compare import compare_rounds
 from service.rounds.export import matches_export
-from service.settings import Settings
 
 MENTEES = int(os.environ.get("KICKOFF_BENCH_MENTEES", "10000"))
 MENTORS = MENTEES * 3 // 10
@@ -59,7 +58,11 @@ class Rounds:
 
 #: Pages to time as the organiser: (name, path of the page given the stored rounds). The
 #: organiser pages append theirs here, e.g. ("review page", lambda r: f"/organise/rounds/...").
-PAGES: list[tuple[str, Callable[[Rounds], str]]] = []
+PAGES: list[tuple[str, Callable[[Rounds], str]]] = [
+    ("review_page", lambda r: f"/organise/rounds/{r.before}"),
+    ("compare_page", lambda r: f"/organise/rounds/{r.before}/compare?with={r.after}"),
+    ("outcomes_page", lambda r: f"/organise/{r.programme}/outcomes"),
+]
 
 
 def _assignment(rng: np.random.Generator, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -200,33 +203,13 @@ async def _export_memory(pool: asyncpg.Pool, round_id: uuid.UUID) -> tuple[int, 
 
 
 async def _run() -> dict[str, Any]:
-    home = Path(os.environ.get("KICKOFF_BENCH_HOME", tempfile.mkdtemp(prefix="kickoff-bench-")))
-    settings = Settings(
-        KICKOFF_HOME=home,
-        LOG_LEVEL="WARNING",
-        PASSWORD_MEMORY_KIB=1024,
-        PASSWORD_TIME_COST=1,
-        ARQ_QUEUE_NAME="kickoff:bench:" + uuid.uuid4().hex[:8],
-    )
+    settings = bench_settings()
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         pool = app.state.services.pool
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            body = {
-                "email": f"organiser.{uuid.uuid4().hex[:6]}@example.org",
-                "password": "correct horse battery staple",
-                "display_name": "Bench Organiser",
-                "roles": ["mentee"],
-                "timezone": "Europe/Lisbon",
-                "languages": ["en"],
-                "consent_to_match": False,
-            }
-            created = await client.post("/api/v1/people", json=body)
-            assert created.status_code == 201, created.text
-            login = {"email": body["email"], "password": body["password"]}
-            assert (await client.post("/api/v1/auth/login", json=login)).status_code == 200
-            organiser = uuid.UUID(created.json()["id"])
+            organiser = await log_in_organiser(client)
             rounds = await _rounds(pool, organiser)
             async with pool.acquire() as conn:
                 await conn.execute("ANALYZE round_matches, round_unmatched, people")

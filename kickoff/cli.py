@@ -56,7 +56,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> str:
     from service import db, embedded
-    from service.demo.repository import demo_examples, demo_programme_id
+    from service.demo.repository import demo_association, demo_examples, demo_programme_id
     from service.demo.seed import DEMO_PASSWORD, seed_demo
     from service.kit.db import transaction
     from service.security import Passwords
@@ -75,6 +75,7 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
         async with transaction(pool, readonly=True) as conn:
             examples = await demo_examples(conn)
             programme = await demo_programme_id(conn)
+            association = await demo_association(conn)
     finally:
         await pool.close()
     if result.skipped:
@@ -89,8 +90,14 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
     if programme and examples:
         lines.append(
             f"the demo mentor above organises the programme {programme} (and is a site admin):"
-            f" try `kickoff match --programme {programme}` or POST"
-            f" /api/v1/programmes/{programme}/rounds"
+            " log in as them and open Organise to run a round, review it and publish it, or try"
+            f" `kickoff match --programme {programme}`"
+        )
+    if association and examples:
+        association_id, name = association
+        lines.append(
+            f"the demo mentor above also runs the association {name!r} ({association_id}):"
+            f" its members, API keys and member imports at /associations/{association_id}"
         )
     return "\n".join(lines)
 

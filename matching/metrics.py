@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+#: The fairness table's timezone bands by key, with their labels. A UTC offset of BAND_WEST
+#: hours or less is the Americas, BAND_EAST or more Asia/Pacific, Europe/Africa in between.
+Band = Literal["americas", "europe_africa", "asia_pacific"]
+TIMEZONE_BANDS: Mapping[Band, str] = {
+    "americas": "Americas (UTC-3 and west)",
+    "europe_africa": "Europe/Africa (UTC-3 to +3)",
+    "asia_pacific": "Asia/Pacific (UTC+3 and east)",
+}
+BAND_WEST = -3.0
+BAND_EAST = 3.0
+
+
+def timezone_band(offset_hours: float) -> Band:
+    """The key of the timezone band (:data:`TIMEZONE_BANDS`) of a UTC offset in hours."""
+    if offset_hours <= BAND_WEST:
+        return "americas"
+    if offset_hours < BAND_EAST:
+        return "europe_africa"
+    return "asia_pacific"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,13 @@ from matching.certificate import Certificate, certified_solve, violation_finder
 from matching.explain import PairReasons, match_reasons
 from matching.features import ProfileVectorizer, SideFeatures
 from matching.graph import SCORE_LEVELS, PairGraph, build_graph, score_levels
-from matching.metrics import CertificateFigures, RoundMetrics, round_metrics
+from matching.metrics import (
+    TIMEZONE_BANDS,
+    CertificateFigures,
+    RoundMetrics,
+    round_metrics,
+    timezone_band,
+)
 from matching.profiles import Profile, Weights
 from matching.scoring import overlap_threshold, pair_components, score_block
 from matching.stable import Preferences, blocking_entries, deferred_acceptance
@@ -357,19 +363,12 @@ def _unmatched(
 
 
 def _groups(mentees: Sequence[Profile]) -> dict[str, list[str]]:
-    def tz_band(offset: float) -> str:
-        if offset <= -3:
-            return "Americas (UTC-3 and west)"
-        if offset < 3:
-            return "Europe/Africa (UTC-3 to +3)"
-        return "Asia/Pacific (UTC+3 and east)"
-
     def exp_band(years: float) -> str:
         return "0-1 years" if years < 2 else ("2-4 years" if years < 5 else "5+ years")
 
     return {
         "country": [p.country or "unknown" for p in mentees],
-        "timezone_band": [tz_band(p.utc_offset_hours) for p in mentees],
+        "timezone_band": [TIMEZONE_BANDS[timezone_band(p.utc_offset_hours)] for p in mentees],
         "experience_band": [exp_band(p.years_experience) for p in mentees],
     }
 

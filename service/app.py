@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import db, embedded, queue
 from service.accounts import endpoints as accounts
+from service.associations.endpoints import router as associations_router
 from service.auth.endpoints import router as auth_router
 from service.auth.service import current
 from service.errors import (
@@ -31,6 +32,7 @@ from service.errors import (
 from service.guard import guard
 from service.imports.endpoints import router as imports_router
 from service.introductions import endpoints as introductions
+from service.invitations.endpoints import router as invitations_router
 from service.kit.api import ApiRouter, Operation
 from service.kit.db import transaction
 from service.kit.html import page_context, remember_nonce
@@ -60,8 +62,10 @@ ROUTERS: tuple[ApiRouter, ...] = (
     accounts.auth_router,
     taxonomy_router,
     programmes_router,
+    associations_router,
     rounds_router,
     introductions.router,
+    invitations_router,
     imports_router,
     system.router,
 )

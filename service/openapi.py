@@ -49,7 +49,15 @@ _ACCESS_TEXT = {
     Rule.PERSON: "Any logged-in person.",
     Rule.SITE_ADMIN: "Site admins only.",
     Rule.ORGANISER: "Organisers of the programme this belongs to, and site admins.",
+    Rule.ASSOCIATION_ADMIN: "Admins of the association this belongs to, and site admins.",
 }
+_KEYS_TEXT = (
+    " Also the association's own API keys (`Authorization: Bearer kk_...` or `X-Api-Key`); a"
+    " key of another association is a 403, a revoked or unknown key a 401."
+)
+#: Who may call: a session (cookie or bearer token), and an association's API key where allowed.
+SESSION_SECURITY: list[dict[str, list[str]]] = [{"session": []}, {"bearer": []}]
+KEY_SECURITY: list[dict[str, list[str]]] = [*SESSION_SECURITY, {"association_key": []}]
 
 
 def _upload(op: Operation, keyed: dict[Any, Any]) -> dict[str, Any]:
@@ -144,8 +152,9 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
             }
         item["x-access"] = op.access.rule.value
         if op.access.rule is not Rule.ANYONE:
-            item["security"] = [{"session": []}, {"bearer": []}]
-            item["description"] = _ACCESS_TEXT[op.access.rule]
+            keys = op.access.rule is Rule.ASSOCIATION_ADMIN and op.access.keys
+            item["security"] = KEY_SECURITY if keys else SESSION_SECURITY
+            item["description"] = _ACCESS_TEXT[op.access.rule] + (_KEYS_TEXT if keys else "")
         else:
             item["security"] = []
         paths.setdefault(op.path, {})[op.method.lower()] = item
@@ -164,6 +173,7 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "kickoff_session"},
                 "bearer": {"type": "http", "scheme": "bearer"},
+                "association_key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
             },
         },
     }

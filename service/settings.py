@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     db_pool_max: int = Field(default=10, alias="DB_POOL_MAX", ge=1)
     arq_queue_name: str = Field(default="kickoff:queue", alias="ARQ_QUEUE_NAME")
     demo_mode: bool = Field(default=False, alias="KICKOFF_DEMO")
+    #: Days after an invitation email was delivered before its one reminder (links work 30).
+    invitation_reminder_days: int = Field(default=7, alias="INVITATION_REMINDER_DAYS", ge=1, le=29)
 
     @field_validator("log_level")
     @classmethod

@@ -17,6 +17,7 @@ from service.imports import run
 from service.imports import service as imports
 from service.introductions import repository as intro_repo
 from service.introductions import service as introductions
+from service.invitations import service as invitations
 from service.kit.db import transaction
 from service.rounds import service as rounds
 
@@ -78,7 +79,9 @@ async def run_import(ctx: dict[str, Any], import_id: str) -> str:
 async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:
     """Deliver one outbox email if it is still pending and due (idempotent)."""
     async with transaction(ctx["pool"]) as conn:
-        return await introductions.deliver(conn, ctx["settings"], UUID(outbox_id))
+        return await introductions.deliver(
+            conn, ctx["settings"], UUID(outbox_id), invitations.EMAIL_CONTEXT
+        )
 
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
@@ -104,3 +107,12 @@ async def follow_up_introductions(ctx: dict[str, Any]) -> dict[str, int]:
     emails = [oid for ids in queued.values() for oid in ids]
     await introductions.enqueue_emails(ctx["redis"], emails)
     return {kind: len(ids) for kind, ids in queued.items()}
+
+
+async def follow_up_invitations(ctx: dict[str, Any]) -> int:
+    """The one reminder of each invitation left unanswered, then its delivery."""
+    after = timedelta(days=ctx["settings"].invitation_reminder_days)
+    async with transaction(ctx["pool"]) as conn:
+        emails = await invitations.remind(conn, datetime.now(UTC), after)
+    await introductions.enqueue_emails(ctx["redis"], emails)
+    return len(emails)

@@ -26,6 +26,7 @@ FUNCTIONS = [
     # Also runnable on demand (the crons below run them regularly).
     func(jobs.sweep_outbox, keep_result=0),
     func(jobs.follow_up_introductions, keep_result=0),
+    func(jobs.follow_up_invitations, keep_result=0),
 ]
 #: Jobs one worker runs at once.
 MAX_JOBS = 20
@@ -66,6 +67,14 @@ def cron_jobs(queue_name: str) -> list[CronJob]:
             jobs.follow_up_introductions,
             name=name(jobs.follow_up_introductions),
             second={30},
+            run_at_startup=False,
+            unique=True,
+        ),
+        cron(
+            jobs.follow_up_invitations,
+            name=name(jobs.follow_up_invitations),
+            minute=set(range(0, 60, 5)),
+            second={45},
             run_at_startup=False,
             unique=True,
         ),

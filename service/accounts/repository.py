@@ -94,10 +94,20 @@ async def retire_links(conn: Conn, person_id: UUID, purpose: str) -> None:
     )
 
 
+#: Expired invitations are kept longer than other links, so that their page still says they
+#: expired and whom to ask for a new one (rather than not knowing the link at all).
+KEEP_INVITATIONS = timedelta(days=90)
+
+
 async def purge_links(conn: Conn, keep: timedelta) -> int:
-    """Delete links expired more than ``keep`` ago; how many."""
+    """Delete links expired more than ``keep`` ago (invitations: :data:`KEEP_INVITATIONS`);
+    how many."""
     return await deleted(
-        conn, "DELETE FROM email_links WHERE expires_at <= now() - $1::interval", keep
+        conn,
+        "DELETE FROM email_links WHERE expires_at <= now() - CASE purpose"
+        " WHEN 'invitation' THEN greatest($1::interval, $2::interval) ELSE $1::interval END",
+        keep,
+        KEEP_INVITATIONS,
     )
 
 

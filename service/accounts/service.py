@@ -61,11 +61,20 @@ _REFUSED = {
 }
 
 
-async def _send_link(conn: Conn, secret: bytes, purpose: str, person_id: UUID, email: str) -> UUID:
-    """Store a new link to ``email`` and queue the email carrying it; the outbox id."""
+async def send_link(
+    conn: Conn,
+    secret: bytes,
+    purpose: str,
+    person_id: UUID,
+    email: str,
+    lifetime: timedelta | None = None,
+) -> UUID:
+    """Store a new link to ``email`` (working for ``lifetime``, by default its purpose's) and
+    queue the email carrying it, of the kind ``purpose``; the outbox id."""
     link_id = uuid4()
     digest = token_hash(link_token(secret, purpose, link_id))
-    await repo.create_link(conn, link_id, purpose, person_id, email, digest, LIFETIME[purpose])
+    lifetime = lifetime or LIFETIME[purpose]
+    await repo.create_link(conn, link_id, purpose, person_id, email, digest, lifetime)
     queued = await outbox.queue_email_about(conn, purpose, LINK_SUBJECT, str(link_id), person_id)
     assert queued is not None  # a new link is a new subject
     return queued
@@ -88,7 +97,7 @@ async def sign_up(
     """Sign up (:func:`service.people.service.sign_up`) with the address unverified, and queue
     the email that verifies it; the person and that email's outbox id."""
     person = await people.sign_up(conn, taxonomy, body, password_hash)
-    return person, await _send_link(conn, secret, VERIFY, person.id, person.email)
+    return person, await send_link(conn, secret, VERIFY, person.id, person.email)
 
 
 async def update_profile(
@@ -104,7 +113,7 @@ async def update_profile(
         return person, []
     # Links sent to the old address stop working: each works only at the address it went to.
     await repo.mark_unverified(conn, person_id)
-    queued = await _send_link(conn, secret, VERIFY, person_id, person.email)
+    queued = await send_link(conn, secret, VERIFY, person_id, person.email)
     return dataclasses.replace(person, email_verified=False), [queued]
 
 
@@ -125,7 +134,7 @@ async def resend_verification(conn: Conn, secret: bytes, person_id: UUID) -> tup
         f"we have sent the link {RESEND_LIMIT} times in the last hour; check your inbox"
         " (and spam folder), or try again later",
     )
-    return address.email, await _send_link(conn, secret, VERIFY, person_id, address.email)
+    return address.email, await send_link(conn, secret, VERIFY, person_id, address.email)
 
 
 async def request_password_reset(conn: Conn, secret: bytes, email: str, ip: str) -> UUID | None:
@@ -140,7 +149,7 @@ async def request_password_reset(conn: Conn, secret: bytes, email: str, ip: str)
     if found is None:
         return None
     person_id, stored = found
-    return await _send_link(conn, secret, RESET, person_id, stored)
+    return await send_link(conn, secret, RESET, person_id, stored)
 
 
 async def check_link(conn: Conn, token: str, purpose: str) -> UUID:

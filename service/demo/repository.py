@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from service.kit.db import Conn
@@ -29,8 +30,10 @@ async def demo_counts(conn: Conn) -> tuple[int, int] | None:
 
 
 async def delete_demo(conn: Conn) -> None:
-    """Remove the demo programme and every demo person (and what cascades from them)."""
+    """Remove the demo programme, the demo associations and every demo person (and what
+    cascades from them)."""
     await conn.execute("DELETE FROM programmes WHERE name = $1", DEMO_PROGRAMME)
+    await conn.execute("DELETE FROM associations WHERE is_demo")
     await conn.execute("DELETE FROM people WHERE is_demo")
 
 
@@ -103,3 +106,81 @@ async def demo_examples(conn: Conn) -> list[tuple[str, str]]:
              WHERE is_demo AND is_mentor ORDER BY email LIMIT 1)"""
     )
     return [(r["role"], r["email"]) for r in rows]
+
+
+async def insert_associations(conn: Conn, rows: list[dict[str, Any]]) -> None:
+    """Write the demo associations (column values with their ids), marked as demo data."""
+    await conn.executemany(
+        """INSERT INTO associations (id, name, kind, online, city, country, website,
+                                     description, focus, focus_texts, languages, is_demo)
+           VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, $8, $9, $10, $11, true)""",
+        [
+            (
+                r["id"],
+                r["name"],
+                r["kind"],
+                r["online"],
+                r["city"],
+                r["country"],
+                r["website"],
+                r["description"],
+                r["focus"],
+                r["focus_texts"],
+                r["languages"],
+            )
+            for r in rows
+        ],
+    )
+
+
+async def copy_memberships(conn: Conn, rows: list[tuple[object, ...]]) -> None:
+    """Write memberships (association, person, member_ref, source, status, ended_at) with COPY."""
+    await conn.copy_records_to_table(
+        "association_members",
+        records=rows,
+        columns=["association_id", "person_id", "member_ref", "source", "status", "ended_at"],
+    )
+
+
+async def appoint_association_admins(conn: Conn) -> None:
+    """Each demo association is run by one of its active mentor members; the demo's site admin
+    runs the association of their city (else country, else an online one) too, and one other
+    association waits for a programme it asked for."""
+    await conn.execute(
+        """INSERT INTO association_admins (association_id, person_id)
+           SELECT DISTINCT ON (m.association_id) m.association_id, m.person_id
+             FROM association_members m
+             JOIN associations a ON a.id = m.association_id AND a.is_demo
+             JOIN people p ON p.id = m.person_id AND p.is_mentor AND NOT p.is_admin
+            WHERE m.status = 'active'
+            ORDER BY m.association_id, p.email"""
+    )
+    await conn.execute(
+        """WITH admin AS (SELECT id, country, city FROM people
+                           WHERE is_demo AND is_admin ORDER BY email LIMIT 1)
+           INSERT INTO association_admins (association_id, person_id)
+           SELECT a.id, admin.id FROM admin, associations a WHERE a.is_demo
+            ORDER BY a.country IS NOT DISTINCT FROM admin.country AND a.city = admin.city DESC,
+                     a.country IS NOT DISTINCT FROM admin.country DESC, a.online DESC, a.name
+            LIMIT 1"""
+    )
+    await conn.execute(
+        """INSERT INTO programme_requests (association_id, requested_by, name, description)
+           SELECT ad.association_id, ad.person_id, a.name || ' mentoring 2027',
+                  'Our members would like to mentor each other: newcomers with our seniors.'
+             FROM association_admins ad
+             JOIN associations a ON a.id = ad.association_id AND a.is_demo
+             JOIN people p ON p.id = ad.person_id AND NOT p.is_admin
+            ORDER BY a.name LIMIT 1"""
+    )
+
+
+async def demo_association(conn: Conn) -> tuple[str, str] | None:
+    """(id, name) of the demo association the demo's site admin runs, if the demo is loaded."""
+    row = await conn.fetchrow(
+        """SELECT a.id, a.name FROM associations a
+             JOIN association_admins ad ON ad.association_id = a.id
+             JOIN people p ON p.id = ad.person_id AND p.is_demo AND p.is_admin
+            WHERE a.is_demo ORDER BY p.email LIMIT 1"""
+    )
+    return None if row is None else (str(row["id"]), row["name"])

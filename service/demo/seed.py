@@ -1,4 +1,5 @@
-"""Load the demo population: validated like sign-ups, written with COPY in one transaction."""
+"""Load the demo population (validated like sign-ups) and its associations with their members,
+written with COPY in one transaction."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from service.demo import repository as repo
+from service.demo.associations import Resident, demo_associations, demo_memberships
 from service.demo.generator import generate_people
 from service.kit.db import transaction
 from service.people.repository import WindowRow
@@ -74,9 +76,13 @@ async def seed_demo(
         window_records: list[tuple[object, ...]] = []
         typed: list[tuple[uuid.UUID, dict[str, str]]] = []
         columns: list[str] | None = None
+        residents: list[Resident] = []
         for raw in generate_people(mentees, mentors, random_state=random_state):
             values, windows = demo_person(raw, taxonomy)
             person_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            residents.append(
+                Resident(person_id, values["country"], values["city"], tuple(values["languages"]))
+            )
             # COPY's binary format cannot carry our jsonb codec: custom tags' words go after.
             if texts := values.pop("tag_texts", None):
                 typed.append((person_id, texts))
@@ -93,4 +99,10 @@ async def seed_demo(
         await repo.set_tag_texts(conn, typed)
         await repo.copy_windows(conn, window_records)
         await repo.create_demo_programme(conn)
+        associations = demo_associations(taxonomy, rng)
+        await repo.insert_associations(conn, associations)
+        await repo.copy_memberships(
+            conn, demo_memberships(associations, residents, rng, verified_at)
+        )
+        await repo.appoint_association_admins(conn)
     return SeedResult(mentees, mentors, False)

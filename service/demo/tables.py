@@ -200,3 +200,9 @@ def profiles() -> Profiles:
         mentor_goals=_weights(p["mentor_goals"]),
         mentee_tools=_weights(p["mentee_tools"]),
     )
+
+
+@cache
+def associations() -> tuple[Mapping[str, Any], ...]:
+    """The demo's associations as an association admin would enter them (the API's fields)."""
+    return tuple(MappingProxyType(a) for a in _json("associations.json"))

@@ -6,11 +6,16 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from service.imports import service
+from service.imports.repository import association_of_import
 from service.imports.schemas import ImportForm, ImportOut, PreviewForm, PreviewOut
-from service.kit.api import SITE_ADMIN, ApiRouter, Call, Upload, respond
+from service.kit.api import ApiRouter, Call, Upload, association_admin, respond
 from service.kit.csv import csv_response
 
 router = ApiRouter(tag="imports")
+#: The association's admins, its API keys and site admins.
+ADMINS = association_admin()
+#: The same, for the association an import belongs to.
+IMPORT_ADMINS = association_admin(association_of_import, what="import")
 
 _FILE = "the member list: CSV (UTF-8, UTF-16, Windows-1252 or Latin-1; comma, semicolon, tab or"
 _FILE += " pipe), XLSX or ODS; at most 50 MiB"
@@ -21,8 +26,7 @@ _FILE += " pipe), XLSX or ODS; at most 50 MiB"
     "POST",
     summary="Preview a member file: detected format, encoding, delimiter, guessed column"
     " mapping and the first 20 rows (nothing is stored)",
-    # TODO(lead): association_admin()
-    access=SITE_ADMIN,
+    access=ADMINS,
     upload=Upload(max_bytes=service.MAX_UPLOAD, description=_FILE, fields=PreviewForm),
     response=PreviewOut,
     errors=(401, 403, 404, 413, 415, 422),
@@ -42,8 +46,7 @@ async def preview_import(call: Call) -> Response:
     "/associations/{id}/imports",
     "POST",
     summary="Import a member file (runs in the background; poll GET /imports/{id})",
-    # TODO(lead): association_admin()
-    access=SITE_ADMIN,
+    access=ADMINS,
     upload=Upload(max_bytes=service.MAX_UPLOAD, description=_FILE, fields=ImportForm),
     response=ImportOut,
     status=202,
@@ -69,7 +72,8 @@ async def start_import(call: Call) -> Response:
                 accepted,
                 association_id,
                 full_sync=upload.fields.full_sync,
-                created_by=call.caller.person_id,
+                created_by=call.person,
+                api_key_id=call.key.key_id if call.key else None,
             )
     except BaseException:
         service.discard(accepted)
@@ -82,8 +86,7 @@ async def start_import(call: Call) -> Response:
     "/imports/{id}",
     "GET",
     summary="An import's status, progress and counts",
-    # TODO(lead): association_admin()
-    access=SITE_ADMIN,
+    access=IMPORT_ADMINS,
     response=ImportOut,
     errors=(401, 403, 404),
 )
@@ -98,8 +101,7 @@ async def get_import(call: Call) -> Response:
     "/imports/{id}/rejected.csv",
     "GET",
     summary="The rows an import refused: line, reason and the original values (CSV)",
-    # TODO(lead): association_admin()
-    access=SITE_ADMIN,
+    access=IMPORT_ADMINS,
     errors=(401, 403, 404),
     media_type="text/csv",
 )

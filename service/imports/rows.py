@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from service.imports import values
 from service.imports.columns import FIELDS, Header, blank, guess, header_of, resolve
 from service.imports.reader import NotASpreadsheet, Record, Sniffed, Source, sniff
+from service.invitations.repository import INVITATION
 from service.security import link_token, token_hash
 from service.taxonomy.normalise import Taxonomy
 
@@ -20,8 +21,6 @@ from service.taxonomy.normalise import Taxonomy
 PREVIEW_ROWS = 20
 #: Records read at most to find the header and the preview's rows.
 _HEAD_LIMIT = 10_000
-#: The emailed link's purpose (and the kind of the email carrying it).
-INVITATION = "invitation"
 #: Longest original value kept for the rejected-rows file.
 _KEEP = 10_000
 

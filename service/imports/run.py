@@ -13,7 +13,6 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -27,13 +26,14 @@ from service.imports.reader import NotASpreadsheet, Sniffed
 from service.imports.repository import ImportRow
 from service.imports.rows import Rows, Table, open_table
 from service.imports.service import Progress, delete_file, get_import
+from service.invitations import service as invitations
 from service.kit.db import Conn
 from service.taxonomy.repository import load_taxonomy
 
 log = logging.getLogger(__name__)
 
-#: How long an invitation's link works.
-INVITATION_LIFETIME = timedelta(days=30)
+#: How long an invitation's link works (the invitations' own figure).
+INVITATION_LIFETIME = invitations.LIFETIME
 #: Records read, staged and reported per step.
 CHUNK = 5000
 #: Emails enqueued per Redis round trip after the apply.

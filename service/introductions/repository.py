@@ -173,7 +173,7 @@ async def lock_email(conn: Conn, outbox_id: UUID) -> EmailRow | None:
         "SELECT o.id, o.kind, o.status, o.attempts, o.message_id, o.next_attempt_at, o.created_at,"
         " o.subject_kind, o.subject_id, o.mentorship_id, o.recipient_id,"
         " r.email AS recipient_email,"
-        " r.display_name AS recipient_name,"
+        " COALESCE(r.display_name, '') AS recipient_name,"  # none yet: invited, not signed up
         " other.id AS other_id, other.display_name AS other_name,"
         " other.headline AS other_headline, other.email AS other_email,"
         " other.shared_contact AS other_contact,"

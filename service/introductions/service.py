@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -39,14 +39,28 @@ def _first_name(name: str | None) -> str:
 
 #: Emails that carry a one-time link (service/accounts; the email's kind is the link's purpose
 #: and its subject the link) and the page each link opens.
-LINK_PAGES = {"verify_email": "/verify/", "password_reset": "/reset/"}
+LINK_PAGES = {
+    "verify_email": "/verify/",
+    "password_reset": "/reset/",
+    "invitation": "/invitation/",
+    "invitation_reminder": "/invitation/",
+}
+#: Kinds that carry a link of another kind's purpose: a reminder repeats the invitation's link.
+LINK_PURPOSES = {"invitation_reminder": "invitation"}
 
 
 def _link(row: repo.EmailRow, settings: Settings) -> str:
     page = LINK_PAGES.get(row.kind)
     if page is None or row.subject_kind != "email_link":
         return ""
-    return settings.base_url + page + link_token(settings.secret, row.kind, UUID(row.subject_id))
+    purpose = LINK_PURPOSES.get(row.kind, row.kind)
+    return settings.base_url + page + link_token(settings.secret, purpose, UUID(row.subject_id))
+
+
+#: What the templates of one kind need beyond the outbox row (an association's name...),
+#: loaded at delivery. Domains above this one define them; the worker hands them to
+#: :func:`deliver`, so this package never imports those domains.
+ContextLoader = Callable[[Conn, repo.EmailRow], Awaitable[dict[str, Any]]]
 
 
 def context(row: repo.EmailRow, settings: Settings) -> dict[str, Any]:
@@ -86,12 +100,18 @@ def _answer_by(row: repo.EmailRow) -> str:
     return standing.day_in_words(closes_on(row.introduced_at or row.created_at, row.expiry_days))
 
 
-async def deliver(conn: Conn, settings: Settings, outbox_id: UUID) -> str:
+async def deliver(
+    conn: Conn,
+    settings: Settings,
+    outbox_id: UUID,
+    loaders: Mapping[str, ContextLoader] | None = None,
+) -> str:
     """Send one outbox email if it is still due; safe to run any number of times at once.
 
     Called inside the job's transaction: the row stays locked while the SMTP server takes the
     message, so a duplicate job waits and then finds it sent. A crash after the server accepted
     it but before the commit means one more copy later, with the same Message-ID.
+    ``loaders``: by kind, what else its templates need.
     """
     row = await repo.lock_email(conn, outbox_id)
     if row is None or row.status != "pending":
@@ -99,10 +119,14 @@ async def deliver(conn: Conn, settings: Settings, outbox_id: UUID) -> str:
     now = datetime.now(UTC)
     if row.next_attempt_at > now:
         return "not due"
+    values = context(row, settings)
+    load = (loaders or {}).get(row.kind)
+    if load is not None:
+        values.update(await load(conn, row))
     message = mail.compose(
         mail.environment(),
         row.kind,
-        context(row, settings),
+        values,
         sender=settings.mail_from,
         recipient=(row.recipient_name, row.recipient_email),
         message_id=row.message_id,

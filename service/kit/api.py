@@ -46,21 +46,27 @@ class Rule(enum.StrEnum):
     PERSON = "person"
     SITE_ADMIN = "site_admin"
     ORGANISER = "organiser"
+    ASSOCIATION_ADMIN = "association_admin"
 
 
-#: Finds the programme that the path's ``{id}`` belongs to (None when there is no such thing).
+#: Finds the programme (or association) that the path's ``{id}`` belongs to (None when there is
+#: no such thing).
 ProgrammeOf = Callable[[Conn, UUID], Awaitable[UUID | None]]
+OwnerOf = ProgrammeOf
 
 
 @dataclass(frozen=True)
 class Access:
-    """An operation's rule; for organisers, how to find the programme in the path."""
+    """An operation's rule; for organisers and association admins, how to find the programme
+    or association in the path."""
 
     rule: Rule
-    #: None: the path's ``{id}`` is the programme itself.
-    programme_of: ProgrammeOf | None = None
+    #: None: the path's ``{id}`` is the programme (or association) itself.
+    owner_of: OwnerOf | None = None
     #: What the path's ``{id}`` names, for "no such ..." messages.
     what: str = "programme"
+    #: Association admins: whether the association's API keys may call it too.
+    keys: bool = False
 
     @property
     def needs_session(self) -> bool:
@@ -78,6 +84,14 @@ def organiser(programme_of: ProgrammeOf | None = None, what: str = "programme") 
     return Access(Rule.ORGANISER, programme_of, what)
 
 
+def association_admin(
+    association_of: OwnerOf | None = None, what: str = "association", *, keys: bool = True
+) -> Access:
+    """Admins of the association in the path (or of the one ``association_of`` finds for the
+    path's ``{id}``), site admins, and (unless ``keys`` is False) that association's API keys."""
+    return Access(Rule.ASSOCIATION_ADMIN, association_of, what, keys)
+
+
 @dataclass(frozen=True)
 class Caller:
     """The authenticated caller of a request."""
@@ -86,8 +100,17 @@ class Caller:
     token: str
 
 
+@dataclass(frozen=True)
+class KeyCaller:
+    """An association's API key calling one of that association's admin operations: no
+    person, so it can call nothing else."""
+
+    key_id: UUID
+    association_id: UUID
+
+
 #: Checks ``access`` for a request: the caller (None for anyone), or 401/403/404.
-Guard = Callable[[Request, Access], Awaitable[Caller | None]]
+Guard = Callable[[Request, Access], Awaitable[Caller | KeyCaller | None]]
 
 
 @dataclass(frozen=True)
@@ -117,6 +140,8 @@ class Call:
     services: Services
     auth: Caller | None
     parsed: Any = None
+    #: The API key calling, on operations that let an association's keys call them.
+    key: KeyCaller | None = None
 
     @property
     def caller(self) -> Caller:
@@ -124,6 +149,11 @@ class Call:
         if self.auth is None:
             raise Unauthorized("log in first")
         return self.auth
+
+    @property
+    def person(self) -> UUID | None:
+        """The logged-in person calling, or None when an API key calls."""
+        return None if self.auth is None else self.auth.person_id
 
     def body(self, model: type[M]) -> M:
         """The validated JSON body."""
@@ -151,6 +181,11 @@ class Call:
     def required_query(self, name: str, adapter: TypeAdapter[T]) -> T:
         """One validated query parameter that must be sent (422 naming it otherwise)."""
         return required_query(self.request, name, adapter)
+
+    def query_model(self, model: type[M]) -> M:
+        """The query parameters named like ``model``'s fields, validated together (422 naming
+        every bad one); others are left alone."""
+        return parse_query_model(self.request, model)
 
     def page(self, default_limit: int = 100) -> tuple[int, int]:
         """(limit, offset) from the query string."""
@@ -257,14 +292,16 @@ def endpoint(op: Operation, guard: Guard) -> Callable[[Request], Awaitable[Respo
     """The Starlette endpoint of ``op``: check access, read the body, call the handler."""
 
     async def run(request: Request) -> Response:
-        caller = await guard(request, op.access)
+        found = await guard(request, op.access)
+        caller = found if isinstance(found, Caller) else None
+        key = found if isinstance(found, KeyCaller) else None
         parsed: Any = None
         if op.body is not None and (op.body_required or await request.body()):
             parsed = await read_json(request, op.body)
         elif op.upload is not None:
             parsed = await read_upload(request, op.upload)
         try:
-            return await op.handler(Call(request, services(request), caller, parsed))
+            return await op.handler(Call(request, services(request), caller, parsed, key))
         finally:
             if isinstance(parsed, Uploaded):
                 await parsed.file.close()
@@ -409,6 +446,30 @@ def _query_value(name: str, raw: str, adapter: TypeAdapter[T]) -> T:
         raise ValidationFailed(
             f"invalid query parameter {name}", fields=[{"field": name, "message": first}]
         ) from None
+
+
+def parse_query_model(request: Request, model: type[M]) -> M:
+    """The query parameters named like ``model``'s fields, validated together; 422 naming every
+    bad one."""
+    data = {k: v for k, v in request.query_params.items() if k in model.model_fields}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "some query parameters are invalid", fields=field_errors(exc)
+        ) from None
+
+
+def model_query(model: type[BaseModel]) -> tuple[tuple[str, str, str], ...]:
+    """An operation's documented query parameters (name, type, description) from a model."""
+    return tuple(
+        (
+            name,
+            "boolean" if f.annotation in (bool, bool | None) else "string",
+            f.description or "",
+        )
+        for name, f in model.model_fields.items()
+    )
 
 
 def path_id(request: Request, name: str = "id", *, what: str = "resource") -> UUID:

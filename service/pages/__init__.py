@@ -2,12 +2,38 @@
 
 from starlette.routing import Route
 
-from service.pages import account, compare, endpoints, organise
+from service.pages import (
+    account,
+    association_admin,
+    associations,
+    compare,
+    endpoints,
+    invitation,
+    members,
+    memberships,
+    organise,
+    programme_settings,
+    rounds,
+    workspace,
+)
 
 
 def routes() -> list[Route]:
     """Every HTML route of the pages package."""
-    return [*endpoints.routes(), *account.routes(), *organise.routes(), *compare.routes()]
+    return [
+        *endpoints.routes(),
+        *account.routes(),
+        *organise.routes(),
+        *workspace.routes(),
+        *programme_settings.routes(),
+        *members.routes(),
+        *rounds.routes(),
+        *compare.routes(),
+        *invitation.routes(),
+        *associations.routes(),
+        *association_admin.routes(),
+        *memberships.routes(),
+    ]
 
 
 __all__ = ["routes"]

@@ -29,6 +29,7 @@ from service.kit.sessions import (
 from service.kit.state import services
 from service.pages import programmes
 from service.pages.forms import form_data, profile_form, window_text
+from service.pages.memberships import memberships_context
 from service.people import repository as people_repo
 from service.people import service as people
 from service.people.schemas import ProfileFields, ProfileOut, ProfilePatch, SignupIn
@@ -190,10 +191,12 @@ async def _profile_page(
 @pages.get("/me")
 @auth.logged_in()
 async def profile_page(request: Request, caller: Caller) -> Response:
-    """My profile."""
+    """My profile, with my associations."""
     welcome = request.query_params.get("welcome") == "1"
+    async with transaction(services(request).pool, readonly=True) as conn:
+        mine = await memberships_context(conn, caller.person_id)
     return await _profile_page(
-        request, caller, "profile.html", lambda p: {"profile": p, "welcome": welcome}
+        request, caller, "profile.html", lambda p: {"profile": p, "welcome": welcome, **mine}
     )
 
 

@@ -17,10 +17,13 @@ from service.kit.api import Caller, path_id
 from service.kit.db import Conn, transaction
 from service.kit.html import Pages, checked_form, domain_errors, render, see_other, validate
 from service.kit.state import services
+from service.pages.associations import admin_context
 from service.pages.programmes import programme_context
+from service.pages.workspace import workspace_context
 from service.programmes import roles
 from service.programmes import service as programmes
 from service.programmes.schemas import OrganiserIn, ProgrammeIn, ProgrammeOut, ProgrammePatch
+from service.rounds import service as rounds
 
 pages = Pages()
 
@@ -45,9 +48,11 @@ async def _organise_page(
     async with transaction(services(request).pool, readonly=True) as conn:
         found = await _organised(conn, caller)
         admin = await roles.is_admin(conn, caller.person_id)
-    context = programme_context(
+        last = await rounds.last_rounds(conn, [p.id for p in found])
+    context = workspace_context(
         caller,
         organised=found,
+        last=last,
         admin=admin,
         base_url=services(request).settings.base_url,
         errors=errors or {},
@@ -108,23 +113,31 @@ async def invitation_submit(request: Request, caller: Caller) -> Response:
     return see_other(f"/organise?renewed={programme_id}#p-{programme_id}")
 
 
-async def _admin_page(
+async def show_admin(
     request: Request,
     caller: Caller,
     *,
     values: dict[str, Any] | None = None,
     errors: dict[str, Any] | None = None,
+    association_values: dict[str, Any] | None = None,
+    association_errors: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
+    """The site admins' page: programmes and associations (``*_values`` and ``*_errors``: a
+    form's values and errors, by form)."""
     async with transaction(services(request).pool, readonly=True) as conn:
         await roles.require_admin(conn, caller.person_id)
         listed = (await programmes.list_programmes(conn, caller.person_id)).programmes
+        associations = await admin_context(conn)
     context = programme_context(
         caller,
         programmes=listed,
         values=values or {},
         errors=errors or {},
+        association_values=association_values or {},
+        association_errors=association_errors or {},
         done=request.query_params.get("done"),
+        **associations,
     )
     return render(request, "admin.html", context, status)
 
@@ -133,7 +146,7 @@ async def _admin_page(
 @auth.logged_in()
 async def admin_page(request: Request, caller: Caller) -> Response:
     """Site admins: every programme with its organisers; create one; appoint organisers."""
-    return await _admin_page(request, caller)
+    return await show_admin(request, caller)
 
 
 @pages.post("/admin/programmes")
@@ -148,7 +161,7 @@ async def create_submit(request: Request, caller: Caller) -> Response:
     }
     body, errors = validate(ProgrammeIn, values)
     if body is None:
-        return await _admin_page(request, caller, values=values, errors=errors, status=422)
+        return await show_admin(request, caller, values=values, errors=errors, status=422)
     async with transaction(services(request).pool) as conn:
         await roles.require_admin(conn, caller.person_id)
         out = await programmes.create_programme(conn, caller.person_id, body)
@@ -174,7 +187,7 @@ async def appoint_submit(request: Request, caller: Caller) -> Response:
             errors = domain_errors(exc)
     if errors:
         key = str(programme_id)
-        return await _admin_page(
+        return await show_admin(
             request, caller, values={key: email}, errors={key: errors}, status=422
         )
     return see_other(f"/admin?done=appointed#p-{programme_id}")

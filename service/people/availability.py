@@ -37,3 +37,20 @@ def overlap_hours(
 ) -> float:
     """Hours per week two people are both available, in the week containing ``week_of``."""
     return overlap_minutes(utc_intervals(a, a_tz, week_of), utc_intervals(b, b_tz, week_of)) / 60
+
+
+def next_monday(today: date) -> date:
+    """The week a round plans for: the coming one (DST as it will be then)."""
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def now_week() -> date:
+    """The Monday of the coming week, by the real clock (the service's, not matching's)."""
+    return next_monday(datetime.now(UTC).date())
+
+
+def offset_hours(timezone: str, week_of: date) -> float:
+    """The timezone's UTC offset in hours at noon on ``week_of`` (DST as it is then)."""
+    moment = datetime(week_of.year, week_of.month, week_of.day, 12, tzinfo=ZoneInfo(timezone))
+    offset = moment.utcoffset()
+    return offset.total_seconds() / 3600 if offset else 0.0

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from service.kit.db import Conn
+from service.kit.db import Conn, deleted
 
 #: Tag columns: free text normalised through the taxonomy.
 TAG_COLUMNS = (
@@ -136,13 +136,20 @@ async def claim_person(conn: Conn, values: dict[str, Any], password_hash: str) -
     Everything the sign-up sends replaces what the creator wrote, so claiming shows nothing
     of it; the address is unverified until its owner follows the link emailed to it. Two
     sign-ups at once: the second waits on the row, finds it claimed and gets None.
+
+    Memberships of associations that imported the person ("invited": not in Kickoff yet)
+    become active in the same statement, however the person joins (signing up, an
+    invitation's link, the admin command): only unclaimed people are ever "invited".
     """
     cols = [c for c in PROFILE_COLUMNS if c in values]
     sets = ", ".join(f"{_q(c)} = ${i}" for i, c in enumerate(cols, start=3))
     person_id: UUID | None = await conn.fetchval(
-        f"UPDATE people SET {sets}, password_hash = $2, claimed_at = now(), updated_at = now(),"  # noqa: S608 - names from PROFILE_COLUMNS
-        " email_verified_at = NULL"
-        " WHERE lower(email) = lower($1) AND claimed_at IS NULL RETURNING id",
+        f"WITH claimed AS (UPDATE people SET {sets}, password_hash = $2, claimed_at = now(),"  # noqa: S608 - names from PROFILE_COLUMNS
+        " updated_at = now(), email_verified_at = NULL"
+        " WHERE lower(email) = lower($1) AND claimed_at IS NULL RETURNING id),"
+        " joined AS (UPDATE association_members m SET status = 'active', updated_at = now()"
+        " FROM claimed WHERE m.person_id = claimed.id AND m.status = 'invited')"
+        " SELECT id FROM claimed",
         values["email"],
         password_hash,
         *[values[c] for c in cols],
@@ -213,6 +220,17 @@ async def delete_person(conn: Conn, person_id: UUID) -> str | None:
     return email
 
 
+async def delete_import_rows(conn: Conn, email: str) -> int:
+    """Delete the rows of member files holding this address (any case): staged for an import
+    running now, or refused by one; how many."""
+    staged = await deleted(conn, "DELETE FROM import_rows WHERE lower(email) = lower($1)", email)
+    return staged + await deleted(
+        conn,
+        "DELETE FROM import_rejects WHERE lower(email) = lower($1) AND email IS NOT NULL",
+        email,
+    )
+
+
 async def count_people(conn: Conn) -> dict[str, int]:
     """Mentees and mentors on the site (for the home page), signed-up people only."""
     row = await conn.fetchrow(
@@ -244,6 +262,18 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
                 WHERE o.person_id = $1 AND NOT EXISTS (SELECT 1 FROM programme_members m
                         WHERE m.programme_id = p.id AND m.person_id = $1)"""
         ),
+        "associations": await rows(
+            """SELECT a.id, a.name, m.member_ref, m.source, m.status, m.created_at, m.ended_at,
+                      EXISTS (SELECT 1 FROM association_admins ad
+                               WHERE ad.association_id = a.id AND ad.person_id = $1) AS admin
+                 FROM associations a JOIN association_members m ON m.association_id = a.id
+                WHERE m.person_id = $1
+               UNION ALL
+               SELECT a.id, a.name, NULL, NULL, NULL, NULL, NULL, true FROM associations a
+                 JOIN association_admins ad ON ad.association_id = a.id
+                WHERE ad.person_id = $1 AND NOT EXISTS (SELECT 1 FROM association_members m
+                        WHERE m.association_id = a.id AND m.person_id = $1)"""
+        ),
         "mentorships": await rows(
             """SELECT ms.id, ms.programme_id, ms.source, ms.status, ms.created_at, ms.updated_at,
                       CASE WHEN ms.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS my_role,
@@ -274,12 +304,3 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
                  FROM programme_overrides WHERE $1 IN (mentee_id, mentor_id)"""
         ),
     }
-
-
-async def delete_imported_rows(conn: Conn, email: str) -> None:
-    """Forget a member file's rows holding this address: rows staged for an import running
-    now (any case), and rows an import refused."""
-    await conn.execute("DELETE FROM import_rows WHERE lower(email) = lower($1)", email)
-    await conn.execute(
-        "DELETE FROM import_rejects WHERE lower(email) = lower($1) AND email IS NOT NULL", email
-    )

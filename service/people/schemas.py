@@ -320,6 +320,10 @@ class ExportOut(BaseModel):
     sessions: list[SessionOut]
     login_failures: list[datetime]
     programmes: list[dict[str, Any]] = Field(description="memberships and organiser roles")
+    associations: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="memberships of associations (reference, source, status) and admin roles",
+    )
     mentorships: list[dict[str, Any]] = Field(description="the other person by name only")
     round_proposals: list[dict[str, Any]] = Field(
         description="pairs proposed to organisers, with score and reasons"
@@ -329,7 +333,7 @@ class ExportOut(BaseModel):
         description="rounds of my programmes that did not take me in, and why"
     )
     email_links: list[dict[str, Any]] = Field(
-        description="links emailed to me: to verify my address or reset my password (not the"
-        " links themselves)"
+        description="links emailed to me: to verify my address, reset my password or accept an"
+        " invitation (not the links themselves)"
     )
     overrides: list[dict[str, Any]] = Field(description="organiser pins and forbids naming me")

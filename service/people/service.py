@@ -225,12 +225,12 @@ async def export(conn: Conn, taxonomy: Taxonomy, person_id: UUID) -> ExportOut:
 
 
 async def erase(conn: Conn, person_id: UUID) -> None:
-    """Delete the person, their profile, availability, sessions, emailed links and
-    memberships, their login failures, the requests rate limits counted for them, and the rows
-    of member files that hold their address."""
+    """Delete the person, their profile, availability, sessions, emailed links and association
+    memberships, the rows of member files holding their address (staged or refused), and their
+    login failures and the requests rate limits counted for them."""
     email = await repo.delete_person(conn, person_id)
     if email is None:
         raise NotFound("no such person")
-    await repo.delete_imported_rows(conn, email)
+    await repo.delete_import_rows(conn, email)
     await auth_repo.clear_failures(conn, email)
     await auth_repo.clear_hits(conn, [email.lower(), str(person_id)])

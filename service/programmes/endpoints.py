@@ -5,12 +5,13 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 from starlette.responses import Response
 
-from service.kit.api import PERSON, SITE_ADMIN, ApiRouter, Call, organiser, respond
+from service.kit.api import PERSON, SITE_ADMIN, ApiRouter, Call, model_query, organiser, respond
 from service.kit.schemas import PAGE_QUERY
-from service.programmes import membership, service
+from service.programmes import membership, roster, service
 from service.programmes.schemas import (
     InvitationOut,
     JoinIn,
+    MemberFilter,
     MemberList,
     MembershipOut,
     MentorshipList,
@@ -82,11 +83,12 @@ async def get_programme(call: Call) -> Response:
 @router.route(
     "/programmes/{id}",
     "PATCH",
-    summary="Edit a programme (its organisers and site admins); only the fields sent change",
+    summary="Edit a programme (its organisers and site admins); only the fields sent change."
+    " Send the version you read: if someone has edited it since, 409 and nothing changes",
     access=organiser(),
     body=ProgrammePatch,
     response=ProgrammeOut,
-    errors=(400, 401, 403, 404, 413, 415, 422),
+    errors=(400, 401, 403, 404, 409, 413, 415, 422),
 )
 async def patch_programme(call: Call) -> Response:
     """Change a programme's name, description or settings."""
@@ -206,18 +208,20 @@ async def leave_programme(call: Call) -> Response:
 @router.route(
     "/programmes/{id}/members",
     "GET",
-    summary="A programme's members, without contact details (its organisers and site admins)",
+    summary="A programme's members, without contact details (its organisers and site admins),"
+    " filtered by role, matched or not, country, timezone band, status and part of the name",
     access=organiser(),
     response=MemberList,
     errors=(401, 403, 404, 422),
-    query=PAGE_QUERY,
+    query=(*model_query(MemberFilter), *PAGE_QUERY),
 )
 async def list_members(call: Call) -> Response:
-    """A page of members in joining order."""
+    """A page of the members the filters keep, in joining order."""
     programme_id = call.path_id("programme")
+    filters = call.query_model(MemberFilter)
     limit, offset = call.page()
     async with call.transaction(readonly=True) as conn:
-        return respond(await membership.members(conn, programme_id, limit, offset))
+        return respond(await roster.members(conn, programme_id, filters, limit, offset))
 
 
 @router.route(

@@ -10,14 +10,11 @@ from uuid import UUID
 from service.errors import Forbidden, NotFound
 from service.kit.db import Conn
 from service.people import repository as people_repo
-from service.people.schemas import Role
 from service.programmes import repository as repo
 from service.programmes import roles
 from service.programmes.repository import Door
 from service.programmes.schemas import (
     INVITATION_CODE,
-    MemberList,
-    MemberOut,
     MembershipOut,
     ProgrammeOut,
     ProgrammeSummary,
@@ -144,33 +141,3 @@ async def leave(conn: Conn, caller: UUID, programme_id: UUID) -> None:
     await roles.require_programme(conn, programme_id)
     if await repo.remove_member(conn, programme_id, caller):
         await repo.end_open_mentorships(conn, programme_id, caller)
-
-
-def _roles(is_mentee: bool, is_mentor: bool) -> list[Role]:
-    roles: list[Role] = []
-    if is_mentee:
-        roles.append("mentee")
-    if is_mentor:
-        roles.append("mentor")
-    return roles
-
-
-async def members(conn: Conn, programme_id: UUID, limit: int, offset: int) -> MemberList:
-    """A page of the programme's members (for its organisers and site admins)."""
-    rows, total = await repo.members(conn, programme_id, limit, offset)
-    return MemberList(
-        members=[
-            MemberOut(
-                id=r["id"],
-                display_name=r["display_name"],
-                roles=_roles(r["is_mentee"], r["is_mentor"]),
-                country=r["country"],
-                timezone=r["timezone"],
-                joined_at=r["joined_at"],
-            )
-            for r in rows
-        ],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )

@@ -25,6 +25,11 @@ class Programme:
     created_by: UUID | None
     created_at: datetime
     updated_at: datetime
+    #: Counts the programme's edits (see update_programme); a save sends the one it read.
+    version: int
+    #: The association it was created for (sql/0020), and its name.
+    association_id: UUID | None
+    association_name: str | None
     members: int
     mentees: int
     mentors: int
@@ -50,7 +55,8 @@ class RequestParties:
 # $1: the open mentorship statuses; $2: the person it is read for (or NULL).
 _PROGRAMME = """
 SELECT p.id, p.name, p.description, p.settings, p.access, p.invitation_code, p.next_round_on,
-       p.created_by, p.created_at, p.updated_at,
+       p.created_by, p.created_at, p.updated_at, p.version, p.association_id,
+       (SELECT a.name FROM associations a WHERE a.id = p.association_id) AS association_name,
        c.members, c.mentees, c.mentors, c.open_places,
        EXISTS (SELECT 1 FROM programme_members
                 WHERE programme_id = p.id AND person_id = $2) AS is_member,
@@ -79,15 +85,15 @@ async def is_admin(conn: Conn, person_id: UUID) -> bool:
 
 async def roles_of(conn: Conn, person_id: UUID) -> frozenset[str]:
     """The person's roles beyond a member's: "admin" (site admin), "organiser" (of any
-    programme)."""
+    programme), "association_admin" (of any association)."""
     row = await conn.fetchrow(
-        "SELECT is_admin, EXISTS (SELECT 1 FROM programme_organisers WHERE person_id = $1)"
-        " AS organiser FROM people WHERE id = $1",
+        "SELECT is_admin AS admin,"
+        " EXISTS (SELECT 1 FROM programme_organisers WHERE person_id = $1) AS organiser,"
+        " EXISTS (SELECT 1 FROM association_admins WHERE person_id = $1) AS association_admin"
+        " FROM people WHERE id = $1",
         person_id,
     )
-    if row is None:
-        return frozenset()
-    return frozenset(r for r, on in (("admin", row["is_admin"]), ("organiser", row[1])) if on)
+    return frozenset() if row is None else frozenset(r for r, on in row.items() if on)
 
 
 async def set_admin(conn: Conn, person_id: UUID, admin: bool = True) -> None:
@@ -137,7 +143,8 @@ async def insert_programme(
 
 
 async def update_programme(conn: Conn, programme_id: UUID, changes: dict[str, Any]) -> None:
-    """Set name, description, settings, access and/or next_round_on (None clears it)."""
+    """Set name, description, settings, access and/or next_round_on (None clears it), and
+    count the edit in the programme's version."""
     await conn.execute(
         """UPDATE programmes
               SET name = COALESCE($2, name),
@@ -145,6 +152,7 @@ async def update_programme(conn: Conn, programme_id: UUID, changes: dict[str, An
                   settings = COALESCE($4, settings),
                   access = COALESCE($5, access),
                   next_round_on = CASE WHEN $6 THEN $7::date ELSE next_round_on END,
+                  version = version + 1,
                   updated_at = now()
             WHERE id = $1""",
         programme_id,
@@ -352,29 +360,6 @@ async def end_open_mentorships(conn: Conn, programme_id: UUID, person_id: UUID) 
         list(OPEN),
     )
     return len(ended)
-
-
-async def members(
-    conn: Conn, programme_id: UUID, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    """A page of signed-up members (no contact details) and the total count."""
-    rows = await conn.fetch(
-        """SELECT pe.id, pe.display_name, pe.is_mentee, pe.is_mentor, pe.country, pe.timezone,
-                  m.joined_at
-             FROM programme_members m JOIN people pe ON pe.id = m.person_id
-            WHERE m.programme_id = $1 AND pe.claimed_at IS NOT NULL
-            ORDER BY m.joined_at, pe.id
-            LIMIT $2 OFFSET $3""",
-        programme_id,
-        limit,
-        offset,
-    )
-    total: int = await conn.fetchval(
-        "SELECT count(*) FROM programme_members m JOIN people pe ON pe.id = m.person_id"
-        " WHERE m.programme_id = $1 AND pe.claimed_at IS NOT NULL",
-        programme_id,
-    )
-    return [dict(r) for r in rows], total
 
 
 async def lock_mentor(conn: Conn, mentor_id: UUID) -> bool:

@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -20,10 +22,12 @@ from pydantic import (
     model_validator,
 )
 
+from matching.metrics import TIMEZONE_BANDS, Band
 from matching.pipeline import DEFAULT_MIN_OVERLAP_HOURS, DEFAULT_MODE, Mode
 from matching.profiles import DEFAULT_WEIGHTS as ENGINE_WEIGHTS
 from service.kit.schemas import Page, Strict
 from service.people.schemas import Role
+from service.taxonomy.codes import COUNTRIES
 
 #: The longest an introduction may stay open unanswered (answer links outlive it).
 MAX_EXPIRY_DAYS = 90
@@ -34,6 +38,34 @@ MAX_WEIGHT = 10.0
 
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
+#: Each score component's name, as settings and reviews show it.
+WEIGHT_LABELS: dict[str, str] = {
+    "need_offer": "Needs and offers",
+    "certification": "Certifications",
+    "tools": "Tools",
+    "industry_role": "Industry and role",
+    "text": "Profile text",
+    "experience": "Experience gap",
+    "availability": "Time together",
+}
+#: What each score component measures, in one line: the API's documentation of each weight and
+#: the settings page's words (matching.scoring computes them).
+WEIGHT_MEANINGS: dict[str, str] = {
+    "need_offer": "how much of what the mentee wants to learn the mentor can teach",
+    "certification": "the mentor holds the certifications the mentee is aiming for",
+    "tools": "tools both of them use (Jira, MS Project and the like)",
+    "industry_role": "the mentor works in the mentee's industries, in a similar role",
+    "text": "how alike their headlines and bios read",
+    "experience": "the mentor is a suitable number of years ahead (best 5 to 15)",
+    "availability": "hours free at the same time each week (full at 3 hours)",
+}
+#: What each matching mode does, in one line (the mode's description and the settings page).
+MODE_MEANINGS: dict[str, str] = {
+    "optimal": "as many matches as possible, then the highest total score",
+    "stable": "no mentee and mentor who would both rather have each other than their"
+    " matches (no blocking pairs), which may match fewer people or score lower",
+}
+
 
 #: Score component weights, each 0-10; components not sent take their default. One field per
 #: component of the matching engine, so a component added there is a weight here too.
@@ -41,7 +73,10 @@ ScoreWeights: type[Strict] = create_model(
     "ScoreWeights",
     __base__=Strict,
     __doc__="Score component weights, each 0-10; components not sent take their default.",
-    **{name: (Weight, default) for name, default in DEFAULT_WEIGHTS.items()},  # type: ignore[call-overload]
+    **{  # type: ignore[call-overload]
+        name: (Weight, Field(default=default, description=WEIGHT_MEANINGS[name]))
+        for name, default in DEFAULT_WEIGHTS.items()
+    },
 )
 
 
@@ -75,10 +110,12 @@ class ProgrammeSettings(Strict):
     )
     mode: Mode = Field(
         default=DEFAULT_MODE,
-        description="optimal: most matches, then highest total score; stable: no blocking pairs",
+        description="; ".join(f"{mode}: {text}" for mode, text in MODE_MEANINGS.items()),
     )
     round_size: RoundSize | None = Field(
-        default=None, description="at most this many mentees per round; null: everyone eligible"
+        default=None,
+        description="at most this many mentees per round, those who joined first; none (left"
+        " empty): every eligible mentee",
     )
     reminder_days: Annotated[int, Field(ge=1, le=60)] = Field(
         default=5, description="days without an answer before one reminder"
@@ -148,6 +185,12 @@ class ProgrammePatch(Strict):
     settings: ProgrammeSettings | None = None
     access: ProgrammeAccess | None = Field(default=None, description=_ACCESS_TEXT)
     next_round_on: Day | None = Field(default=None, description=_NEXT_ROUND_TEXT)
+    version: Annotated[int, Field(ge=1)] | None = Field(
+        default=None,
+        description="the programme's version as read (ProgrammeOut.version): if someone has"
+        " edited the programme since, the edit is refused with 409 and nothing changes; left"
+        " out, the edit applies whatever the version",
+    )
 
 
 #: Invitation codes as made by the database (URL-safe base64); anything else matches none.
@@ -189,6 +232,13 @@ class PersonRef(BaseModel):
     display_name: str
 
 
+class AssociationRef(BaseModel):
+    """An association as named next to a programme or a membership."""
+
+    id: UUID
+    name: str
+
+
 class LastRound(BaseModel):
     """A programme's newest round, for its organisers."""
 
@@ -213,6 +263,9 @@ class ProgrammeSummary(BaseModel):
         " their capacity minus their pending and active mentorships (in any programme)"
     )
     organisers: list[PersonRef]
+    association: AssociationRef | None = Field(
+        default=None, description="the association it was created for, if any"
+    )
     is_member: bool
     is_organiser: bool
     created_at: datetime
@@ -228,6 +281,10 @@ class ProgrammeOut(ProgrammeSummary):
 
     settings: ProgrammeSettings
     updated_at: datetime
+    version: int = Field(
+        description="counts the programme's edits; send it back with PATCH so that an edit"
+        " made meanwhile by someone else is not overwritten"
+    )
     invitation_code: str | None = Field(
         description="for its organisers and site admins only (null for anyone else); the"
         " invitation link is BASE_URL/join/{code}"
@@ -257,6 +314,64 @@ class MembershipOut(BaseModel):
     joined_at: datetime
 
 
+#: The members list's status filter: what a person must do before rounds take them.
+MemberStatus = Literal["email_verified", "email_unverified", "consents", "no_consent"]
+MEMBER_STATUSES: dict[str, str] = {
+    "email_verified": "has verified their email address",
+    "email_unverified": "has not verified their email address yet (rounds leave them out)",
+    "consents": "has agreed to be matched",
+    "no_consent": "has not agreed to be matched (rounds leave them out)",
+}
+#: The fairness table's timezone bands (matching.metrics), by key.
+TimezoneBand = Band
+
+
+def _filter_country(value: str) -> str:
+    value = value.upper()
+    if value not in COUNTRIES:
+        raise ValueError("choose a country from the list (a two-letter code, like PT)")
+    return value
+
+
+class MemberFilter(BaseModel):
+    """Which members to list (query parameters; each one left out or empty: no filter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = Field(default=None, description="mentee or mentor")
+    matched: bool | None = Field(
+        default=None,
+        description="true: has a pending or active mentorship in this programme; false: has none",
+    )
+    country: (
+        Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_filter_country)]
+        | None
+    ) = Field(default=None, description="ISO 3166-1 alpha-2 code, like PT")
+    band: TimezoneBand | None = Field(
+        default=None,
+        description="timezone band, as in a round's fairness table: "
+        + "; ".join(f"{k}: {v}" for k, v in TIMEZONE_BANDS.items()),
+    )
+    status: MemberStatus | None = Field(
+        default=None, description="; ".join(f"{k}: {v}" for k, v in MEMBER_STATUSES.items())
+    )
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None, description="part of the name, in any case"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_none(cls, data: Any) -> Any:
+        # A form's empty select or search box means "any".
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+    def active(self) -> dict[str, Any]:
+        """The filters that are set (for links to the next page)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
 class MemberOut(BaseModel):
     """A member as organisers see them (no email)."""
 
@@ -265,11 +380,15 @@ class MemberOut(BaseModel):
     roles: list[Role]
     country: str
     timezone: str
+    timezone_band: TimezoneBand = Field(description="this week's band of their timezone")
     joined_at: datetime
+    matched: bool = Field(description="has a pending or active mentorship in this programme")
+    email_verified: bool
+    consents: bool = Field(description="has agreed to be matched")
 
 
 class MemberList(Page):
-    """A page of a programme's members, in joining order."""
+    """A page of a programme's members (those the filters keep), in joining order."""
 
     members: list[MemberOut]
 

@@ -6,6 +6,7 @@ what the data says (the programme exists, the mentor has places).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from service.programmes import roles
 from service.programmes.last_round import last_rounds
 from service.programmes.repository import Programme
 from service.programmes.schemas import (
+    AssociationRef,
     InvitationOut,
     LastRound,
     MentorshipList,
@@ -38,6 +40,18 @@ from service.programmes.schemas import (
 
 _FULL = "this mentor is full"
 _ALREADY = "you already have a mentor or a pending request in this programme"
+
+
+class Changed(Conflict):
+    """An edit based on a version of the programme that someone else has edited since."""
+
+    def __init__(self, saved_at: datetime, read: int, now: int) -> None:
+        super().__init__(
+            f"someone else changed this programme at {saved_at:%H:%M} UTC on"
+            f" {saved_at:%d %B %Y}, after you read it (you read version {read}; it is now"
+            f" version {now}). Nothing was changed: read it again and make your change again"
+        )
+        self.saved_at = saved_at
 
 
 def invalid(field: str, message: str) -> ValidationFailed:
@@ -67,6 +81,9 @@ def summary_of(
         mentors=p.mentors,
         open_places=p.open_places,
         organisers=[PersonRef(**o) for o in organisers],
+        association=None
+        if p.association_id is None or p.association_name is None
+        else AssociationRef(id=p.association_id, name=p.association_name),
         is_member=p.is_member,
         is_organiser=p.is_organiser,
         created_at=p.created_at,
@@ -83,6 +100,7 @@ async def programme_out(conn: Conn, programme: Programme, caller: UUID) -> Progr
         **summary_of(programme, organisers, last).model_dump(),
         settings=settings_of(programme),
         updated_at=programme.updated_at,
+        version=programme.version,
         invitation_code=programme.invitation_code if organises else None,
     )
 
@@ -156,7 +174,11 @@ async def update_programme(
     current = await repo.get_programme(conn, programme_id, for_update=True)
     if current is None:
         raise NotFound("no such programme")
-    changes: dict[str, Any] = {f: getattr(patch, f) for f in sent if f != "settings"}
+    if patch.version is not None and patch.version != current.version:
+        raise Changed(current.updated_at, patch.version, current.version)
+    changes: dict[str, Any] = {
+        f: getattr(patch, f) for f in sent if f not in ("settings", "version")
+    }
     if patch.settings is not None:
         # Settings fields sent replace theirs; the others keep their current values.
         new = patch.settings

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 from uuid import UUID
 
 from pydantic import TypeAdapter
-from redis.exceptions import RedisError
 from starlette.responses import Response
 
-from service.introductions.service import INTRODUCE_JOB
 from service.kit.api import ApiRouter, Call, organiser, respond
 from service.kit.csv import csv_response
 from service.kit.schemas import PAGE_QUERY
 from service.people.schemas import Role
-from service.queue import job_id
-from service.rounds import compare, export, outcomes, service
+from service.rounds import compare, export, outcomes, overrides, service
 from service.rounds.repository import programme_of_round
 from service.rounds.review_schemas import ProgrammeOutcomes, RoundComparison
 from service.rounds.schemas import (
     MatchPage,
     NotEnteredPage,
     OverrideIn,
+    OverrideList,
     PublishOut,
     RoundIn,
     RoundList,
@@ -51,11 +48,7 @@ async def start_round(call: Call) -> Response:
     async with call.transaction() as conn:
         round_id = await service.queue_round(conn, programme_id, overrides, call.caller.person_id)
         row = await service.get_round(conn, round_id)
-    # After the commit, by name: the web side never imports the worker.
-    arq = call.services.arq
-    await arq.enqueue_job(
-        service.JOB_NAME, str(round_id), _job_id=job_id(arq.default_queue_name, "round", round_id)
-    )
+    await service.enqueue_round(call.services.arq, round_id)
     return respond(service.round_out(row), 202)
 
 
@@ -146,6 +139,38 @@ async def add_override(call: Call) -> Response:
 
 
 @router.route(
+    "/programmes/{id}/overrides",
+    "GET",
+    summary="The programme's pins and forbids (its next rounds apply them)",
+    access=organiser(),
+    response=OverrideList,
+    errors=(401, 403, 404),
+)
+async def list_overrides(call: Call) -> Response:
+    """Every pin and forbid of the programme, newest first."""
+    async with call.transaction(readonly=True) as conn:
+        return respond(await overrides.list_overrides(conn, call.path_id("programme")))
+
+
+@router.route(
+    "/programmes/{id}/overrides/{mentee_id}/{mentor_id}",
+    "DELETE",
+    summary="Remove a pin or forbid: the next rounds choose this pair freely again",
+    access=organiser(),
+    status=204,
+    errors=(401, 403, 404),
+)
+async def remove_override(call: Call) -> Response:
+    """Remove the pair's pin or forbid (404 when it has none)."""
+    programme_id = call.path_id("programme")
+    mentee_id = call.path_id("mentee", "mentee_id")
+    mentor_id = call.path_id("mentor", "mentor_id")
+    async with call.transaction() as conn:
+        await overrides.remove_override(conn, programme_id, mentee_id, mentor_id)
+    return Response(status_code=204)
+
+
+@router.route(
     "/rounds/{id}/publish",
     "POST",
     summary="Publish a draft round: its pairs become pending mentorships",
@@ -158,15 +183,8 @@ async def publish(call: Call) -> Response:
     round_id = call.path_id("round")
     async with call.transaction() as conn:
         out = await service.publish(conn, round_id)
-    # After the commit, one job queues and sends the introductions (should it be lost, the
-    # follow-up cron introduces the round within a minute).
-    arq = call.services.arq
-    with contextlib.suppress(RedisError, OSError):
-        await arq.enqueue_job(
-            INTRODUCE_JOB,
-            str(round_id),
-            _job_id=job_id(arq.default_queue_name, "introduce", round_id),
-        )
+    # After the commit, one job queues and sends the introductions.
+    await service.enqueue_introductions(call.services.arq, round_id)
     return respond(out)
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from matching.explain import PairReasons
 from matching.pipeline import RoundProblem, RoundResult, Unmatched
 from matching.profiles import Profile, Weights
-from service.people.availability import utc_intervals
+from service.people.availability import offset_hours, utc_intervals
 from service.people.repository import WindowRow
 from service.programmes.schemas import ProgrammeSettings
 from service.rounds.participants import ParticipantRow, Participants
@@ -31,17 +30,6 @@ class BuiltProblem:
     skipped_overrides: list[dict[str, str]]
 
 
-def next_monday(today: date) -> date:
-    """The week a round plans for: the coming one (DST as it will be then)."""
-    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
-
-
-def _offset_hours(tz: str, week_of: date) -> float:
-    moment = datetime(week_of.year, week_of.month, week_of.day, 12, tzinfo=ZoneInfo(tz))
-    offset = moment.utcoffset()
-    return offset.total_seconds() / 3600 if offset else 0.0
-
-
 def _profile(row: ParticipantRow, windows: list[tuple[int, int, int]], week_of: date) -> Profile:
     rows = [WindowRow(d, s, e) for d, s, e in windows]
     return Profile(
@@ -58,7 +46,7 @@ def _profile(row: ParticipantRow, windows: list[tuple[int, int, int]], week_of: 
         # Compared case- and space-insensitively: "Acme Ltd" and "acme ltd" are one employer.
         employer=" ".join(row.employer.casefold().split()),
         country=row.country,
-        utc_offset_hours=_offset_hours(row.timezone, week_of),
+        utc_offset_hours=offset_hours(row.timezone, week_of),
         availability=tuple(utc_intervals(rows, row.timezone, week_of)),
     )
 
@@ -182,8 +170,3 @@ def match_rows(
         )
         for k, m in enumerate(result.matches)
     ]
-
-
-def now_week() -> date:
-    """The Monday of the coming week, by the real clock (the service's, not matching's)."""
-    return next_monday(datetime.now(UTC).date())

@@ -109,6 +109,18 @@ async def list_rounds(
     return [RoundRow(**dict(r)) for r in rows], total
 
 
+async def last_rounds(conn: Conn, programme_ids: list[UUID]) -> dict[UUID, RoundRow]:
+    """The newest round of each of the programmes that has one."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (programme_id) id, programme_id, status, settings, progress,"
+        " message, metrics, alternative, created_at, started_at, finished_at, published_at"
+        " FROM rounds WHERE programme_id = ANY($1::uuid[])"
+        " ORDER BY programme_id, created_at DESC, id DESC",
+        programme_ids,
+    )
+    return {r["programme_id"]: RoundRow(**dict(r)) for r in rows}
+
+
 async def programme_of_round(conn: Conn, round_id: UUID) -> UUID | None:
     """The programme a round belongs to, or None when there is no such round."""
     found: UUID | None = await conn.fetchval(
@@ -320,13 +332,16 @@ async def round_pairs(conn: Conn, round_id: UUID) -> list[tuple[UUID, UUID, floa
     return [(r["mentee_id"], r["mentor_id"], r["score"]) for r in rows]
 
 
-async def lock_mentors(conn: Conn, mentor_ids: list[UUID]) -> dict[UUID, int]:
-    """Lock mentors' rows in id order (no deadlock between publishers); their places left."""
+async def lock_mentors(conn: Conn, mentor_ids: list[UUID], *, lock: bool = True) -> dict[UUID, int]:
+    """Lock mentors' rows in id order (no deadlock between publishers); their places left.
+    With ``lock`` False, only read them (what publishing would find now)."""
+    locking = " FOR NO KEY UPDATE" if lock else ""
     rows = await conn.fetch(
         """SELECT p.id, p.mentor_capacity - (SELECT count(*) FROM mentorships ms
                                             WHERE ms.mentor_id = p.id
                                               AND ms.status = ANY($2::text[])) AS places
-             FROM people p WHERE p.id = ANY($1::uuid[]) ORDER BY p.id FOR NO KEY UPDATE""",
+             FROM people p WHERE p.id = ANY($1::uuid[]) ORDER BY p.id"""  # noqa: S608 - constant
+        + locking,
         mentor_ids,
         list(OPEN),
     )
@@ -396,3 +411,11 @@ async def mark_published(conn: Conn, round_id: UUID) -> None:
         "UPDATE rounds SET status = 'published', published_at = clock_timestamp() WHERE id = $1",
         round_id,
     )
+
+
+async def introduced_count(conn: Conn, round_id: UUID) -> int:
+    """How many mentorships publishing the round made."""
+    found: int = await conn.fetchval(
+        "SELECT count(*) FROM mentorships WHERE round_id = $1", round_id
+    )
+    return found

@@ -155,6 +155,24 @@ class OverrideIn(Strict):
     kind: Literal["pin", "forbid"]
 
 
+class OverrideOut(BaseModel):
+    """A pin or forbid of a programme: its next rounds make this pair, or never make it."""
+
+    mentee_id: UUID
+    mentee_name: str
+    mentor_id: UUID
+    mentor_name: str
+    kind: Literal["pin", "forbid"]
+    created_at: datetime
+    created_by_name: str = Field(description="who set it (empty once their account is gone)")
+
+
+class OverrideList(BaseModel):
+    """A programme's pins and forbids, newest first."""
+
+    overrides: list[OverrideOut]
+
+
 class PublishOut(BaseModel):
     """What publishing did."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import fields
@@ -9,18 +10,23 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from arq import ArqRedis
+from redis.exceptions import RedisError
 
 from matching.metrics import RoundMetrics
 from matching.pipeline import solve_and_explain
 from service.errors import Conflict, NotFound, ValidationFailed
+from service.introductions.service import INTRODUCE_JOB
 from service.kit.db import Conn
 from service.kit.processes import ProcessPool
+from service.people.availability import now_week
 from service.programmes import repository as programmes
 from service.programmes.schemas import ProgrammeSettings
+from service.queue import job_id
 from service.rounds import repository as repo
 from service.rounds.entry import enter
 from service.rounds.participants import Participants, custom_tag_texts, load_members
-from service.rounds.problem import build_problem, match_rows, now_week, unmatched_rows
+from service.rounds.problem import build_problem, match_rows, unmatched_rows
 from service.rounds.schemas import (
     Headcount,
     MatchPage,
@@ -36,6 +42,26 @@ from service.taxonomy.repository import load_taxonomy
 
 log = logging.getLogger(__name__)
 JOB_NAME = "run_round"
+
+
+async def enqueue_round(arq: ArqRedis, round_id: UUID) -> None:
+    """After the commit that queued it, the job that runs the round (by name: the web side
+    never imports the worker)."""
+    await arq.enqueue_job(
+        JOB_NAME, str(round_id), _job_id=job_id(arq.default_queue_name, "round", round_id)
+    )
+
+
+async def enqueue_introductions(arq: ArqRedis, round_id: UUID) -> None:
+    """After the commit that published it, the job that queues and sends the round's
+    introductions (should it be lost, the follow-up cron introduces the round within a
+    minute, so Redis being away is no error here)."""
+    with contextlib.suppress(RedisError, OSError):
+        await arq.enqueue_job(
+            INTRODUCE_JOB,
+            str(round_id),
+            _job_id=job_id(arq.default_queue_name, "introduce", round_id),
+        )
 
 
 def round_out(row: repo.RoundRow) -> RoundOut:
@@ -76,11 +102,22 @@ async def list_rounds(conn: Conn, programme_id: UUID, limit: int, offset: int) -
     return RoundList(rounds=[round_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-async def match_page(conn: Conn, round_id: UUID, limit: int, offset: int) -> MatchPage:
-    """A page of matches and unmatched mentees."""
+async def last_rounds(conn: Conn, programme_ids: list[UUID]) -> dict[UUID, RoundOut]:
+    """The newest round of each of the programmes that has one."""
+    found = await repo.last_rounds(conn, programme_ids)
+    return {pid: round_out(row) for pid, row in found.items()}
+
+
+async def match_page(
+    conn: Conn, round_id: UUID, limit: int, offset: int, unmatched_offset: int | None = None
+) -> MatchPage:
+    """A page of matches and one of unmatched mentees (from ``offset`` too, unless
+    ``unmatched_offset`` says where; the page reports ``offset``)."""
     await get_round(conn, round_id)
     matches, total = await repo.list_matches(conn, round_id, limit, offset)
-    unmatched, unmatched_total = await repo.list_unmatched(conn, round_id, limit, offset)
+    unmatched, unmatched_total = await repo.list_unmatched(
+        conn, round_id, limit, offset if unmatched_offset is None else unmatched_offset
+    )
     return MatchPage.model_validate(
         {
             "total": total,
@@ -141,34 +178,41 @@ async def add_override(conn: Conn, caller: UUID, round_id: UUID, body: OverrideI
     )
 
 
-async def publish(conn: Conn, round_id: UUID) -> PublishOut:
-    """Turn a draft round's pairs into pending mentorships, within every mentor's capacity.
+async def introduced(conn: Conn, round_id: UUID) -> int:
+    """How many introductions publishing the round made."""
+    return await repo.introduced_count(conn, round_id)
 
-    A draft computed before another round of its programme was published is refused (409):
-    its pairs were chosen among people that publish has since matched.
+
+#: Introduction emails per published pair: one to the mentee, one to the mentor.
+EMAILS_PER_PAIR = 2
+
+
+async def _publishable(conn: Conn, row: repo.RoundRow) -> None:
+    """Raise Conflict unless ``row`` is a draft that no later publish has made stale.
+
+    A draft computed before another round of its programme was published is refused: its
+    pairs were chosen among people that publish has since matched.
     """
-    programme_id = await repo.programme_of_round(conn, round_id)
-    if programme_id is None:
-        raise NotFound("no such round")
-    # One publish per programme at a time, so each sees what the one before it published.
-    await repo.lock_programme_publishing(conn, programme_id)
-    row = await repo.get_round(conn, round_id, for_update=True)
-    if row is None:
-        raise NotFound("no such round")
     if row.status == "published":
         raise Conflict("this round is already published")
     if row.status != "draft":
         raise Conflict(f"only a finished draft can be published (this round is {row.status})")
     # A draft's participants are loaded as its run starts: compare with that, not its end.
     computed = row.started_at or row.created_at
-    if later := await repo.published_since(conn, row.programme_id, round_id, computed):
+    if later := await repo.published_since(conn, row.programme_id, row.id, computed):
         raise Conflict(
             f"round {later[0]} of this programme was published after this draft was computed,"
             " so its pairs may no longer be free; run a new round"
         )
-    pairs = await repo.round_pairs(conn, round_id)
-    # Requests may have taken places since the round ran: recheck under the mentors' locks.
-    places = await repo.lock_mentors(conn, sorted({o for _, o, _ in pairs}))
+
+
+async def _plan(
+    conn: Conn, row: repo.RoundRow, *, lock: bool
+) -> tuple[list[tuple[UUID, UUID]], list[dict[str, str]]]:
+    """The pairs publishing makes now and those it skips (and why): requests may have taken
+    places or mentees since the round ran. ``lock``: under the mentors' locks (publishing)."""
+    pairs = await repo.round_pairs(conn, row.id)
+    places = await repo.lock_mentors(conn, sorted({o for _, o, _ in pairs}), lock=lock)
     busy = await repo.open_mentees(conn, row.programme_id, [e for e, _, _ in pairs])
     keep, skipped = [], []
     for mentee, mentor, _score in pairs:
@@ -184,12 +228,40 @@ async def publish(conn: Conn, round_id: UUID) -> PublishOut:
         else:
             places[mentor] -= 1
             keep.append((mentee, mentor))
+    return keep, skipped
+
+
+async def publish_preview(conn: Conn, round_id: UUID) -> PublishOut:
+    """What publishing the round would do now, changing nothing (409 as publishing would be
+    refused: not a draft, or made stale by a later publish)."""
+    row = await get_round(conn, round_id)
+    await _publishable(conn, row)
+    keep, skipped = await _plan(conn, row, lock=False)
+    return PublishOut(published=len(keep), skipped=skipped, emails=EMAILS_PER_PAIR * len(keep))
+
+
+async def publish(conn: Conn, round_id: UUID) -> PublishOut:
+    """Turn a draft round's pairs into pending mentorships, within every mentor's capacity.
+
+    A draft computed before another round of its programme was published is refused (409).
+    """
+    programme_id = await repo.programme_of_round(conn, round_id)
+    if programme_id is None:
+        raise NotFound("no such round")
+    # One publish per programme at a time, so each sees what the one before it published.
+    await repo.lock_programme_publishing(conn, programme_id)
+    row = await repo.get_round(conn, round_id, for_update=True)
+    if row is None:
+        raise NotFound("no such round")
+    await _publishable(conn, row)
+    # Requests may have taken places since the round ran: recheck under the mentors' locks.
+    keep, skipped = await _plan(conn, row, lock=True)
     await repo.insert_round_mentorships(conn, row.programme_id, round_id, keep)
     await repo.mark_published(conn, round_id)
     # The introductions are queued by a job after the commit (introductions.introduce): the
     # committed pending mentorships are what guarantees them, so the organiser does not wait
     # for 2 outbox rows per pair.
-    return PublishOut(published=len(keep), skipped=skipped, emails=2 * len(keep))
+    return PublishOut(published=len(keep), skipped=skipped, emails=EMAILS_PER_PAIR * len(keep))
 
 
 Progress = Callable[[float, str], None]

@@ -8,9 +8,11 @@ import pytest
 
 from service.app import operations
 from service.kit.api import Access, ApiRouter, Rule
+from tests.api.test_association_keys import _key
+from tests.api.test_associations import association, association_admin
 from tests.api.test_programmes import account, admin, appoint, programme
 
-ORGANISER_ONLY = {Rule.ORGANISER, Rule.SITE_ADMIN}
+ORGANISER_ONLY = {Rule.ORGANISER, Rule.SITE_ADMIN, Rule.ASSOCIATION_ADMIN}
 
 
 def test_every_operation_declares_who_may_call_it():
@@ -32,15 +34,24 @@ async def test_openapi_security_is_derived_from_the_rule(client):
         if op.access.rule is Rule.ANYONE:
             assert item["security"] == [], op.name
         else:
-            assert item["security"] == [{"session": []}, {"bearer": []}], op.name
+            session = [{"session": []}, {"bearer": []}]
+            keys = op.access.rule is Rule.ASSOCIATION_ADMIN and op.access.keys
+            assert item["security"] == session + ([{"association_key": []}] if keys else [])
             assert "401" in item["responses"], op.name
+    assert spec["components"]["securitySchemes"]["association_key"]["name"] == "X-Api-Key"
 
 
-def _path(op_path: str, programme_id: str, round_id: str) -> str:
+def _path(
+    op_path: str, programme_id: str, round_id: str, association_id: str, import_id: str
+) -> str:
+    if op_path.startswith("/api/v1/imports/"):
+        return op_path.replace("{id}", import_id)
     if op_path.startswith("/api/v1/rounds/"):
         return op_path.replace("{id}", round_id)
     if op_path.startswith("/api/v1/programmes/"):
         return op_path.replace("{id}", programme_id)
+    if op_path.startswith("/api/v1/associations/"):
+        return op_path.replace("{id}", association_id)
     return op_path.replace("{id}", str(uuid.uuid4()))
 
 
@@ -53,12 +64,21 @@ async def test_the_router_enforces_each_rule(client, pool):
     assert r.status_code == 202, r.text
     round_id = r.json()["id"]
     _, outsider = await account(client, display_name="Otto Outsider")
+    chapter = await association(client, boss)
+    _, chapter_admin = await association_admin(client, boss, chapter["id"])
+    key = {"X-Api-Key": (await _key(client, chapter["id"], boss))["key"]}
+    other = await association(client, boss, name="Other chapter")
+    other_key = {"Authorization": "Bearer " + (await _key(client, other["id"], boss))["key"]}
+    import_id = await pool.fetchval(
+        "INSERT INTO imports (association_id) VALUES ($1) RETURNING id::text",
+        uuid.UUID(chapter["id"]),
+    )
 
     checked = 0
     for op in operations():
         if op.access.rule is Rule.ANYONE or op.path.endswith("/auth/logout"):
             continue
-        url = _path(op.path, owned["id"], round_id)
+        url = _path(op.path, owned["id"], round_id, chapter["id"], import_id)
         client.cookies.clear()
         anonymous = await client.request(op.method, url, json={})
         assert anonymous.status_code == 401, (op.name, anonymous.text)
@@ -75,5 +95,21 @@ async def test_the_router_enforces_each_rule(client, pool):
             missing = op.path.replace("{id}", str(uuid.uuid4()))
             gone = await client.request(op.method, missing, json={}, headers=boss)
             assert gone.status_code == 404, (op.name, gone.text)
+        if op.access.rule is Rule.ASSOCIATION_ADMIN:
+            allowed = await client.request(op.method, url, json={}, headers=chapter_admin)
+            assert allowed.status_code not in (401, 403), (op.name, allowed.text)
+            by_key = await client.request(op.method, url, json={}, headers=key)
+            # Its own key where keys may call, 403 where they may not; another's key: 403.
+            assert (by_key.status_code == 403) is not op.access.keys, (op.name, by_key.text)
+            assert by_key.status_code != 401, (op.name, by_key.text)
+            refused = await client.request(op.method, url, json={}, headers=other_key)
+            assert refused.status_code == 403, (op.name, refused.text)
+            missing = op.path.replace("{id}", str(uuid.uuid4()))
+            gone = await client.request(op.method, missing, json={}, headers=key)
+            assert gone.status_code == 404, (op.name, gone.text)
+        else:
+            # An API key is no person: every other operation answers it as not logged in.
+            by_key = await client.request(op.method, url, json={}, headers=key)
+            assert by_key.status_code == 401, (op.name, by_key.text)
         checked += 1
     assert checked >= 20

@@ -12,6 +12,7 @@ from service.introductions.tokens import answer_token
 from tests.api.test_fuzz_operations import _snapshot, watched_tables
 from tests.api.test_pages import FORM
 from tests.conftest import csrf_from
+from tests.imported import UMA, association, import_members
 from tests.workers.test_introductions import _login, _published_round, first_pair
 
 # Browsers send text; anything but lone surrogates (which no form encoding can carry).
@@ -28,6 +29,9 @@ FIELDS = [
     "consent",
     "current_password",
     "new_password",
+    "association_id",
+    "member_ref",
+    "back",
 ]
 #: Account forms (service/pages/account.py), links that are not links included.
 ACCOUNT_FORMS = [
@@ -36,6 +40,7 @@ ACCOUNT_FORMS = [
     "/forgot-password",
     "/reset/" + "x" * 43,
     "/verify/" + "x" * 43,
+    "/invitation/" + "x" * 43,
 ]
 
 
@@ -51,6 +56,8 @@ async def world(client, app, pool, settings) -> tuple[list[str], list[str]]:
     token = answer_token(settings.secret, pair["id"], pair["mentee_id"], datetime.now(UTC))
     pid = rnd["programme_id"]
     code = await pool.fetchval("SELECT invitation_code FROM programmes WHERE id = $1", pid)
+    (invited,) = await import_members(pool, settings.secret, await association(pool), [UMA])
+    declared = await pool.fetchval("SELECT id FROM associations ORDER BY name LIMIT 1")
     paths = [
         "/signup",
         "/login",
@@ -61,6 +68,9 @@ async def world(client, app, pool, settings) -> tuple[list[str], list[str]]:
         f"/programmes/{pid}/leave",
         f"/join/{code}",
         "/join/not-a-code",
+        f"/invitation/{invited.token}",
+        "/me/associations",
+        f"/me/associations/{declared}/leave",
         *ACCOUNT_FORMS,
     ]
     return paths, await watched_tables(pool)
@@ -85,8 +95,10 @@ async def test_forms_never_500_and_a_4xx_writes_nothing(client, pool, world, dat
             "/join/",
             "/me/password",
             "/me/verification",
+            "/me/associations",
             "/reset/",
             "/verify/",
+            "/invitation/",
         )
     ):
         form_page = "/me/edit"  # a form's token is any Kickoff form's for this browser

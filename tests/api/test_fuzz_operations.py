@@ -113,11 +113,23 @@ async def world(client, app, pool, settings) -> World:
     code = await pool.fetchval(
         "SELECT invitation_code FROM programmes WHERE id = $1", rnd["programme_id"]
     )
+    chapter = await client.post(
+        "/api/v1/associations", json={"name": "Fuzz chapter", "kind": "chapter"}
+    )
+    assert chapter.status_code == 201, chapter.text
+    association = chapter.json()["id"]
+    asked = await client.post(
+        f"/api/v1/associations/{association}/programme-requests", json={"name": "Fuzz cohort"}
+    )
+    assert asked.status_code == 201, asked.text
     ids = {
         "programmes": [str(rnd["programme_id"])],
         "rounds": [str(rnd["id"])],
         "matches": [str(match["id"])],
         "join": [code],  # /api/v1/join/{code}
+        "associations": [association],
+        "programme-requests": [asked.json()["id"]],
+        "me": [association],  # /api/v1/me/associations/{id}
     }
     words = ["pin", "forbid", "optimal", "stable", "mentee", "mentor", "skill", "accept", ""]
     tables = await watched_tables(pool)
@@ -133,6 +145,11 @@ async def world(client, app, pool, settings) -> World:
         "OverrideIn": {"mentee_id": mentee, "mentor_id": mentor, "kind": "forbid"},
         "FeedbackIn": {"rating": 4, "comment": "We meet weekly", "still_meeting": True},
         "JoinIn": {"code": code},
+        "AssociationIn": {"name": "Porto PM meetup", "kind": "local_group", "country": "PT"},
+        "AssociationPatch": {"description": "Monthly talks", "focus": ["Agile"]},
+        "ApiKeyIn": {"name": "Membership sync"},
+        "MembershipIn": {"association_id": association, "member_ref": "M-1"},
+        "ProgrammeRequestIn": {"name": "Spring cohort", "description": "For members"},
         "PasswordResetIn": {"email": "organiser@example.org"},
         # The same password again: the organiser stays able to log in with LoginIn's.
         "PasswordChangeIn": {
@@ -140,7 +157,7 @@ async def world(client, app, pool, settings) -> World:
             "new_password": "correct horse battery staple",
         },
     }
-    values = [*people, *words, 0, 1, 3, 5, 40, -1, 0.5, True, None]
+    values = [*people, association, *words, 0, 1, 3, 5, 40, -1, 0.5, True, None]
     return World(ids, values, valid, tables)
 
 

@@ -14,6 +14,10 @@ from hypothesis import strategies as st
 from service.app import ROUTERS, operations
 from service.imports import service as imports
 from service.middleware import upload_limits
+from tests.api.test_association_keys import _key, bearer
+from tests.api.test_associations import association as create_association
+from tests.api.test_associations import association_admin
+from tests.api.test_programmes import admin as site_admin
 from tests.conftest import account
 from tests.unit.spreadsheets import xlsx_bytes
 from tests.workers.test_imports import MEMBERS, admin, association, imported, run_worker, upload
@@ -29,21 +33,52 @@ async def nothing_stored(pool, settings) -> bool:
 
 
 async def test_who_may_import(client, pool, settings):
-    aid = await association(pool)
-    r = await upload(client, aid, MEMBERS)
-    assert r.status_code == 401
-    _, person = await account(client)
-    r = await client.post(
-        f"/api/v1/associations/{aid}/imports", files={"file": ("m.csv", MEMBERS)}, headers=person
+    """An association's admins and its API keys (and site admins), for that association only."""
+    _, boss = await site_admin(client, pool)
+    chapter = (await create_association(client, boss))["id"]
+    other = (await create_association(client, boss, name="Agile Porto"))["id"]
+    ada, ada_headers = await association_admin(client, boss, chapter)
+    _, olga = await association_admin(client, boss, other)
+    key = (await _key(client, chapter, ada_headers))["key"]
+    other_key = (await _key(client, other, olga))["key"]
+    _, stranger = await account(client)
+    url = f"/api/v1/associations/{chapter}/imports"
+
+    def post(headers: dict[str, str]):
+        return client.post(url, files={"file": ("m.csv", MEMBERS)}, headers=headers)
+
+    assert (await client.post(url, files={"file": ("m.csv", MEMBERS)})).status_code == 401
+    for headers in (stranger, olga, bearer(other_key)):
+        assert (await post(headers)).status_code == 403
+    by_admin = await post(ada_headers)
+    by_key = await post(bearer(key))
+    assert (by_admin.status_code, by_key.status_code) == (202, 202)
+    made = {
+        str(r["id"]): (r["created_by"], r["api_key_id"])
+        for r in await pool.fetch("SELECT id, created_by, api_key_id FROM imports")
+    }
+    key_id = await pool.fetchval(
+        "SELECT id FROM association_api_keys WHERE association_id = $1", uuid.UUID(chapter)
     )
-    assert r.status_code == 403
-    assert (await client.get(f"/api/v1/imports/{uuid.uuid4()}", headers=person)).status_code == 403
-    await admin(client, pool)
-    assert (await upload(client, str(uuid.uuid4()), MEMBERS)).status_code == 404
-    assert (await upload(client, "not-an-id", MEMBERS)).status_code == 404
-    assert (await client.get(f"/api/v1/imports/{uuid.uuid4()}")).status_code == 404
-    assert (await client.get(f"/api/v1/imports/{uuid.uuid4()}/rejected.csv")).status_code == 404
-    assert await nothing_stored(pool, settings)
+    assert made == {
+        by_admin.json()["id"]: (uuid.UUID(ada["id"]), None),
+        by_key.json()["id"]: (None, key_id),
+    }
+    report = f"/api/v1/imports/{by_admin.json()['id']}"
+    for headers in (ada_headers, bearer(key), boss):
+        assert (await client.get(report, headers=headers)).status_code == 200
+        assert (await client.get(report + "/rejected.csv", headers=headers)).status_code == 200
+    for headers in (stranger, olga, bearer(other_key)):
+        assert (await client.get(report, headers=headers)).status_code == 403
+        assert (await client.get(report + "/rejected.csv", headers=headers)).status_code == 403
+    unknown = f"/api/v1/imports/{uuid.uuid4()}"
+    assert (await client.get(unknown, headers=ada_headers)).status_code == 404
+    assert (await post(boss)).status_code == 202  # site admins too
+    none = str(uuid.uuid4())
+    r = await client.post(
+        f"/api/v1/associations/{none}/imports", files={"file": ("m", MEMBERS)}, headers=boss
+    )
+    assert r.status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def menu(page: httpx.Response) -> list[str]:
     return [html.unescape(t) for t in re.findall(r"<a [^>]*>([^<]+)</a>", nav)]
 
 
-async def post(client: httpx.AsyncClient, url: str, form_page: str, **data: str):
+async def post(client: httpx.AsyncClient, url: str, form_page: str, **data: str | list[str]):
     """Post a form with the CSRF token of the page it is on."""
     page = await client.get(form_page)
     return await client.post(url, data={"csrf_token": csrf_from(page.text), **data})
@@ -64,7 +64,14 @@ async def test_each_person_sees_the_menu_entries_of_their_roles(client, pool):
     await _site_admin(client, pool)
     for path in ("/me", "/no-such-page"):
         entries = menu(await client.get(path))
-        assert entries[:5] == ["My profile", "Programmes", "My matches", "Organise", "Admin"]
+        assert entries[:6] == [
+            "My profile",
+            "Programmes",
+            "My matches",
+            "Organise",
+            "Associations",
+            "Admin",
+        ]
 
 
 async def test_an_organiser_sets_who_may_join_and_renews_the_invitation(client, pool):

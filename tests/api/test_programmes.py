@@ -303,7 +303,11 @@ async def test_members_list_has_no_contact_details(client, pool):
         "roles": ["mentor"],
         "country": "BR",
         "timezone": "America/Sao_Paulo",
+        "timezone_band": "americas",
         "joined_at": page["members"][1]["joined_at"],
+        "matched": False,
+        "email_verified": False,
+        "consents": True,
     }
     for leaked in (mentee["email"], rui["email"], "Secret Employer", "Banco Exemplo", "@"):
         assert leaked not in r.text
@@ -460,4 +464,7 @@ async def test_openapi_documents_programme_operations(client):
     create = spec["paths"]["/api/v1/programmes"]["post"]
     assert {"401", "403", "422"} <= set(create["responses"])
     params = spec["paths"]["/api/v1/programmes/{id}/members"]["get"]["parameters"]
-    assert {p["name"] for p in params} == {"id", "limit", "offset"}
+    assert {p["name"] for p in params} == {
+        *("id", "limit", "offset"),
+        *("role", "matched", "country", "band", "status", "q"),
+    }

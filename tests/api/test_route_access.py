@@ -1,6 +1,7 @@
-"""Every route of the app, API and pages alike, called as five people: anonymous, a member of
-the programme, its organiser, the organiser of another programme and a site admin. Each gets
-the status its role allows, and no response carries an email address of anyone but the caller.
+"""Every route of the app, API and pages alike, called as six people: anonymous, a member of
+the programme, its organiser, the organiser of another programme (who also admins another
+association), an admin of the association and a site admin. Each gets the status its role
+allows, and no response carries an email address of anyone but the caller.
 
 The routes come from the app itself: a new route that this file does not classify fails the
 test, so none can be forgotten.
@@ -18,12 +19,14 @@ from starlette.routing import Route
 
 from service.app import operations
 from service.kit.api import Rule
+from tests.api.test_associations import association
 from tests.api.test_programmes import appoint, join, programme
 from tests.conftest import csrf_from, settle_email, sign_up_and_login
 from tests.workers.test_rounds import _run_worker
 
 PASSWORD = "correct horse battery staple"
 ANYONE, PERSON, ORGANISER, ADMIN = "anyone", "person", "organiser", "admin"
+ASSOCIATION_ADMIN = "association admin"
 #: The HTML routes and who may use them (the API's come from each operation's declared rule).
 PAGES: dict[tuple[str, str], str] = {
     ("GET", "/"): ANYONE,
@@ -39,6 +42,8 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/verify/{token}"): ANYONE,
     ("GET", "/reset/{token}"): ANYONE,
     ("POST", "/reset/{token}"): ANYONE,
+    ("GET", "/invitation/{token}"): ANYONE,
+    ("POST", "/invitation/{token}"): ANYONE,
     ("GET", "/introductions/{token}"): ANYONE,
     ("POST", "/introductions/{token}"): ANYONE,
     ("GET", "/mailbox"): ANYONE,  # 404 unless the demo runs
@@ -62,18 +67,45 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/organise"): PERSON,  # lists what the caller organises: nothing for most
     ("POST", "/organise/{id}"): ORGANISER,
     ("POST", "/organise/{id}/invitation"): ORGANISER,
+    ("GET", "/organise/{id}"): ORGANISER,
+    ("POST", "/organise/{id}/rounds"): ORGANISER,
+    ("POST", "/organise/{id}/overrides/{mentee_id}/{mentor_id}/remove"): ORGANISER,
+    ("GET", "/organise/{id}/settings"): ORGANISER,
+    ("POST", "/organise/{id}/settings"): ORGANISER,
+    ("GET", "/organise/{id}/members"): ORGANISER,
+    ("GET", "/organise/rounds/{id}"): ORGANISER,
+    ("POST", "/organise/rounds/{id}/overrides"): ORGANISER,
+    ("POST", "/organise/rounds/{id}/rerun"): ORGANISER,
+    ("GET", "/organise/rounds/{id}/publish"): ORGANISER,
+    ("POST", "/organise/rounds/{id}/publish"): ORGANISER,
     ("GET", "/organise/rounds/{id}/compare"): ORGANISER,
     ("GET", "/organise/{id}/outcomes"): ORGANISER,
     ("GET", "/admin"): ADMIN,
     ("POST", "/admin/programmes"): ADMIN,
     ("POST", "/admin/programmes/{id}/organisers"): ADMIN,
     ("POST", "/admin/programmes/{id}/organisers/{person_id}/remove"): ADMIN,
+    ("GET", "/associations"): PERSON,
+    ("GET", "/associations/{id}"): PERSON,
+    ("POST", "/associations/{id}/edit"): ASSOCIATION_ADMIN,
+    ("POST", "/associations/{id}/keys"): ASSOCIATION_ADMIN,
+    ("POST", "/associations/{id}/keys/{key_id}/revoke"): ASSOCIATION_ADMIN,
+    ("POST", "/associations/{id}/programme-requests"): ASSOCIATION_ADMIN,
+    ("POST", "/associations/{id}/members/{person_id}/confirm"): ASSOCIATION_ADMIN,
+    ("POST", "/associations/{id}/members/{person_id}/end"): ASSOCIATION_ADMIN,
+    ("POST", "/associations/{id}/admins/{person_id}/remove"): ADMIN,
+    ("POST", "/admin/associations"): ADMIN,
+    ("POST", "/admin/association-admins"): ADMIN,
+    ("POST", "/admin/programme-requests/{id}/approve"): ADMIN,
+    ("POST", "/admin/programme-requests/{id}/decline"): ADMIN,
+    ("POST", "/me/associations"): PERSON,
+    ("POST", "/me/associations/{id}/leave"): PERSON,
 }
 API_RULES = {
     Rule.ANYONE: ANYONE,
     Rule.PERSON: PERSON,
     Rule.ORGANISER: ORGANISER,
     Rule.SITE_ADMIN: ADMIN,
+    Rule.ASSOCIATION_ADMIN: ASSOCIATION_ADMIN,
 }
 #: Routes that would end the caller's session or account: allowed callers use a spare account.
 SPENDS_THE_CALLER = {
@@ -83,9 +115,10 @@ SPENDS_THE_CALLER = {
 }
 #: Who may call a route of each rule (the others are refused).
 ALLOWED = {
-    ANYONE: {"anonymous", "member", "organiser", "other organiser", "admin"},
-    PERSON: {"member", "organiser", "other organiser", "admin"},
+    ANYONE: {"anonymous", "member", "organiser", "other organiser", "association admin", "admin"},
+    PERSON: {"member", "organiser", "other organiser", "association admin", "admin"},
     ORGANISER: {"organiser", "admin"},
+    ASSOCIATION_ADMIN: {"association admin", "admin"},
     ADMIN: {"admin"},
 }
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -128,7 +161,8 @@ async def _persona(app, name: str, email: str | None) -> Persona:
 @pytest.fixture
 async def world(app, client, pool, settings):
     """Programme P (organiser Olga, member Mia the mentee, a mentor) with a done round; a
-    programme Q organised by Otto; Sara the site admin."""
+    programme Q organised by Otto; association A (admin Ada; Mia asked to be a member) and
+    association B (admin Otto); Sara the site admin."""
     sara = await sign_up_and_login(client, email="sara@example.org", display_name="Sara")
     await pool.execute("UPDATE people SET is_admin = true WHERE id = $1", uuid.UUID(sara["id"]))
     boss = {"Authorization": f"Bearer {client.cookies.get('kickoff_session')}"}
@@ -140,6 +174,7 @@ async def world(app, client, pool, settings):
         ("olga@example.org", {}),
         ("otto@example.org", {}),
         ("mia@example.org", {}),
+        ("ada@example.org", {}),
         (
             "rui@example.org",
             {
@@ -155,6 +190,26 @@ async def world(app, client, pool, settings):
         client.cookies.clear()
     await appoint(client, p["id"], people["olga@example.org"]["id"], boss)
     await appoint(client, q["id"], people["otto@example.org"]["id"], boss)
+    associations = {}
+    for name, email in (
+        ("Association A", "ada@example.org"),
+        ("Association B", "otto@example.org"),
+    ):
+        associations[name] = await association(client, boss, name=name)
+        r = await client.post(
+            f"/api/v1/associations/{associations[name]['id']}/admins",
+            json={"person_id": people[email]["id"]},
+            headers=boss,
+        )
+        assert r.status_code == 201, r.text
+    a = associations["Association A"]["id"]
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": "mia@example.org", "password": PASSWORD}
+    )
+    mia = {"Authorization": f"Bearer {r.json()['token']}"}
+    r = await client.post("/api/v1/me/associations", json={"association_id": a}, headers=mia)
+    assert r.status_code == 201, r.text
+    client.cookies.clear()
     for email in ("mia@example.org", "rui@example.org"):
         r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         await join(client, p["id"], {"Authorization": f"Bearer {r.json()['token']}"})
@@ -171,11 +226,18 @@ async def world(app, client, pool, settings):
         await _persona(app, "member", "mia@example.org"),
         await _persona(app, "other organiser", "otto@example.org"),
         await _persona(app, "organiser", "olga@example.org"),
+        await _persona(app, "association admin", "ada@example.org"),
         await _persona(app, "admin", "sara@example.org"),
     ]
+    # A member import of association A (for /imports/{id}).
+    import_id = await app.state.services.pool.fetchval(
+        "INSERT INTO imports (association_id) VALUES ($1) RETURNING id::text", uuid.UUID(a)
+    )
     values = {
         "programme": p["id"],
         "round": round_id,
+        "association": a,
+        "import": import_id,
         "person_id": people["otto@example.org"]["id"],  # no organiser of P: removing is a no-op
         "code": (await client.get(f"/api/v1/programmes/{p['id']}", headers=boss)).json()[
             "invitation_code"
@@ -192,6 +254,10 @@ def _url(path: str, values: dict[str, str]) -> str:
         path = path.replace("{id}", values["round"]).replace("{round_id}", values["round"])
     elif "/programmes/{id}" in path or path.startswith("/organise/{id}"):
         path = path.replace("{id}", values["programme"])
+    elif "/associations/{id}" in path:
+        path = path.replace("{id}", values["association"])
+    elif path.startswith("/api/v1/imports/"):
+        path = path.replace("{id}", values["import"])
     path = path.replace("{programme_id}", values["programme"])
     path = path.replace("{person_id}", values["person_id"]).replace("{code}", values["code"])
     path = path.replace("{token}", "not-a-token")
@@ -253,4 +319,4 @@ async def test_each_route_answers_each_role_as_it_should(app, world):
                     "/api/v1/auth/login", json={"email": persona.email, "password": PASSWORD}
                 )
             checked += 1
-    assert checked >= 5 * 70
+    assert checked >= 6 * 100

@@ -11,8 +11,9 @@ import pytest
 from service.kit.db import transaction
 from service.people import repository as people_repo
 from service.programmes import repository as programmes_repo
+from service.programmes import roster
 from service.programmes import service as programmes
-from service.programmes.schemas import ProgrammeSettings
+from service.programmes.schemas import MemberFilter, ProgrammeSettings
 from service.rounds import service as rounds
 from tests.conftest import settle_email, sign_up_and_login, signup_body
 
@@ -133,9 +134,9 @@ async def test_signing_up_claims_the_person_and_their_memberships(client, pool, 
     assert me.status_code == 200 and me.json()["availability"], me.text
     async with pool.acquire() as conn:
         taking_part = await rounds.participants(conn, UUID(pid), ProgrammeSettings())
-        listed, total = await programmes_repo.members(conn, UUID(pid), 10, 0)
+        listed = await roster.members(conn, UUID(pid), MemberFilter(), 10, 0)
     assert ids["uma"] in {p.id for p in taking_part.mentees}
-    assert total == 3 and ids["uma"] in {m["id"] for m in listed}
+    assert listed.total == 3 and ids["uma"] in {m.id for m in listed.members}
     # The email is taken now.
     again = await client.post("/api/v1/people", json={**body, "email": UMA})
     assert again.status_code == 409, again.text

@@ -5,6 +5,7 @@ visitors and mentees) nothing wider than the screen."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import httpx
@@ -15,6 +16,8 @@ from service.demo.seed import DEMO_PASSWORD
 from service.introductions.tokens import answer_token
 from service.security import link_token
 from tests.browser.test_introduction_pages import live_settings, sink  # noqa: F401
+from tests.conftest import account
+from tests.imported import UMA, association, import_members
 from tests.workers.test_introductions import _published_round, first_pair
 
 AXE = Axe()
@@ -83,11 +86,24 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
             "/api/v1/auth/password-reset", json={"email": "organiser@example.org"}
         )
         assert r.status_code == 202
+        programme_id = await pool.fetchval(
+            "SELECT programme_id FROM rounds WHERE id = $1", rnd["id"]
+        )
+        # A second round, queued (no worker runs it): its page shows the progress.
+        queued = await organiser.post(f"/api/v1/programmes/{programme_id}/rounds", json={})
+        assert queued.status_code == 202, queued.text
+        # Olga organises the programme without being a site admin.
+        olga, _ = await account(organiser, display_name="Olga Organiser", email="olga@example.org")
+        await pool.execute(
+            "INSERT INTO programme_organisers (programme_id, person_id) VALUES ($1, $2)",
+            programme_id,
+            uuid.UUID(olga["id"]),
+        )
     pair = await first_pair(pool, rnd["id"])
-    programme_id = await pool.fetchval("SELECT programme_id FROM rounds WHERE id = $1", rnd["id"])
     secret = live.settings.secret
     answer = answer_token(secret, pair["id"], pair["mentee_id"], pair["introduced_at"])
     reset_id = await pool.fetchval("SELECT id FROM email_links WHERE purpose = 'password_reset'")
+    (invited,) = await import_members(pool, live.settings.secret, await association(pool), [UMA])
     base = live.url
     found: dict[str, list[dict[str, Any]]] = {}
 
@@ -104,6 +120,8 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         f"/introductions/{answer}",
         f"/reset/{link_token(secret, 'password_reset', reset_id)}",
         "/verify/not-a-link",
+        f"/invitation/{invited.token}",
+        "/invitation/not-a-link",
     ):
         await _check(anonymous, base + path, found)
     # The answer page once answered: where things stand, and what may still change.
@@ -118,7 +136,19 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     await anonymous.goto(base + "/login")
     await anonymous.get_by_role("button", name="Log in").click()
     await _check(anonymous, "", found)
+    await anonymous.goto(f"{base}/invitation/{invited.token}")
+    await anonymous.get_by_role("button", name="Accept and join Kickoff").click()
+    await anonymous.wait_for_load_state()
+    await _check(anonymous, "", found)
 
+    # The demo's associations: the one with most members, and one of its admins (a mentor).
+    chapter = await pool.fetchrow(
+        """SELECT a.id, p.email FROM associations a
+             JOIN association_admins ad ON ad.association_id = a.id
+             JOIN people p ON p.id = ad.person_id AND NOT p.is_admin
+            ORDER BY (SELECT count(*) FROM association_members m WHERE m.association_id = a.id)
+                     DESC, a.name LIMIT 1"""
+    )
     mentee = await _logged_in(browser, base, pair["mentee_email"], DEMO_PASSWORD, PHONE)
     for path in (
         "/me",
@@ -127,11 +157,57 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/programmes",
         f"/programmes/{programme_id}/join",
         "/organise",
+        "/associations",
+        "/associations?online=yes&language=en",
+        f"/associations/{chapter['id']}",
     ):
         await _check(mentee, base + path, found)
 
+    # An association admin on a phone: members, keys (a new one shown), the edit form's errors.
+    runner = await _logged_in(browser, base, chapter["email"], DEMO_PASSWORD, PHONE)
+    await _check(runner, f"{base}/associations/{chapter['id']}", found)
+    await _check(runner, f"{base}/associations/{chapter['id']}?status=requested", found)
+    await runner.get_by_label("Name of a new key").fill("CRM sync")
+    await runner.get_by_role("button", name="Create a key").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+    await runner.get_by_text("Edit the details of").click()
+    await runner.locator("form[action$='/edit'] input[name=name]").fill("")
+    await runner.locator("form[action$='/edit'] button[type=submit]").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+
     admin = await _logged_in(browser, base, "organiser@example.org", "correct horse battery staple")
-    for path in ("/organise", "/admin", "/me/matches"):
+    for path in ("/organise", "/admin", "/me/matches", f"/associations/{chapter['id']}"):
         await _check(admin, base + path, found)
+    # The organiser workspace, as a site admin and as the programme's organiser.
+    workspace = (
+        "/organise",
+        f"/organise/{programme_id}",
+        f"/organise/{programme_id}/settings",
+        f"/organise/{programme_id}/members",
+        f"/organise/{programme_id}/members?role=mentor&status=consents",
+        f"/organise/{programme_id}/members?role=boss",  # a filter showing its error
+        f"/organise/rounds/{rnd['id']}",
+        f"/organise/rounds/{rnd['id']}/publish",  # published already: says why not
+        f"/organise/rounds/{queued.json()['id']}",
+        f"/organise/rounds/{rnd['id']}/compare",  # no other finished round yet: says so
+        f"/organise/{programme_id}/outcomes",
+    )
+    olga_page = await _logged_in(browser, base, "olga@example.org", "correct horse battery staple")
+    for page in (admin, olga_page):
+        for path in workspace:
+            await _check(page, base + path, found)
+    # The settings form showing its errors.
+    await olga_page.goto(f"{base}/organise/{programme_id}/settings")
+    await olga_page.get_by_label(re.compile("^Tools")).fill("11")
+    await olga_page.get_by_role("button", name="Save settings").click()
+    await olga_page.wait_for_load_state()
+    await _check(olga_page, "", found)
+    # The admin page's association form sent empty: its errors.
+    await admin.goto(base + "/admin")
+    await admin.get_by_role("button", name="Create association").click()
+    await admin.wait_for_load_state()
+    await _check(admin, "", found)
 
     assert not found, "\n\n".join(f"{url}\n{_described(v)}" for url, v in found.items())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.demo.repository import demo_examples, demo_programme_id
+from service.demo.repository import demo_association, demo_examples, demo_programme_id
 from service.demo.seed import DEMO_PASSWORD, seed_demo
 from service.kit.db import transaction
 from service.security import Passwords
@@ -75,3 +75,54 @@ async def test_demo_programme_is_ready_for_a_round(pool):
         pid,
     )
     assert organiser["is_admin"] and organiser["is_mentor"]
+
+
+async def test_demo_associations_have_members_and_the_demo_admin_runs_one(pool):
+    taxonomy = await load_taxonomy(pool)
+    await seed_demo(pool, taxonomy, Passwords(1024, 1))
+    stats = await pool.fetchrow(
+        """SELECT count(*) AS associations, count(DISTINCT country) AS countries,
+                  count(*) FILTER (WHERE online) AS online, count(DISTINCT kind) AS kinds,
+                  bool_and(is_demo) AS demo
+             FROM associations"""
+    )
+    assert stats["associations"] >= 20 and stats["countries"] >= 10
+    assert stats["online"] >= 3 and stats["kinds"] == 5 and stats["demo"]
+    # Focus tags went through the taxonomy; the one custom tag keeps its words.
+    custom = await pool.fetchval(
+        """SELECT count(*) FROM associations a, unnest(a.focus) AS t(slug)
+            WHERE NOT EXISTS (SELECT 1 FROM taxonomy_terms WHERE slug = t.slug)"""
+    )
+    assert custom == 1
+    assert (
+        await pool.fetchval(
+            "SELECT focus_texts ->> 'kanban-for-ngos' FROM associations WHERE focus_texts <> '{}'"
+        )
+        == "Kanban for NGOs"
+    )
+    members = dict(
+        await pool.fetch("SELECT status, count(*) FROM association_members GROUP BY status")
+    )
+    assert members["active"] >= 150 and members["requested"] >= 10 and members["ended"] >= 1
+    # Members of a city's association live in that association's country.
+    assert (
+        await pool.fetchval(
+            """SELECT count(*) FROM association_members m
+             JOIN associations a ON a.id = m.association_id AND a.country IS NOT NULL
+             JOIN people p ON p.id = m.person_id WHERE p.country <> a.country"""
+        )
+        == 0
+    )
+    async with transaction(pool) as conn:
+        association = await demo_association(conn)
+    assert association is not None
+    runs = await pool.fetchval(
+        """SELECT count(*) FROM association_admins ad JOIN people p ON p.id = ad.person_id
+            WHERE p.is_admin AND ad.association_id = $1::uuid""",
+        association[0],
+    )
+    assert runs == 1
+    assert await pool.fetchval("SELECT count(*) FROM programme_requests") == 1
+
+    await seed_demo(pool, taxonomy, Passwords(1024, 1), reset=True)
+    assert await pool.fetchval("SELECT count(*) FROM associations") == stats["associations"]

@@ -3,10 +3,21 @@ addresses far apart in a file."""
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 
 from service.imports import run
-from tests.workers.test_imports import MEMBERS, admin, association, counts, imported
+from tests.conftest import sign_up_and_login
+from tests.workers.test_imports import (
+    MEMBERS,
+    admin,
+    association,
+    counts,
+    imported,
+    run_worker,
+)
+from tests.workers.test_introductions import mailbox  # noqa: F401
+from tests.workers.test_invitations import _invitation_path
 
 SAMPLE = Path(__file__).resolve().parents[2] / "service/demo/data/sample_members.csv"
 SAMPLE_BYTES = SAMPLE.read_bytes()
@@ -94,3 +105,36 @@ async def test_an_address_repeated_in_a_later_chunk_is_merged_the_same(
     }
     again = await imported(client, settings, aid, MEMBERS)
     assert (again["unchanged"], again["updated"], again["created"]) == (4, 0, 0)
+
+
+async def test_an_imports_invitations_arrive_and_their_links_open_the_invitation(
+    client,
+    pool,
+    settings,
+    mailbox,  # noqa: F811
+):
+    """The whole way: the file through the API and the worker, the invitation emails (the
+    invitations' templates) over SMTP once each, and each link's page asking to join."""
+    settings = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{mailbox.port}"})
+    await sign_up_and_login(client, email="Old.Friend@example.org", display_name="Old Friend")
+    client.cookies.clear()
+    await admin(client, pool)
+    await pool.execute("DELETE FROM outbox")  # the sign-ups' verification emails
+    aid = await association(pool)
+    report = await imported(client, settings, aid, MEMBERS)
+    assert (report["created"], report["linked"], report["invitations"]) == (3, 1, 3)
+    await run_worker(settings)  # a second run sends nothing more
+    to = sorted(parseaddr(m["To"])[1] for m in mailbox.messages)
+    assert to == [
+        "Old.Friend@example.org",
+        "ana@example.org",
+        "ines@example.org",
+        "rui@example.org",
+    ]
+    for message in mailbox.messages:
+        if "Old.Friend" in message["To"]:
+            continue
+        path = _invitation_path(message)
+        page = await client.get(path)
+        assert page.status_code == 200, page.text
+        assert "PMI Portugal Chapter" in page.text
