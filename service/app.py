@@ -38,10 +38,11 @@ from service.kit.db import transaction
 from service.kit.html import page_context, remember_nonce
 from service.kit.sessions import ROLES_KEY
 from service.kit.state import Config, Services, services
-from service.middleware import BodyLimit, SecurityHeaders, upload_limits
+from service.middleware import BodyLimit, SecurityHeaders, path_limits, upload_limits
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
 from service.pages.forms import country_name, language_name, linkify
+from service.pages.imports import UPLOAD_PAGES
 from service.people.endpoints import router as people_router
 from service.programmes.endpoints import router as programmes_router
 from service.programmes.repository import roles_of as programme_roles
@@ -151,7 +152,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(BodyLimit, uploads=upload_limits(ops)),
+            Middleware(BodyLimit, uploads=[*upload_limits(ops), *path_limits(UPLOAD_PAGES)]),
             Middleware(PageCaller),
         ],
         exception_handlers={

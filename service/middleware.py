@@ -36,6 +36,11 @@ def upload_limits(operations: Sequence[Operation]) -> UploadLimits:
     ]
 
 
+def path_limits(routes: Sequence[tuple[str, str, int]]) -> UploadLimits:
+    """The limits of other routes that take a file: (method, path, bytes) each (pages)."""
+    return [(method, compile_path(path)[0], limit) for method, path, limit in routes]
+
+
 class BodyLimit:
     """Refuse bodies over their route's limit with 413, by Content-Length or while streaming.
 

@@ -124,6 +124,16 @@ async def get_import(conn: Conn, import_id: UUID) -> ImportRow | None:
     return None if row is None else _row(row)
 
 
+async def recent_imports(conn: Conn, association_id: UUID, limit: int) -> list[ImportRow]:
+    """An association's latest imports, newest first."""
+    rows = await conn.fetch(
+        _SELECT + " WHERE association_id = $1 ORDER BY created_at DESC, id LIMIT $2",
+        association_id,
+        limit,
+    )
+    return [_row(r) for r in rows]
+
+
 async def association_of_import(conn: Conn, import_id: UUID) -> UUID | None:
     """The association an import belongs to (for access rules), or None."""
     found: UUID | None = await conn.fetchval(

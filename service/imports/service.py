@@ -107,14 +107,7 @@ def discard(accepted: Accepted) -> None:
     accepted.path.unlink(missing_ok=True)
 
 
-async def preview(home: Path, source: BinaryIO, chosen: Mapping[str, str] | None) -> PreviewOut:
-    """What the page shows before an import: the detected format, encoding and delimiter, the
-    columns with the guessed (or chosen) fields, and the first rows; 422 as for an import."""
-    path = await asyncio.to_thread(_store, home, f"preview-{uuid4()}", source)
-    try:
-        table, mapping = await asyncio.to_thread(_inspect, path, chosen)
-    finally:
-        path.unlink(missing_ok=True)
+def _preview_of(table: Table, mapping: dict[str, str]) -> PreviewOut:
     width = len(table.header.names)
     return PreviewOut(
         format=table.sniffed.format,  # type: ignore[arg-type]
@@ -129,6 +122,43 @@ async def preview(home: Path, source: BinaryIO, chosen: Mapping[str, str] | None
             for r in table.sample[:PREVIEW_ROWS]
         ],
     )
+
+
+async def preview(home: Path, source: BinaryIO, chosen: Mapping[str, str] | None) -> PreviewOut:
+    """What the page shows before an import: the detected format, encoding and delimiter, the
+    columns with the guessed (or chosen) fields, and the first rows; 422 as for an import."""
+    path = await asyncio.to_thread(_store, home, f"preview-{uuid4()}", source)
+    try:
+        table, mapping = await asyncio.to_thread(_inspect, path, chosen)
+    finally:
+        path.unlink(missing_ok=True)
+    return _preview_of(table, mapping)
+
+
+async def upload_for_review(home: Path, source: BinaryIO, name: str) -> tuple[Accepted, PreviewOut]:
+    """The page's first step: store the file (an import of it is confirmed later, with the
+    columns chosen; unconfirmed uploads are purged after an hour) and its preview; 422 (the
+    file deleted) when it is not a member list."""
+    accepted = await accept_upload(home, source, name, None)
+    table, mapping = await asyncio.to_thread(_inspect, accepted.path, None)
+    return accepted, _preview_of(table, mapping)
+
+
+async def reviewed_upload(
+    home: Path, upload_id: UUID, name: str, chosen: Mapping[str, str] | None
+) -> Accepted:
+    """The page's second step: the stored upload ``upload_id`` read with the columns the admin
+    chose; 404 when it is gone (purged after an hour), 422 when the choice does not fit it."""
+    path = upload_dir(home) / str(upload_id)
+    if not await asyncio.to_thread(path.is_file):
+        raise NotFound("this upload has expired: choose the file again")
+    table, mapping = await asyncio.to_thread(_inspect, path, chosen)
+    return Accepted(upload_id, path, shown_name(name), table.sniffed, table.header.names, mapping)
+
+
+async def recent_imports(conn: Conn, association_id: UUID, limit: int = 20) -> list[ImportOut]:
+    """The association's latest imports, newest first."""
+    return [import_out(row) for row in await repo.recent_imports(conn, association_id, limit)]
 
 
 async def association_exists(conn: Conn, association_id: UUID) -> None:

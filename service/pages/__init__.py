@@ -8,6 +8,7 @@ from service.pages import (
     associations,
     compare,
     endpoints,
+    imports,
     invitation,
     members,
     memberships,
@@ -33,6 +34,7 @@ def routes() -> list[Route]:
         *associations.routes(),
         *association_admin.routes(),
         *memberships.routes(),
+        *imports.routes(),
     ]
 
 
