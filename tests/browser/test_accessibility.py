@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ from tests.imported import UMA, association, import_members
 from tests.workers.test_introductions import _published_round, first_pair
 
 AXE = Axe()
+SAMPLE_MEMBERS = Path(__file__).parents[2] / "service" / "demo" / "data" / "sample_members.csv"
 BLOCKING = {"serious", "critical"}
 
 
@@ -207,6 +209,16 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     # The admin page's association form sent empty: its errors.
     await admin.goto(base + "/admin")
     await admin.get_by_role("button", name="Create association").click()
+    await admin.wait_for_load_state()
+    await _check(admin, "", found)
+    # A member import: the page, the file checked (its columns and first rows), the report.
+    chapter = await pool.fetchval("SELECT id FROM associations ORDER BY name LIMIT 1")
+    await _check(admin, f"{base}/associations/{chapter}/imports", found)
+    await admin.set_input_files("input[type=file]", str(SAMPLE_MEMBERS))
+    await admin.get_by_role("button", name="Check the file").click()
+    await admin.wait_for_load_state()
+    await _check(admin, "", found)
+    await admin.get_by_role("button", name=re.compile("^Import ")).click()
     await admin.wait_for_load_state()
     await _check(admin, "", found)
 

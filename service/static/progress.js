@@ -1,25 +1,26 @@
-// A running round's page, updated in place: progress and the worker's message from
-// GET /api/v1/rounds/{id}; once the round is done (or failed) the page reloads as its review.
+// A page following a background job (a matching round, a member import), updated in place:
+// progress and the worker's message from the API address in data-poll (GET /api/v1/rounds/{id},
+// GET /api/v1/imports/{id}); once the job is done (or failed) the page reloads as its result.
 // Without scripts, a <noscript> meta refresh reloads the whole page instead.
 (function () {
-  var section = document.querySelector("section.progress[data-round]");
+  var section = document.querySelector("section.progress[data-poll]");
   if (!section) return;
   var bar = section.querySelector("progress");
   var message = section.querySelector(".round-message");
-  var url = "/api/v1/rounds/" + section.getAttribute("data-round");
+  var url = section.getAttribute("data-poll");
   var failures = 0;
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (round) {
+      .then(function (job) {
         failures = 0;
-        if (round.status !== "queued" && round.status !== "running") {
+        if (job.status !== "queued" && job.status !== "running") {
           window.location.reload();
           return;
         }
-        bar.value = round.progress;
-        bar.textContent = Math.round(round.progress * 100) + "%";
-        message.textContent = Math.round(round.progress * 100) + "% · " + (round.message || "queued");
+        bar.value = job.progress;
+        bar.textContent = Math.round(job.progress * 100) + "%";
+        message.textContent = Math.round(job.progress * 100) + "% · " + (job.message || "queued");
         setTimeout(poll, 1000);
       })
       .catch(function () {
