@@ -122,7 +122,7 @@ async def test_an_association_admin_runs_members_keys_and_programme_requests(cli
     page = await client.get(url)
     assert "Associations" in menu(page)
     assert "Mia Member" in text(page) and "P-9" in text(page) and mia["email"] not in page.text
-    assert "Import members" not in text(page)  # the imports page is not served yet
+    assert f'href="{url}/imports">Import members</a>' in page.text
     r = await post(client, f"{url}/members/{mia['id']}/confirm?status=requested", url)
     assert r.status_code == 303 and "status=requested" in r.headers["location"]
     assert await pool.fetchval("SELECT status FROM association_members") == "active"
