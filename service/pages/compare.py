@@ -22,6 +22,7 @@ from service.programmes import service as programmes
 from service.rounds import compare as comparing
 from service.rounds import outcomes as outcome_figures
 from service.rounds import service as rounds
+from service.rounds.charts.base import percent
 from service.rounds.charts.service import outcomes_figure
 from service.rounds.charts.specs import RoundOutcomes
 
@@ -36,12 +37,17 @@ def _offset(request: Request) -> int:
     return max(0, int(raw)) if raw.isdigit() else 0
 
 
+def _share(name: str) -> bool:
+    """Whether a figure (by its name) is a share of 0-1, shown as a percentage."""
+    return "coverage" in name or "share" in name or name.endswith("_rate")
+
+
 def figure(name: str, value: float | None) -> str:
     """A figure as a page shows it: shares as percentages, scores to three places."""
     if value is None:
         return "–"
-    if "coverage" in name or "share" in name or name.endswith("_rate"):
-        return f"{value * 100:.1f} %"
+    if _share(name):
+        return percent(value)
     if name in ("days", "rating"):
         return f"{value:.1f}"
     if float(value).is_integer():
@@ -56,7 +62,7 @@ def change(name: str, value: float | None) -> str:
     if value == 0:
         return "no change"
     sign = "+" if value > 0 else "−"
-    if "coverage" in name or "share" in name or name.endswith("_rate"):
+    if _share(name):
         return f"{sign}{abs(value) * 100:.1f} points"
     shown = f"{abs(int(value)):,}" if float(value).is_integer() else f"{abs(value):.3f}"
     return sign + shown
