@@ -158,7 +158,7 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
                 row = await imports.queue_import(
                     conn, accepted, association, full_sync=False, created_by=None
                 )
-            outcome = await run.run_import(pool, row.id, settings.secret, notify, report)
+            outcome = await run.run_import(pool, row.id, notify, report)
             assert outcome == "done", outcome
             async with transaction(pool, readonly=True) as conn:
                 return await imports.get_import(conn, row.id)
