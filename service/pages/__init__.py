@@ -15,6 +15,7 @@ from service.pages import (
     organise,
     programme_settings,
     rounds,
+    suggestions,
     workspace,
 )
 
@@ -35,6 +36,7 @@ def routes() -> list[Route]:
         *association_admin.routes(),
         *memberships.routes(),
         *imports.routes(),
+        *suggestions.routes(),
     ]
 
 

@@ -58,6 +58,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/me/password"): PERSON,
     ("GET", "/me/matches"): PERSON,
     ("POST", "/me/matches/{id}"): PERSON,
+    ("GET", "/suggestions"): PERSON,
     ("GET", "/programmes"): PERSON,
     ("GET", "/programmes/{id}/join"): PERSON,
     ("POST", "/programmes/{id}/join"): PERSON,

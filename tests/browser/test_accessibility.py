@@ -156,6 +156,7 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/me",
         "/me/edit",
         "/me/matches",
+        "/suggestions",
         "/programmes",
         f"/programmes/{programme_id}/join",
         "/organise",

@@ -19,6 +19,7 @@ DOMAINS = (
     "associations",
     "invitations",
     "imports",
+    "suggestions",
     "rounds",
     "demo",
     "pages",
