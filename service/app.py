@@ -23,6 +23,7 @@ from service.accounts import endpoints as accounts
 from service.associations.endpoints import router as associations_router
 from service.auth.endpoints import router as auth_router
 from service.auth.service import current
+from service.calendars.endpoints import router as calendars_router
 from service.errors import (
     DomainError,
     domain_error_handler,
@@ -68,6 +69,7 @@ ROUTERS: tuple[ApiRouter, ...] = (
     introductions.router,
     invitations_router,
     imports_router,
+    calendars_router,
     system.router,
 )
 

@@ -19,6 +19,7 @@ DOMAINS = (
     "associations",
     "invitations",
     "imports",
+    "calendars",
     "rounds",
     "demo",
     "pages",
