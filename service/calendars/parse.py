@@ -8,17 +8,18 @@ escapes, whatever the bytes.
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import icalendar
 import recurring_ical_events
 
 from service.calendars import places
+from service.calendars import properties as props
 from service.calendars.describe import (
     DAY,
     Home,
@@ -32,21 +33,17 @@ from service.calendars.describe import (
 from service.errors import ValidationFailed
 from service.taxonomy.normalise import Taxonomy
 
+log = logging.getLogger(__name__)
+
 #: Occurrences of a recurring event are imported for this long from now.
 WINDOW = timedelta(days=90)
 #: At most this many occurrences of one series in the window (a daily event has 90).
 MAX_OCCURRENCES = 200
 #: At most this many events from one file.
 MAX_EVENTS = 3000
-_MAX_UID = 400
-#: Properties of Google and Microsoft exports that carry a video-call link.
-_CALL_LINKS = (
-    "X-GOOGLE-CONFERENCE",
-    "X-MICROSOFT-SKYPETEAMSMEETINGURL",
-    "X-MICROSOFT-ONLINEMEETINGCONFLINK",
-    "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK",
-    "CONFERENCE",
-)
+
+#: What a file that made the reader itself fail is told (a bug of ours: it is logged).
+READER_FAILED = "The calendar could not be read: some of its values are not as expected."
 
 
 class NotACalendar(ValidationFailed):
@@ -120,9 +117,16 @@ def _components(text: str) -> tuple[list[Any], list[Any], str]:
     """The VEVENTs, the VTIMEZONEs and the X-WR-TIMEZONE of every calendar in the text."""
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
+        if not calendars:
+            raise NotACalendar(
+                "The calendar could not be read: it is cut short or damaged (it has no"
+                " END:VCALENDAR)."
+            )
         events = [e for c in calendars for e in c.walk("VEVENT")]
         zones = [z for c in calendars for z in c.walk("VTIMEZONE")]
         wr = next((str(c["X-WR-TIMEZONE"]) for c in calendars if "X-WR-TIMEZONE" in c), "")
+    except NotACalendar:
+        raise
     except Exception:  # icalendar raises many kinds on damaged input
         raise NotACalendar(
             "The calendar could not be read: it is damaged or not in the iCalendar format."
@@ -138,30 +142,9 @@ def read_calendar(data: bytes, *, now: datetime, home: Home, taxonomy: Taxonomy)
     events, zones, wr = _components(_text(data))
     try:
         return _Reader(now, home, taxonomy, zones, places.known_zone(clean(wr))).read(events)
-    except Exception:  # a reader bug must not become a 500: say so plainly
-        raise NotACalendar(
-            "The calendar could not be read: it is damaged or not in the iCalendar format."
-        ) from None
-
-
-def _uid_of(event: Any) -> str:
-    """The VEVENT's UID; one made from its summary and start when it has none (Kickoff's
-    key for it, so importing the same file again still updates it)."""
-    uid = one_line(clean(str(event.get("UID", ""))))
-    if not uid:
-        start = event.get("DTSTART")
-        raw = f"{event.get('SUMMARY', '')}|{start.to_ical() if start is not None else ''!r}"
-        uid = "kickoff-" + hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:32]
-    if len(uid) > _MAX_UID:
-        uid = "sha256:" + hashlib.sha256(uid.encode("utf-8", "replace")).hexdigest()
-    return uid
-
-
-def _summary(event: Any) -> str:
-    try:
-        return one_line(clean(str(event.get("SUMMARY", ""))))[:200]
-    except Exception:
-        return ""
+    except Exception:  # a reader bug must not become a 500: say so plainly, and log it
+        log.warning("calendar import: the reader failed", exc_info=True)
+        raise NotACalendar(READER_FAILED) from None
 
 
 class _Reader:
@@ -187,7 +170,7 @@ class _Reader:
         reading = Reading()
         groups: dict[str, list[Any]] = {}
         for event in events:
-            groups.setdefault(_uid_of(event), []).append(event)
+            groups.setdefault(props.uid_of(event), []).append(event)
         seen: set[str] = set()
         for uid, group in groups.items():
             try:
@@ -201,10 +184,11 @@ class _Reader:
                     seen.add(row.ical_uid)
                     reading.events.append(row)
             except Refused as exc:
-                reading.rejected.append(Rejected(uid, _summary(group[0]), exc.reason))
+                reading.rejected.append(Rejected(uid, props.summary(group[0]), exc.reason))
             except Exception:  # the libraries raise many kinds on odd values
+                log.info("calendar import: event %r unreadable", uid, exc_info=True)
                 reason = "it could not be read (a date, a repeat rule or a value is damaged)"
-                reading.rejected.append(Rejected(uid, _summary(group[0]), reason))
+                reading.rejected.append(Rejected(uid, props.summary(group[0]), reason))
         return reading
 
     def _group(self, uid: str, group: list[Any], reading: Reading) -> Iterator[EventRow]:
@@ -213,7 +197,7 @@ class _Reader:
             # Two different events under one UID: keep the first, report the others.
             for extra in masters[1:]:
                 reason = "another event in the file has the same UID; the first one was imported"
-                reading.rejected.append(Rejected(uid, _summary(extra), reason))
+                reading.rejected.append(Rejected(uid, props.summary(extra), reason))
             group = [e for e in group if e is masters[0] or "RECURRENCE-ID" in e]
         master = masters[0] if masters else None
         repeats = master is not None and ("RRULE" in master or "RDATE" in master)
@@ -230,7 +214,7 @@ class _Reader:
     ) -> Iterator[EventRow]:
         """The occurrences of a recurring event in the window, moved ones as moved."""
         first = master if master is not None else group[0]
-        start = first.get("DTSTART")
+        start = props.prop(first, "DTSTART")
         if start is None:
             raise Refused("it has no start (DTSTART)")
         floating = not isinstance(start.dt, datetime) or start.dt.tzinfo is None
@@ -251,21 +235,23 @@ class _Reader:
             calendar.add_component(component)
         found = 0
         for occurrence in recurring_ical_events.of(calendar).after(low):
-            if _as_datetime(occurrence["DTSTART"].dt, zone) >= _as_datetime(high, zone):
+            if props.as_datetime(props.prop(occurrence, "DTSTART").dt, zone) >= props.as_datetime(
+                high, zone
+            ):
                 break
             found += 1
             if found > MAX_OCCURRENCES:
                 reason = f"it repeats more than {MAX_OCCURRENCES} times in the coming 90 days"
                 raise Refused(reason)
-            slot = occurrence.get("RECURRENCE-ID") or occurrence["DTSTART"]
-            key = f"{uid}/{_as_datetime(slot.dt, zone).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+            slot = props.prop(occurrence, "RECURRENCE-ID") or props.prop(occurrence, "DTSTART")
+            key = f"{uid}/{props.as_datetime(slot.dt, zone).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
             try:
                 row = self._row(key, occurrence)
                 if row.ends_at <= self.now:
                     continue  # the one under way ended already: not worth announcing
                 yield row
             except Refused as exc:
-                reading.rejected.append(Rejected(key, _summary(occurrence), exc.reason))
+                reading.rejected.append(Rejected(key, props.summary(occurrence), exc.reason))
         if found == 0:
             raise Refused("it repeats, but none of its dates falls in the coming 90 days")
 
@@ -280,7 +266,7 @@ class _Reader:
         """The zone floating times are read in: the calendar's, the place's, the home's."""
         if self.calendar_zone is not None:
             return self.calendar_zone
-        place = places.find_place(_location(event))
+        place = places.find_place(props.location(event))
         if place is not None and place.city is not None:
             found = places.known_zone(place.city.timezone)
             if found is not None:
@@ -289,10 +275,10 @@ class _Reader:
 
     def _times(self, event: Any) -> tuple[datetime, datetime, tzinfo]:
         """Start, end and the zone the event is announced in."""
-        prop = event.get("DTSTART")
+        prop = props.prop(event, "DTSTART")
         if prop is None:
             raise Refused("it has no start (DTSTART)")
-        start_value = prop.dt
+        start_value = props.value(prop, "its start (DTSTART) is not a valid date or time")
         if isinstance(start_value, datetime) and start_value.tzinfo is None:
             if "TZID" in prop.params:
                 raise Refused(f"its timezone {clean(str(prop.params['TZID']))!r} is unknown")
@@ -306,14 +292,21 @@ class _Reader:
             zone = self._floating_zone(event) or UTC  # a whole day: UTC's is near enough
         else:
             raise Refused("its start (DTSTART) is not a date or a time")
-        start = _as_datetime(start_value, zone)
-        end_prop = event.get("DTEND")
+        start = props.as_datetime(start_value, zone)
+        end_prop = props.prop(event, "DTEND")
+        duration = props.prop(event, "DURATION")
         if end_prop is not None:
-            if "TZID" in end_prop.params and getattr(end_prop.dt, "tzinfo", 0) is None:
+            end_value = props.value(end_prop, "its end (DTEND) is not a valid date or time")
+            if "TZID" in end_prop.params and getattr(end_value, "tzinfo", 0) is None:
                 raise Refused(f"its timezone {clean(str(end_prop.params['TZID']))!r} is unknown")
-            end = _as_datetime(end_prop.dt, zone)
-        elif "DURATION" in event and isinstance(event["DURATION"].dt, timedelta):
-            end = start + event["DURATION"].dt
+            if not isinstance(end_value, date):
+                raise Refused("its end (DTEND) is not a date or a time")
+            end = props.as_datetime(end_value, zone)
+        elif duration is not None:
+            length = props.value(duration, "its DURATION is not a valid length of time")
+            if not isinstance(length, timedelta):
+                raise Refused("its DURATION is not a length of time")
+            end = start + length
         elif isinstance(start_value, datetime):
             end = start + timedelta(hours=1)  # RFC 5545 says it ends at once: none do
         else:
@@ -326,12 +319,12 @@ class _Reader:
 
     def _row(self, ical_uid: str, event: Any) -> EventRow:
         """One VEVENT (or occurrence) as a row."""
-        title = _summary(event)
+        title = props.summary(event)
         if not title:
             raise Refused("it has no title (SUMMARY)")
         start, end, zone = self._times(event)
-        location = _location(event)
-        link = _call_link(event)
+        location = props.location(event)
+        link = props.call_link(event)
         online = places.looks_online(location) or bool(link)
         place = None if places.is_link(location) else places.find_place(location)
         if place is None and not online and not location.strip() and not self.home.country:
@@ -357,13 +350,17 @@ class _Reader:
                 f" {self.home.name} has none either"
             )
         url = next(
-            (u for u in (_link(event.get("URL")), link, location.strip()) if places.is_link(u)),
+            (
+                u
+                for u in (props.link(props.prop(event, "URL")), link, location.strip())
+                if places.is_link(u)
+            ),
             "",
         )
-        categories = _categories(event)
-        description = clean(str(event.get("DESCRIPTION", "")))
+        categories = props.categories(event)
+        description = clean(str(props.prop(event, "DESCRIPTION", "")))
         tags, texts = tags_of(self.taxonomy, categories)
-        cancelled = one_line(str(event.get("STATUS", ""))).upper() == "CANCELLED"
+        cancelled = one_line(str(props.prop(event, "STATUS", ""))).upper() == "CANCELLED"
         return EventRow(
             ical_uid=ical_uid,
             title=title,
@@ -388,46 +385,3 @@ class _Reader:
             description=description.strip()[:8000],
             cancelled=cancelled,
         )
-
-
-def _as_datetime(value: date | datetime, zone: tzinfo | None) -> datetime:
-    """A DTSTART/DTEND value as an aware datetime: dates at midnight, floating times in
-    ``zone``."""
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone or UTC)
-    return value
-
-
-def _location(event: Any) -> str:
-    return one_line(clean(str(event.get("LOCATION", ""))))[:500]
-
-
-def _link(value: Any) -> str:
-    return one_line(clean(str(value))) if value is not None else ""
-
-
-def _call_link(event: Any) -> str:
-    """A video-call link from Google's or Microsoft's own properties, or CONFERENCE."""
-    for name in _CALL_LINKS:
-        value = event.get(name)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        link = _link(value)
-        if link:
-            return link if places.is_link(link) else "online"
-    return ""
-
-
-def _categories(event: Any) -> list[str]:
-    """CATEGORIES as a list of words (one property or several, comma-separated)."""
-    values = event.get("CATEGORIES")
-    if values is None:
-        return []
-    found: list[str] = []
-    for value in values if isinstance(values, list) else [values]:
-        cats = getattr(value, "cats", None)
-        items = cats if cats is not None else str(value).split(",")
-        found += [one_line(clean(str(c))) for c in items]
-    return [c for c in found if c][:30]
