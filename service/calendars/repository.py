@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -64,7 +63,7 @@ async def upsert_events(
     """Insert or update the events by UID; the UIDs written, each True when it was new."""
     if not rows:
         return {}
-    found = await conn.fetch(_UPSERT, association_id, json.dumps(rows, default=str), created_by)
+    found = await conn.fetch(_UPSERT, association_id, rows, created_by)
     return {r["ical_uid"]: r["inserted"] for r in found}
 
 
