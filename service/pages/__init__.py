@@ -6,6 +6,7 @@ from service.pages import (
     account,
     association_admin,
     associations,
+    calendars,
     compare,
     endpoints,
     imports,
@@ -35,6 +36,7 @@ def routes() -> list[Route]:
         *association_admin.routes(),
         *memberships.routes(),
         *imports.routes(),
+        *calendars.routes(),
     ]
 
 
