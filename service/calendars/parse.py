@@ -207,7 +207,8 @@ class _Reader:
                 raise Refused(f"it is in the past (it ended on {row.ends_at:%-d %B %Y})")
             yield row
             return
-        yield from self._series(uid, group, master, reading)
+        # All of a series or none: one refused midway must not leave its first weeks behind.
+        yield from list(self._series(uid, group, master, reading))
 
     def _series(
         self, uid: str, group: list[Any], master: Any, reading: Reading
@@ -233,6 +234,9 @@ class _Reader:
         calendar = icalendar.Calendar()
         for component in (*self.zones, *group):
             calendar.add_component(component)
+        # recurring-ical-events gives occurrences of an event without an end an end at their
+        # start: read them as such an event is read (an hour, or the day).
+        endless = props.prop(first, "DTEND") is None and props.prop(first, "DURATION") is None
         found = 0
         for occurrence in recurring_ical_events.of(calendar).after(low):
             if props.as_datetime(props.prop(occurrence, "DTSTART").dt, zone) >= props.as_datetime(
@@ -246,7 +250,7 @@ class _Reader:
             slot = props.prop(occurrence, "RECURRENCE-ID") or props.prop(occurrence, "DTSTART")
             key = f"{uid}/{props.as_datetime(slot.dt, zone).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
             try:
-                row = self._row(key, occurrence)
+                row = self._row(key, occurrence, endless=endless)
                 if row.ends_at <= self.now:
                     continue  # the one under way ended already: not worth announcing
                 yield row
@@ -273,8 +277,9 @@ class _Reader:
                 return found
         return self.home_zone
 
-    def _times(self, event: Any) -> tuple[datetime, datetime, tzinfo]:
-        """Start, end and the zone the event is announced in."""
+    def _times(self, event: Any, endless: bool) -> tuple[datetime, datetime, tzinfo]:
+        """Start, end and the zone the event is announced in (``endless``: its DTEND and
+        DURATION are not its own)."""
         prop = props.prop(event, "DTSTART")
         if prop is None:
             raise Refused("it has no start (DTSTART)")
@@ -293,8 +298,8 @@ class _Reader:
         else:
             raise Refused("its start (DTSTART) is not a date or a time")
         start = props.as_datetime(start_value, zone)
-        end_prop = props.prop(event, "DTEND")
-        duration = props.prop(event, "DURATION")
+        end_prop = None if endless else props.prop(event, "DTEND")
+        duration = None if endless else props.prop(event, "DURATION")
         if end_prop is not None:
             end_value = props.value(end_prop, "its end (DTEND) is not a valid date or time")
             if "TZID" in end_prop.params and getattr(end_value, "tzinfo", 0) is None:
@@ -317,12 +322,12 @@ class _Reader:
             raise Refused("it ends when it starts")
         return start, end, zone
 
-    def _row(self, ical_uid: str, event: Any) -> EventRow:
+    def _row(self, ical_uid: str, event: Any, *, endless: bool = False) -> EventRow:
         """One VEVENT (or occurrence) as a row."""
         title = props.summary(event)
         if not title:
             raise Refused("it has no title (SUMMARY)")
-        start, end, zone = self._times(event)
+        start, end, zone = self._times(event, endless)
         location = props.location(event)
         link = props.call_link(event)
         online = places.looks_online(location) or bool(link)

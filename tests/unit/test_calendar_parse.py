@@ -4,7 +4,7 @@ all-day events, places, kinds, tags, cancellations, and the reasons for each ref
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -196,26 +196,49 @@ def test_floating_series_with_x_wr_timezone_duration_and_no_uid():
         "daily/2027-01-06T11:00:00Z",
         "daily/2027-01-07T11:00:00Z",
     ]
-    assert daily[0].ends_at - daily[0].starts_at == __import__("datetime").timedelta(minutes=15)
+    assert daily[0].ends_at - daily[0].starts_at == timedelta(minutes=15)
     assert daily[0].timezone == "America/Sao_Paulo"
     (clinic,) = [e for e in reading.events if not e.ical_uid.startswith("daily/")]
     # No UID: a key made of its summary and start, the same on every import.
     assert clinic.ical_uid.startswith("kickoff-") and clinic.kind == "workshop"
     again = read_calendar(data, now=NOW, home=LISBON, taxonomy=TAXONOMY)
     assert [e.ical_uid for e in again.events] == [e.ical_uid for e in reading.events]
-    assert clinic.ends_at - clinic.starts_at == __import__("datetime").timedelta(hours=1)
+    assert clinic.ends_at - clinic.starts_at == timedelta(hours=1)
 
 
 def test_series_refusals_and_duplicate_uids():
     data = calendar(
         event("old", "SUMMARY:Old series", "DTSTART:20250105T080000Z", "RRULE:FREQ=WEEKLY;COUNT=3"),
-        event("busy", "SUMMARY:Every hour", "DTSTART:20270105T080000Z", "RRULE:FREQ=HOURLY"),
+        event(
+            "busy",
+            "SUMMARY:Every hour",
+            "DTSTART:20270105T080000Z",
+            "DTEND:20270105T083000Z",
+            "RRULE:FREQ=HOURLY",
+        ),
+        event("endless", "SUMMARY:No end", "DTSTART:20270105T080000Z", "RRULE:FREQ=DAILY;COUNT=2"),
+        event(
+            "days", "SUMMARY:Whole days", "DTSTART;VALUE=DATE:20270105", "RRULE:FREQ=DAILY;COUNT=2"
+        ),
         event("twice", "SUMMARY:First", "DTSTART:20270105T080000Z"),
         event("twice", "SUMMARY:Second", "DTSTART:20270106T080000Z"),
         event("norule", "SUMMARY:Bad rule", "DTSTART:20270105T080000Z", "RRULE:FREQ=SOMETIMES"),
     )
     reading = read_calendar(data, now=NOW, home=LISBON, taxonomy=TAXONOMY)
-    assert [e.title for e in reading.events] == ["First"]
+    assert [e.title for e in reading.events] == [
+        "No end",
+        "No end",
+        "Whole days",
+        "Whole days",
+        "First",
+    ]
+    lengths = {e.title: e.ends_at - e.starts_at for e in reading.events}
+    assert lengths == {
+        "No end": timedelta(hours=1),
+        "Whole days": timedelta(days=1),
+        "First": timedelta(hours=1),
+    }
+    # A series refused is refused whole: none of its first 200 hours is kept.
     reasons = {(r.uid, r.summary): r.reason for r in reading.rejected}
     assert reasons[("old", "Old series")] == (
         "it repeats, but none of its dates falls in the coming 90 days"
