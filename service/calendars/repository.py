@@ -39,6 +39,7 @@ _UPSERT = f"""
     SELECT $1, r.ical_uid, {", ".join(f"r.{n}" for n, _ in _COLUMNS)},
            CASE WHEN r.status = 'cancelled' THEN now() END, $3
       FROM jsonb_to_recordset($2::jsonb) AS r({_RECORD})
+     ORDER BY r.ical_uid  -- one lock order, whoever imports the same calendar at once
     ON CONFLICT (association_id, ical_uid) DO UPDATE SET {_SET},
            cancelled_at = CASE WHEN EXCLUDED.status = 'cancelled'
                                THEN coalesce(e.cancelled_at, now()) END,

@@ -8,6 +8,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service.calendars.service import MAX_UPLOAD
 from tests.api.test_association_keys import _key, bearer
@@ -232,3 +234,45 @@ async def test_no_file_and_too_large_a_file_are_refused(client, pool, chapter):
     r = await client.post(url(aid), json={"file": "x"}, headers=ada_headers)
     assert r.status_code == 415
     assert await pool.fetchval("SELECT count(*) FROM events") == 0
+
+
+_LINES = st.sampled_from(
+    [
+        "BEGIN:VEVENT",
+        "END:VEVENT",
+        "UID:fuzz",
+        "SUMMARY:Workshop",
+        f"DTSTART:{when(5)}",
+        "DTSTART;TZID=Nowhere:20270110T100000",
+        "DTSTART;VALUE=DATE:2027",
+        f"DTEND:{when(5, 20)}",
+        "RRULE:FREQ=DAILY;COUNT=3",
+        "RRULE:FREQ=WHENEVER",
+        "LOCATION:Lisbon",
+        "STATUS:CANCELLED",
+    ]
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.one_of(
+        st.binary(max_size=300),
+        st.lists(_LINES, max_size=12).map(
+            lambda lines: "\r\n".join(["BEGIN:VCALENDAR", *lines, "END:VCALENDAR"]).encode()
+        ),
+    )
+)
+async def test_any_file_is_a_report_or_a_422_never_a_500(client, pool, content):
+    if (aid := await pool.fetchval("SELECT id::text FROM associations LIMIT 1")) is None:
+        _, boss = await site_admin(client, pool)
+        aid = (await association(client, boss))["id"]
+        client.cookies.set("kickoff_session", boss["Authorization"].removeprefix("Bearer "))
+    before = await pool.fetchval("SELECT count(*) FROM events")
+    r = await post(client, aid, content)
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 422:
+        assert r.json()["error"]["code"] == "not_a_calendar"
+        assert await pool.fetchval("SELECT count(*) FROM events") == before
