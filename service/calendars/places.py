@@ -58,8 +58,16 @@ def is_link(text: str) -> bool:
 
 
 def _plain(name: str) -> str:
+    if name.isascii():
+        return key(name)
     decomposed = unicodedata.normalize("NFKD", name)
     return key("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def _latin(name: str) -> bool:
+    """Names in Latin letters: what addresses in calendars use (Lisboa, München, São Paulo);
+    the gazetteer's names in other scripts would only make the index larger."""
+    return len(name) >= 3 and all(ord(ch) < 0x250 for ch in name)
 
 
 @cache
@@ -76,7 +84,7 @@ def _cities() -> dict[str, tuple[City, ...]]:
             int(row["population"]),
         )
         names = {_plain(row["name"])} | {
-            _plain(n) for n in row.get("alternatenames") or () if len(n) >= 3
+            _plain(n) for n in row.get("alternatenames") or () if _latin(n)
         }
         for name in names:
             if name:
