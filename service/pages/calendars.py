@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -49,10 +50,20 @@ async def _page(
     context = {
         "association": association,
         "report": report,
+        "when": {e.id: _local(e.starts_at, e.timezone) for e in report.events} if report else {},
         "error": error,
         "max_mib": calendars.MAX_UPLOAD // 2**20,
     }
     return render(request, "calendar_import.html", context, status)
+
+
+def _local(moment: datetime, zone: str) -> str:
+    """When an event starts, in its own zone: 'Tue 5 Jan 2027, 19:00 (Europe/Lisbon)'."""
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local, zone = moment.astimezone(UTC), "UTC"
+    return f"{local:%a %-d %b %Y, %H:%M} ({zone.replace('_', ' ')})"
 
 
 @pages.get(IMPORT_PATH)

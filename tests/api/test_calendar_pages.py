@@ -61,6 +61,11 @@ async def test_an_admin_imports_the_demo_sample_from_the_page(client, pool):
     ):
         assert line in words
     assert "(cancelled)" in words and "/events/" in report.text
+    # Each event when it starts in its own zone.
+    assert re.search(
+        r"PMP study group , \w{3} \d+ \w{3} \d{4}, 19:00 \(Europe/Lisbon\): new", words
+    )
+    assert "21:00 (America/Sao Paulo)" not in words and "20:00 (America/Sao Paulo): new" in words
     again = await _submit(client, chapter, SAMPLE, "sample_events.ics")
     assert f"Done: 0 new, 0 updated, {stored} unchanged, 3 left out." in text(again)
     assert await pool.fetchval("SELECT count(*) FROM events") == stored
