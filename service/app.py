@@ -23,6 +23,7 @@ from service.accounts import endpoints as accounts
 from service.associations.endpoints import router as associations_router
 from service.auth.endpoints import router as auth_router
 from service.auth.service import current
+from service.calendars.endpoints import router as calendars_router
 from service.errors import (
     DomainError,
     domain_error_handler,
@@ -41,6 +42,7 @@ from service.kit.state import Config, Services, services
 from service.middleware import BodyLimit, SecurityHeaders, path_limits, upload_limits
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
+from service.pages.calendars import UPLOAD_PAGES as CALENDAR_UPLOADS
 from service.pages.forms import country_name, language_name, linkify
 from service.pages.imports import UPLOAD_PAGES
 from service.people.endpoints import router as people_router
@@ -69,6 +71,7 @@ ROUTERS: tuple[ApiRouter, ...] = (
     introductions.router,
     invitations_router,
     imports_router,
+    calendars_router,
     suggestions_router,
     system.router,
 )
@@ -154,7 +157,10 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(BodyLimit, uploads=[*upload_limits(ops), *path_limits(UPLOAD_PAGES)]),
+            Middleware(
+                BodyLimit,
+                uploads=[*upload_limits(ops), *path_limits([*UPLOAD_PAGES, *CALENDAR_UPLOADS])],
+            ),
             Middleware(PageCaller),
         ],
         exception_handlers={

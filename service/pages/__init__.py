@@ -6,6 +6,7 @@ from service.pages import (
     account,
     association_admin,
     associations,
+    calendars,
     compare,
     endpoints,
     imports,
@@ -37,6 +38,7 @@ def routes() -> list[Route]:
         *memberships.routes(),
         *imports.routes(),
         *suggestions.routes(),
+        *calendars.routes(),
     ]
 
 

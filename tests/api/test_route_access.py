@@ -92,6 +92,8 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/associations/{id}/imports/preview"): ASSOCIATION_ADMIN,
     ("POST", "/associations/{id}/imports/confirm"): ASSOCIATION_ADMIN,
     ("GET", "/associations/{id}/imports/{import_id}"): ASSOCIATION_ADMIN,
+    ("GET", "/associations/{id}/events/import"): ASSOCIATION_ADMIN,
+    ("POST", "/associations/{id}/events/import"): ASSOCIATION_ADMIN,
     ("POST", "/associations/{id}/keys"): ASSOCIATION_ADMIN,
     ("POST", "/associations/{id}/keys/{key_id}/revoke"): ASSOCIATION_ADMIN,
     ("POST", "/associations/{id}/programme-requests"): ASSOCIATION_ADMIN,

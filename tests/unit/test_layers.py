@@ -19,6 +19,7 @@ DOMAINS = (
     "associations",
     "invitations",
     "imports",
+    "calendars",
     "suggestions",
     "rounds",
     "demo",
