@@ -60,6 +60,9 @@ class Recommender:
         Diversity of the list (see :func:`matching.suggest.diversity.rerank`).
     min_peers : int, default=2
         Fewest people with the person's goals for a "people with your goals" reason.
+    degree_power : float, default=0
+        PageRank scores are divided by the item's weighted degree to this power (0: plain
+        PageRank; 0.5 would favour less-joined items; popularity has its own component).
     text_components : int, default=48
         Dimensions of the LSA text model.
     random_state : int, default=0
@@ -167,7 +170,7 @@ class Recommender:
         graph = nx.Graph()
         graph.add_nodes_from(range(self.n_nodes_))
         for row in range(n_p):
-            graph.add_weighted_edges_from(self._seed_edges(row, self.people_[row]))
+            graph.add_weighted_edges_from(self._graph_edges(row, self.people_[row]))
         graph.add_weighted_edges_from(
             (n_p + i, n_p + self.association_index_[e.host], self.host_weight)
             for i, e in enumerate(events)
@@ -223,22 +226,24 @@ class Recommender:
     def _edges_of(
         self, row: int | None, person: Person, edges: Sequence[Edge] | None
     ) -> list[Edge]:
-        """The person's current edges: those given (theirs only), else the fitted ones, and,
-        as mentor, the fitted mentorships that name them."""
+        """The person's current edges: those given (theirs only, known targets), else the
+        fitted ones."""
         if edges is not None:
             own = [e for e in edges if e.person == person.key and self._target(e) is not None]
         else:
             own = [] if row is None else list(self.person_edges_.get(row, []))
         return own
 
-    def _seed_edges(self, row: int | None, person: Person) -> list[tuple[int, int, float]]:
-        """Weighted graph edges out of a person: items, mentors and goals."""
+    def _graph_edges(self, row: int, person: Person) -> list[tuple[int, int, float]]:
+        """Weighted graph edges of a fitted person: their items, mentors and goals."""
         n_p = len(self.people_)
-        node = -1 if row is None else row
+        node = row
         out: list[tuple[int, int, float]] = []
         for edge in self._edges_of(row, person, None):
             target = self._target(edge)
             assert target is not None
+            if edge.kind == "mentor" and target == row:
+                continue  # nobody mentors themselves; no self-loop
             weight = {"member": self.member_weight, "rsvp": self.rsvp_weight}.get(
                 edge.kind, self.mentor_weight
             )
