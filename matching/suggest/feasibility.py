@@ -99,7 +99,7 @@ class ItemTable:
 
         places: dict[str, int] = {}
         for it in items:
-            if key := _place(it.city, it.country):
+            if key := place_key(it.city, it.country):
                 places.setdefault(key, len(places))
         codes: dict[str, int] = {}
         for it in items:
@@ -116,7 +116,9 @@ class ItemTable:
             online=np.array([it.online for it in items], dtype=bool),
             lat=coords[:, 0],
             lon=coords[:, 1],
-            place=np.array([places.get(_place(it.city, it.country), -1) for it in items], np.int64),
+            place=np.array(
+                [places.get(place_key(it.city, it.country), -1) for it in items], np.int64
+            ),
             places=places,
             languages=languages,
             language_codes=codes,
@@ -128,7 +130,8 @@ class ItemTable:
         )
 
 
-def _place(city: str, country: str) -> str:
+def place_key(city: str, country: str) -> str:
+    """ "city|country" casefolded, the key two places are the same city by ("" when unknown)."""
     return f"{city.casefold().strip()}|{country.casefold().strip()}" if city.strip() else ""
 
 
@@ -170,7 +173,7 @@ def feasible(
     # Reachable: online, in the person's city, or close enough.
     with np.errstate(invalid="ignore"):
         near = distances_km(person, table) <= filters.max_km
-    here = table.places.get(_place(person.city, person.country), -2)
+    here = table.places.get(place_key(person.city, person.country), -2)
     near |= table.place == here
     ok &= table.online | near
     return ok & time_ok(person, table, now, filters.near_minutes)

@@ -4,27 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from matching.suggest import reasons as words
-from matching.suggest.content import ContentModel, goals_covered
+from matching.suggest.content import ContentModel
 from matching.suggest.diversity import Candidate, rerank
 from matching.suggest.feasibility import (
     Filters,
     ItemTable,
-    _place,
-    distances_km,
     feasible,
     language_ok,
     posix,
 )
 from matching.suggest.model import Association, Edge, Event, Person, Suggestion
 from matching.suggest.ppr import personalized_pagerank_many, transition_matrix
+from matching.suggest.reasons import Wording
 
 FloatArray = npt.NDArray[np.float64]
 Item = Event | Association
@@ -402,7 +399,7 @@ class Recommender:
             for i in index
         ]
         picked = rerank(candidates, n, self.window, self.max_per_series, self.max_group_share)
-        context = _Context(self, row, person, person_edges, coverage, similarity, net)
+        context = Wording(self, row, person, person_edges, similarity, net)
         out = []
         for c in picked:
             item = self.items_[c.index]
@@ -441,86 +438,3 @@ def _relative(
         if top > 0:
             out[group] = np.clip(values[group] / top, 0.0, 1.0)
     return out
-
-
-class _Context:
-    """What one person's reasons are worded from."""
-
-    def __init__(
-        self,
-        model: Recommender,
-        row: int | None,
-        person: Person,
-        person_edges: Sequence[Edge],
-        coverage: npt.NDArray[np.float32],
-        similarity: npt.NDArray[np.float32],
-        network: FloatArray,
-    ) -> None:
-        self.model = model
-        self.person = person
-        self.coverage = coverage
-        self.similarity = similarity
-        self.network = network
-        self.labels = model.labels or {}
-        mentors = [model._target(e) for e in person_edges if e.kind == "mentor"]
-        self.mentors = [m for m in mentors if m is not None and m != row]
-        self.mentees = [] if row is None else model.mentees_.get(row, [])
-        self.joined = {model._target(e) for e in person_edges if e.kind == "member"}
-        self.distances = distances_km(person, model.table_)
-        self.here = _place(person.city, person.country)
-        goals = [model.goal_index_[g] for g in person.profile.goals if g in model.goal_index_]
-        self.peers: FloatArray | None = None
-        if goals:
-            has_goal = np.asarray(model.people_goals_[:, goals].sum(axis=1)).ravel() > 0
-            if row is not None:
-                has_goal[row] = False
-            self.peers = np.asarray(model.item_people_ @ has_goal.astype(np.float32)).ravel()
-        try:
-            ZoneInfo(person.timezone)
-            self.zone_known = True
-        except (KeyError, ValueError):
-            self.zone_known = False
-
-    def reasons(self, i: int) -> tuple[str, ...]:
-        """The item's reasons for this person, strongest first."""
-        model, item = self.model, self.model.items_[i]
-        is_event = isinstance(item, Event)
-        found: list[tuple[float, str]] = []
-        members = set(model.item_people_[[i], :].indices.tolist())
-        verb = "going" if is_event else "member"
-        for role, rows in (("mentor", self.mentors), ("mentee", self.mentees)):
-            names = [model.people_[r].first_name for r in rows if r in members]
-            if names:
-                found.append((3.0, words.people_words(names, role, verb)))
-        if isinstance(item, Event) and item.host is not None:
-            host = model.association_index_.get(item.host)
-            if host is not None and host in self.joined:
-                name = model.items_[host]
-                assert isinstance(name, Association)
-                found.append((2.0, f"hosted by {name.name}, which you are a member of"))
-        needs = model.goal_needs or {}
-        for share, goal in goals_covered(self.person.profile.goals, item.tags, needs, 0.25)[:2]:
-            found.append((1.0 + share, f"covers your goal: {words.label(self.labels, goal)}"))
-        for cert in self.person.profile.certifications_target:
-            if cert in item.tags:
-                label = words.label(self.labels, cert)
-                found.append((1.5, f"prepares for {label}, which you are aiming for"))
-        if self.peers is not None and self.peers[i] >= model.min_peers:
-            found.append((0.5 + self.network[i], words.peers_words(int(self.peers[i]), is_event)))
-        if self.similarity[i] >= 0.5:
-            found.append((0.4 + float(self.similarity[i]) / 10, "close to what your profile says"))
-        same_city = bool(self.here) and _place(item.city, item.country) == self.here
-        found.append(
-            (
-                0.1,
-                words.when_and_where(
-                    item,
-                    self.person.timezone,
-                    float(self.distances[i]),
-                    same_city,
-                    self.zone_known,
-                ),
-            )
-        )
-        found.sort(key=lambda x: -x[0])
-        return tuple(dict.fromkeys(text for _, text in found))
