@@ -240,6 +240,19 @@ async def _close_worker(worker: Worker) -> None:
         await worker.close()
 
 
+async def _enqueue_suggestions(settings: Settings) -> None:
+    """The demo's suggestions at once: the worker starting below takes this refresh first (a
+    few seconds for 400 people; the page says they are being prepared meanwhile)."""
+    from service import embedded, queue
+    from service.suggestions.service import enqueue_refresh
+
+    arq = await queue.connect(embedded.redis_url(settings), settings.arq_queue_name)
+    try:
+        await enqueue_refresh(arq, f"demo-{time.time_ns()}")
+    finally:
+        await arq.aclose()
+
+
 async def _demo(settings: Settings, host: str, listener: socket.socket, started: float) -> None:
     import uvicorn
 
@@ -251,6 +264,7 @@ async def _demo(settings: Settings, host: str, listener: socket.socket, started:
     # Links in emails point at this server unless BASE_URL says otherwise.
     settings = settings.serving_at(host, port)
     print(await _seed(settings, 300, 100, reset=False), flush=True)
+    await _enqueue_suggestions(settings)
     # Emails go to a local sink that the Mailbox page reads (SMTP_URL, port 8025 by default;
     # when that default is taken, any free port: the worker sends wherever the sink listens).
     sink = start_sink(settings, any_port="smtp_url" not in settings.model_fields_set)

@@ -20,6 +20,7 @@ from service.introductions import service as introductions
 from service.invitations import service as invitations
 from service.kit.db import transaction
 from service.rounds import service as rounds
+from service.suggestions import refresh
 
 log = logging.getLogger(__name__)
 
@@ -119,3 +120,11 @@ async def follow_up_invitations(ctx: dict[str, Any]) -> int:
         emails = await invitations.remind(conn, datetime.now(UTC), after)
     await introductions.enqueue_emails(ctx["redis"], emails)
     return len(emails)
+
+
+async def refresh_suggestions(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Recompute everyone's suggestions when the catalogue changed (or daily), else those of
+    the people whose data changed; in the process pool, one run at a time (safe to run twice
+    at once: the second says "busy")."""
+    fitted = ctx.setdefault("suggestions", refresh.Fitted())
+    return await refresh.refresh(ctx["pool"], ctx["cpu"], fitted, datetime.now(UTC))

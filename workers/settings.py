@@ -16,6 +16,10 @@ from workers import jobs
 
 log = logging.getLogger(__name__)
 
+#: Seconds a suggestions refresh may take: recomputing everyone at 50,000 people takes
+#: 20-30 minutes on one core (README, Benchmarks).
+REFRESH_TIMEOUT = 3 * 3600
+
 FUNCTIONS = [
     jobs.purge_expired,
     jobs.run_round,
@@ -27,6 +31,7 @@ FUNCTIONS = [
     func(jobs.sweep_outbox, keep_result=0),
     func(jobs.follow_up_introductions, keep_result=0),
     func(jobs.follow_up_invitations, keep_result=0),
+    func(jobs.refresh_suggestions, keep_result=0, timeout=REFRESH_TIMEOUT, max_tries=1),
 ]
 #: Jobs one worker runs at once.
 MAX_JOBS = 20
@@ -77,6 +82,18 @@ def cron_jobs(queue_name: str) -> list[CronJob]:
             second={45},
             run_at_startup=False,
             unique=True,
+        ),
+        # Every minute: the stale people, or everyone after a change to the catalogue. Not at
+        # startup: `kickoff demo` enqueues one itself, and tests run the job when they mean to.
+        cron(
+            jobs.refresh_suggestions,
+            name=name(jobs.refresh_suggestions),
+            second={20},
+            run_at_startup=False,
+            unique=True,
+            keep_result=0,
+            timeout=REFRESH_TIMEOUT,
+            max_tries=1,
         ),
     ]
 

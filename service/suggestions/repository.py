@@ -3,6 +3,8 @@ programme's members are being suggested."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,9 +97,12 @@ def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 async def computed_at(conn: Conn, person_id: UUID) -> datetime | None:
-    """When the person's suggestions were last computed (None: never yet)."""
+    """When the person's suggestions were last computed, even to nothing (None: never yet)."""
     at: datetime | None = await conn.fetchval(
-        "SELECT max(computed_at) FROM person_suggestions WHERE person_id = $1", person_id
+        "SELECT greatest((SELECT computed_at FROM person_suggestions_computed"
+        "                 WHERE person_id = $1),"
+        "                (SELECT max(computed_at) FROM person_suggestions WHERE person_id = $1))",
+        person_id,
     )
     return at
 
@@ -183,3 +188,142 @@ async def programme_tally(conn: Conn, programme_id: UUID, top: int) -> Programme
     assert row is not None
     items = await conn.fetch(_TOP_ITEMS, programme_id, top)
     return ProgrammeTally(**dict(row), items=[ItemTally(**dict(r)) for r in items])
+
+
+# ---------------------------------------------------------------------------- the worker's writes
+
+
+@dataclass(frozen=True)
+class StoredSuggestion:
+    """One suggestion to store: rank 1 is the best."""
+
+    person_id: UUID
+    rank: int
+    kind: str
+    item_id: UUID
+    score: float
+    reasons: list[str]
+    components: dict[str, float]
+
+
+_CLEAR = "DELETE FROM person_suggestions WHERE person_id = ANY ($1::uuid[])"
+
+# People erased and items deleted since they were loaded are left out (locked so that they
+# stay until the commit); a rank may then be skipped, which reading by rank does not mind.
+_INSERT = """
+WITH t AS (
+    SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::text[], $4::uuid[], $5::real[],
+                         $6::text[], $7::text[])
+                  AS t(person_id, rank, kind, item_id, score, reasons, components)
+),
+live_people AS (SELECT id FROM people WHERE id IN (SELECT person_id FROM t) FOR KEY SHARE),
+live_events AS (
+    SELECT id FROM events WHERE id IN (SELECT item_id FROM t WHERE kind = 'event') FOR KEY SHARE
+),
+live_associations AS (
+    SELECT id FROM associations WHERE id IN (SELECT item_id FROM t WHERE kind = 'association')
+    FOR KEY SHARE
+)
+INSERT INTO person_suggestions (person_id, rank, kind, event_id, association_id, score,
+                                reasons, components, computed_at)
+SELECT t.person_id, t.rank, t.kind,
+       CASE WHEN t.kind = 'event' THEN t.item_id END,
+       CASE WHEN t.kind = 'association' THEN t.item_id END,
+       t.score, t.reasons::jsonb, t.components::jsonb, now()
+  FROM t
+ WHERE t.person_id IN (SELECT id FROM live_people)
+   AND (t.item_id IN (SELECT id FROM live_events)
+        OR t.item_id IN (SELECT id FROM live_associations))
+"""
+
+_COMPUTED = """
+INSERT INTO person_suggestions_computed (person_id, computed_at)
+SELECT p.id, now() FROM people p WHERE p.id = ANY ($1::uuid[]) FOR KEY SHARE OF p
+ON CONFLICT (person_id) DO UPDATE SET computed_at = EXCLUDED.computed_at
+"""
+
+
+async def replace_suggestions(
+    conn: Conn, people: Sequence[UUID], rows: Sequence[StoredSuggestion]
+) -> int:
+    """Replace the suggestions of ``people`` (all of them, even those given no row) with
+    ``rows``, set-wise: one DELETE and one INSERT from arrays whatever their number; how many
+    rows were stored."""
+    ids = list(people)
+    await conn.execute(_CLEAR, ids)
+    status = await conn.execute(
+        _INSERT,
+        [r.person_id for r in rows],
+        [r.rank for r in rows],
+        [r.kind for r in rows],
+        [r.item_id for r in rows],
+        [r.score for r in rows],
+        [json.dumps(r.reasons, ensure_ascii=False) for r in rows],
+        [json.dumps(r.components) for r in rows],
+    )
+    await conn.execute(_COMPUTED, ids)
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def claim_stale(conn: Conn, limit: int) -> list[UUID]:
+    """Take up to ``limit`` people marked stale, oldest mark first, removing their marks;
+    rows another transaction is claiming are skipped, so two workers never take one person."""
+    rows = await conn.fetch(
+        "DELETE FROM suggestions_stale WHERE person_id IN ("
+        " SELECT person_id FROM suggestions_stale ORDER BY since, person_id LIMIT $1"
+        " FOR UPDATE SKIP LOCKED) RETURNING person_id",
+        limit,
+    )
+    return [r["person_id"] for r in rows]
+
+
+async def mark_stale(conn: Conn, people: Sequence[UUID]) -> None:
+    """Mark people stale again (a refresh that claimed them failed)."""
+    await conn.execute("SELECT suggestions_mark($1::uuid[])", list(people))
+
+
+async def stale_count(conn: Conn) -> int:
+    """How many people wait for a refresh."""
+    count: int = await conn.fetchval("SELECT count(*) FROM suggestions_stale")
+    return count
+
+
+@dataclass(frozen=True)
+class RefreshState:
+    """When the catalogue last changed, when everyone was last recomputed and which
+    catalogue change that saw, and the database's clock (the snapshot's time)."""
+
+    catalogue_changed_at: datetime
+    everyone_at: datetime | None
+    everyone_catalogue: datetime | None
+    now: datetime
+
+
+async def refresh_state(conn: Conn) -> RefreshState:
+    """The refresh state as this transaction sees it."""
+    row = await conn.fetchrow(
+        "SELECT catalogue_changed_at, everyone_at, everyone_catalogue, now() AS now"
+        " FROM suggestions_state"
+    )
+    assert row is not None
+    return RefreshState(**dict(row))
+
+
+async def set_everyone(conn: Conn, at: datetime, catalogue: datetime) -> None:
+    """Record a recomputation of everyone from the snapshot taken at ``at``, which saw the
+    catalogue as changed last at ``catalogue``."""
+    await conn.execute(
+        "UPDATE suggestions_state SET everyone_at = $1, everyone_catalogue = $2", at, catalogue
+    )
+
+
+async def try_lock_refresh(conn: Conn) -> bool:
+    """Take the refresh's session advisory lock if free (one refresh at a time, whatever
+    the number of workers)."""
+    got: bool = await conn.fetchval("SELECT pg_try_advisory_lock(hashtext('suggestions'), 0)")
+    return got
+
+
+async def unlock_refresh(conn: Conn) -> None:
+    """Release :func:`try_lock_refresh`'s lock."""
+    await conn.execute("SELECT pg_advisory_unlock(hashtext('suggestions'), 0)")

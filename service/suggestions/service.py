@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from arq import ArqRedis
+
 from service.kit.db import Conn
+from service.queue import job_id
 from service.suggestions import repository as repo
 from service.suggestions.repository import SuggestionRow
 from service.suggestions.schemas import (
@@ -16,6 +19,19 @@ from service.suggestions.schemas import (
 
 #: Items the organisers' view lists.
 TOP_ITEMS = 10
+#: The worker's job that computes suggestions (enqueued by name: the web side never imports
+#: the worker, and never computes suggestions itself).
+REFRESH_JOB = "refresh_suggestions"
+
+
+async def enqueue_refresh(arq: ArqRedis, reason: str) -> bool:
+    """Ask the worker for a refresh now rather than at its next minute (``reason`` names the
+    job, so asking twice for one reason while the first waits enqueues one); whether it was
+    enqueued."""
+    job = await arq.enqueue_job(
+        REFRESH_JOB, _job_id=job_id(arq.default_queue_name, "suggestions", reason)
+    )
+    return job is not None
 
 
 def page_of(row: SuggestionRow) -> str:
