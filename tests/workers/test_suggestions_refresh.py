@@ -9,6 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from service import embedded, queue
+from service.kit.processes import ProcessPool
+from service.suggestions import refresh
 from service.suggestions.service import enqueue_refresh
 from tests.conftest import account
 from tests.imported import import_members
@@ -191,3 +193,33 @@ async def test_two_refreshes_at_once_are_safe(client, pool, settings):
     assert all(r["n"] == r["items"] for r in rows)  # no item twice for one person
     assert set(await _computed(pool)) == set(world["people"])
     assert not await pool.fetchval("SELECT count(*) FROM suggestions_stale")
+
+
+async def test_a_second_refresh_while_one_runs_steps_aside(client, pool, settings):
+    world = await _world(client, pool, settings)
+    cpu = ProcessPool()
+    try:
+        first, second = refresh.Fitted(), refresh.Fitted()
+        results = await asyncio.gather(
+            refresh.refresh(pool, cpu, first, NOW), refresh.refresh(pool, cpu, second, NOW)
+        )
+        assert sorted(r["status"] for r in results) == ["busy", "done"]
+        done = next(r for r in results if r["status"] == "done")
+        assert done["everyone"] == 3 and done["fitted"]
+        before = await _computed(pool)
+        # A pool process that does not hold the model the worker believes it has (restarted):
+        # the stale person is still refreshed, after fitting again.
+        await pool.execute(
+            "INSERT INTO event_rsvps (event_id, person_id) VALUES ($1, $2)",
+            world["events"][5],
+            world["people"][0],
+        )
+        lost = refresh.Fitted(fit_id="not-in-the-pool")
+        again = await refresh.refresh(pool, cpu, lost, NOW)
+        assert again == {"status": "done", "everyone": 0, "fitted": False, "stale": 1}
+        assert lost.fit_id != "not-in-the-pool"
+        after = await _computed(pool)
+        assert after[world["people"][0]] > before[world["people"][0]]
+        assert after[world["people"][1]] == before[world["people"][1]]
+    finally:
+        cpu.shutdown()
