@@ -10,3 +10,14 @@ CREATE TABLE person_suggestions_computed (
 );
 
 ALTER TABLE suggestions_state ADD COLUMN everyone_catalogue timestamptz;
+
+-- Marking someone already marked moves their mark's time: a recomputation of everyone then
+-- removes exactly the marks its snapshot saw (same person, same time), and keeps those of
+-- people who changed again after it.
+CREATE OR REPLACE FUNCTION suggestions_mark(people_ids uuid[]) RETURNS void
+    LANGUAGE sql AS $$
+    INSERT INTO suggestions_stale (person_id)
+    SELECT DISTINCT p.id FROM people p
+    WHERE p.id = ANY (people_ids) AND p.claimed_at IS NOT NULL
+    ON CONFLICT (person_id) DO UPDATE SET since = excluded.since
+$$;

@@ -13,8 +13,9 @@ One refresh at a time (a session advisory lock: a second run at once returns "bu
   the statements marking people never wait on a refresh), loaded as they are now and ranked
   with the fitted model, written. A failed batch marks its people again.
 
-People marked while everyone is recomputed stay marked and are refreshed right after (some
-twice: cheaper than telling them apart).
+Marks the snapshot of a recomputation of everyone saw are removed when it ends, each only if
+it has not moved since (sql/0030: marking again moves the mark's time); people marked while
+it runs stay marked and are refreshed right after.
 """
 
 from __future__ import annotations
@@ -83,10 +84,20 @@ async def refresh(
             await repo.unlock_refresh(conn)
 
 
-async def _snapshot(conn: Conn, now: datetime) -> tuple[WorldRows, repo.RefreshState]:
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything as one repeatable-read transaction saw it."""
+
+    rows: WorldRows
+    state: repo.RefreshState
+    #: The stale marks it saw: a recomputation of everyone from it settles them.
+    marks: list[tuple[UUID, datetime]]
+
+
+async def _snapshot(conn: Conn, now: datetime) -> Snapshot:
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         state = await repo.refresh_state(conn)
-        return await load_world(conn, now), state
+        return Snapshot(await load_world(conn, now), state, await repo.stale_marks(conn))
 
 
 async def _fit(cpu: ProcessPool, fitted: Fitted, rows: WorldRows) -> None:
@@ -102,7 +113,8 @@ async def _refresh_locked(
     out: dict[str, Any] = {"status": "done", "everyone": 0, "fitted": False, "stale": 0}
     state = await repo.refresh_state(conn)
     if _needs_everyone(state) or fitted.fit_id is None:
-        rows, state = await _snapshot(conn, now)
+        snap = await _snapshot(conn, now)
+        rows, state = snap.rows, snap.state
         if not rows.people:  # nobody to suggest to: no model (the pool process stays idle)
             async with conn.transaction():
                 await repo.set_everyone(conn, state.now, state.catalogue_changed_at)
@@ -110,7 +122,7 @@ async def _refresh_locked(
         await _fit(cpu, fitted, rows)
         out["fitted"] = True
         if _needs_everyone(state):
-            out["everyone"] = await _everyone(conn, cpu, fitted, rows, state)
+            out["everyone"] = await _everyone(conn, cpu, fitted, snap)
     for _ in range(STALE_BATCHES):
         async with conn.transaction():
             claimed = await repo.claim_stale(conn, STALE_BATCH)
@@ -125,10 +137,10 @@ async def _refresh_locked(
     return out
 
 
-async def _everyone(
-    conn: Conn, cpu: ProcessPool, fitted: Fitted, rows: WorldRows, state: repo.RefreshState
-) -> int:
-    """Suggest for everyone of the snapshot, writing each batch as it comes."""
+async def _everyone(conn: Conn, cpu: ProcessPool, fitted: Fitted, snap: Snapshot) -> int:
+    """Suggest for everyone of the snapshot, writing each batch as it comes; then settle the
+    marks the snapshot saw (those moved since stay, for the stale refresh that follows)."""
+    rows = snap.rows
 
     async def refit() -> None:
         await _fit(cpu, fitted, rows)
@@ -140,7 +152,8 @@ async def _everyone(
         async with conn.transaction():
             await repo.replace_suggestions(conn, [UUID(k) for k in batch], found)
     async with conn.transaction():
-        await repo.set_everyone(conn, state.now, state.catalogue_changed_at)
+        await repo.set_everyone(conn, snap.state.now, snap.state.catalogue_changed_at)
+        await repo.clear_marks(conn, snap.marks)
     log.info("suggestions recomputed for everyone: %d people", len(keys))
     return len(keys)
 
@@ -173,8 +186,7 @@ async def _refresh_people(
     """Suggest for these people as they are now with the fitted model, and store."""
 
     async def refit() -> None:
-        world, _ = await _snapshot(conn, now)
-        await _fit(cpu, fitted, world)
+        await _fit(cpu, fitted, (await _snapshot(conn, now)).rows)
 
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         rows = await load_people(conn, people, now)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from service.kit.db import Conn
+from service.kit.db import Conn, deleted
 
 # What stays worth suggesting when read: an event still scheduled, not started, with a place
 # left and not already chosen; an association the person has not joined or asked to join.
@@ -280,6 +280,24 @@ async def claim_stale(conn: Conn, limit: int) -> list[UUID]:
 async def mark_stale(conn: Conn, people: Sequence[UUID]) -> None:
     """Mark people stale again (a refresh that claimed them failed)."""
     await conn.execute("SELECT suggestions_mark($1::uuid[])", list(people))
+
+
+async def stale_marks(conn: Conn) -> list[tuple[UUID, datetime]]:
+    """Every stale mark as this transaction sees it: person and time marked."""
+    rows = await conn.fetch("SELECT person_id, since FROM suggestions_stale")
+    return [(r["person_id"], r["since"]) for r in rows]
+
+
+async def clear_marks(conn: Conn, marks: Sequence[tuple[UUID, datetime]]) -> int:
+    """Remove these marks, each only if it was not moved since (its person marked again);
+    how many were removed."""
+    return await deleted(
+        conn,
+        "DELETE FROM suggestions_stale s USING unnest($1::uuid[], $2::timestamptz[])"
+        " AS t(person_id, since) WHERE s.person_id = t.person_id AND s.since = t.since",
+        [m[0] for m in marks],
+        [m[1] for m in marks],
+    )
 
 
 async def stale_count(conn: Conn) -> int:

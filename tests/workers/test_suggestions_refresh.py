@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from service import embedded, queue
 from service.kit.processes import ProcessPool
 from service.suggestions import refresh
+from service.suggestions import repository as repo
 from service.suggestions.service import enqueue_refresh
 from tests.conftest import account
 from tests.imported import import_members
@@ -205,7 +206,8 @@ async def test_a_second_refresh_while_one_runs_steps_aside(client, pool, setting
         )
         assert sorted(r["status"] for r in results) == ["busy", "done"]
         done = next(r for r in results if r["status"] == "done")
-        assert done["everyone"] == 3 and done["fitted"]
+        # The sign-ups' marks were settled by the recomputation of everyone, not done twice.
+        assert done["everyone"] == 3 and done["fitted"] and done["stale"] == 0
         before = await _computed(pool)
         # A pool process that does not hold the model the worker believes it has (restarted):
         # the stale person is still refreshed, after fitting again.
@@ -223,3 +225,17 @@ async def test_a_second_refresh_while_one_runs_steps_aside(client, pool, setting
         assert after[world["people"][1]] == before[world["people"][1]]
     finally:
         cpu.shutdown()
+
+
+async def test_a_mark_moved_after_the_snapshot_stays(client, pool, settings):
+    world = await _world(client, pool, settings)
+    async with pool.acquire() as conn:
+        seen = await repo.stale_marks(conn)
+    assert {p for p, _ in seen} == set(world["people"])
+    # The first person changes again after the snapshot: their mark moves and must stay.
+    await pool.execute("UPDATE people SET headline = 'Now a PM' WHERE id = $1", world["people"][0])
+    async with pool.acquire() as conn, conn.transaction():
+        assert await repo.clear_marks(conn, seen) == 2
+    assert await pool.fetchval("SELECT array_agg(person_id) FROM suggestions_stale") == [
+        world["people"][0]
+    ]
