@@ -16,6 +16,7 @@ BENCHMARKS = (
     "import",
     "suggest_quality",
     "suggest_latency",
+    "suggestions",
 )
 #: Benchmarks whose module is named otherwise (``import`` is a keyword).
 MODULES = {"import": "imports"}
