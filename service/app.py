@@ -29,6 +29,7 @@ from service.errors import (
     http_exception_handler,
     unexpected_error_handler,
 )
+from service.events.endpoints import router as events_router
 from service.guard import guard
 from service.imports.endpoints import router as imports_router
 from service.introductions import endpoints as introductions
@@ -64,6 +65,7 @@ ROUTERS: tuple[ApiRouter, ...] = (
     taxonomy_router,
     programmes_router,
     associations_router,
+    events_router,
     rounds_router,
     introductions.router,
     invitations_router,

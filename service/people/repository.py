@@ -212,6 +212,18 @@ async def get_person(conn: Conn, person_id: UUID, *, for_update: bool = False) -
     return Person(**data, availability=tuple(WindowRow(**dict(w)) for w in windows))
 
 
+async def free_event_places(conn: Conn, person_id: UUID) -> int:
+    """Give back the places the person's RSVPs hold (before the RSVPs cascade away with them,
+    so each event's count stays the number of people going); how many."""
+    freed = await conn.fetch(
+        """UPDATE events e SET rsvp_count = e.rsvp_count - 1
+             FROM event_rsvps r WHERE r.event_id = e.id AND r.person_id = $1
+        RETURNING e.id""",
+        person_id,
+    )
+    return len(freed)
+
+
 async def delete_person(conn: Conn, person_id: UUID) -> str | None:
     """Delete a person and everything that cascades from them; returns their email."""
     email: str | None = await conn.fetchval(

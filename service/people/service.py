@@ -227,7 +227,9 @@ async def export(conn: Conn, taxonomy: Taxonomy, person_id: UUID) -> ExportOut:
 async def erase(conn: Conn, person_id: UUID) -> None:
     """Delete the person, their profile, availability, sessions, emailed links and association
     memberships, the rows of member files holding their address (staged or refused), and their
-    login failures and the requests rate limits counted for them."""
+    login failures and the requests rate limits counted for them; the event places their RSVPs
+    held are freed."""
+    await repo.free_event_places(conn, person_id)
     email = await repo.delete_person(conn, person_id)
     if email is None:
         raise NotFound("no such person")

@@ -19,6 +19,7 @@ DOMAINS = (
     "associations",
     "invitations",
     "imports",
+    "events",
     "rounds",
     "demo",
     "pages",
