@@ -7,6 +7,7 @@ programme, and site admins; the API's declared access checks them for an event i
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -337,3 +338,15 @@ async def upcoming_of_association(
 ) -> list[dict[str, Any]]:
     """The association's next scheduled events, soonest first (for its page)."""
     return await repo.upcoming_of_association(conn, association_id, limit)
+
+
+async def host_choices(conn: Conn, person_id: UUID) -> dict[str, list[Any]]:
+    """The associations and programmes the person may host events for (every one for a site
+    admin), each (id, name) by name."""
+    everyone = await roles.is_admin(conn, person_id)
+    return await repo.host_choices(conn, person_id, everyone=everyone)
+
+
+async def still_to_come(conn: Conn, when: datetime) -> bool:
+    """Whether ``when`` is in the future by the database's clock (the one RSVPs use)."""
+    return await repo.starts_after(conn, when)

@@ -8,6 +8,8 @@ from service.pages import (
     associations,
     compare,
     endpoints,
+    event_forms,
+    events,
     imports,
     invitation,
     members,
@@ -35,6 +37,8 @@ def routes() -> list[Route]:
         *association_admin.routes(),
         *memberships.routes(),
         *imports.routes(),
+        *event_forms.routes(),
+        *events.routes(),
     ]
 
 
