@@ -151,6 +151,23 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
             ORDER BY (SELECT count(*) FROM association_members m WHERE m.association_id = a.id)
                      DESC, a.name LIMIT 1"""
     )
+    # An event of that association, with a place taken by its admin, and a full online one.
+    event_id = await pool.fetchval(
+        """INSERT INTO events (association_id, title, kind, starts_at, ends_at, timezone, city,
+                               country, tags, languages, capacity, rsvp_count, description)
+           VALUES ($1, 'PMP exam preparation: risk management', 'workshop',
+                   now() + interval '9 days', now() + interval '9 days 2 hours',
+                   'America/Sao_Paulo', 'São Paulo', 'BR', '{pmp,risk-management}', '{pt,en}',
+                   20, 0, 'Practice questions.') RETURNING id""",
+        chapter["id"],
+    )
+    await pool.execute(
+        """INSERT INTO events (association_id, title, kind, starts_at, ends_at, timezone, online,
+                               capacity)
+           VALUES ($1, 'Full webinar', 'webinar', now() + interval '3 days',
+                   now() + interval '3 days 1 hour', 'Asia/Tokyo', true, 0)""",
+        chapter["id"],
+    )
     mentee = await _logged_in(browser, base, pair["mentee_email"], DEMO_PASSWORD, PHONE)
     for path in (
         "/me",
@@ -162,8 +179,15 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/associations",
         "/associations?online=yes&language=en",
         f"/associations/{chapter['id']}",
+        "/events",
+        "/events?kind=workshop&online=no&tag=PMP",
+        f"/events/{event_id}",
     ):
         await _check(mentee, base + path, found)
+    # Going: the page with its cancel button.
+    await mentee.get_by_role("button", name="I am going").click()
+    await mentee.wait_for_load_state()
+    await _check(mentee, "", found)
 
     # An association admin on a phone: members, keys (a new one shown), the edit form's errors.
     runner = await _logged_in(browser, base, chapter["email"], DEMO_PASSWORD, PHONE)
@@ -173,6 +197,17 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     await runner.get_by_role("button", name="Create a key").click()
     await runner.wait_for_load_state()
     await _check(runner, "", found)
+    # Its events: who is going, the cancel confirmation, the forms and their errors.
+    await _check(runner, f"{base}/events/{event_id}", found)
+    await runner.get_by_role("button", name="Cancel the event…").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+    await _check(runner, f"{base}/events/{event_id}/edit", found)
+    await _check(runner, f"{base}/events/new", found)
+    await runner.get_by_role("button", name="Create the event").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+    await runner.goto(f"{base}/associations/{chapter['id']}")
     await runner.get_by_text("Edit the details of").click()
     await runner.locator("form[action$='/edit'] input[name=name]").fill("")
     await runner.locator("form[action$='/edit'] button[type=submit]").click()
