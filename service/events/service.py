@@ -148,17 +148,13 @@ async def list_events(
         filters = Filters(**{**filters.__dict__, "tag": slugs[0] if slugs else filters.tag})
     rows, total = await repo.list_events(conn, reader, filters, limit, offset)
     site_admin = await roles.is_admin(conn, reader)
-    hosted = {a["id"] for a in await associations_repo.administered_by(conn, reader)}
+    mine = await repo.host_choices(conn, reader, everyone=False)
+    hosted = {h["id"] for h in mine["associations"] + mine["programmes"]}
     events = [
         out(
             r,
             taxonomy,
-            is_host=site_admin
-            or r["association_id"] in hosted
-            or (
-                r["programme_id"] is not None
-                and await roles.can_organise(conn, r["programme_id"], reader)
-            ),
+            is_host=site_admin or bool({r["association_id"], r["programme_id"]} & hosted),
             attendees=None,
         )
         for r in rows

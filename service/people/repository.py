@@ -307,6 +307,11 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
         "round_unmatched": await rows(
             "SELECT round_id, code, reason FROM round_unmatched WHERE mentee_id = $1"
         ),
+        "event_rsvps": await rows(
+            """SELECT e.id AS event_id, e.title, e.starts_at, e.status, r.created_at
+                 FROM event_rsvps r JOIN events e ON e.id = r.event_id
+                WHERE r.person_id = $1 ORDER BY e.starts_at, e.id"""
+        ),
         "round_not_entered": await rows(
             "SELECT round_id, role, code, reason FROM round_not_entered WHERE person_id = $1"
         ),

@@ -337,3 +337,6 @@ class ExportOut(BaseModel):
         " invitation (not the links themselves)"
     )
     overrides: list[dict[str, Any]] = Field(description="organiser pins and forbids naming me")
+    event_rsvps: list[dict[str, Any]] = Field(
+        default_factory=list, description="events I said I am going to"
+    )

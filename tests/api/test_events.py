@@ -294,6 +294,13 @@ async def test_listings_filter_and_page(client, pool):
     past = (datetime.now(UTC) - timedelta(days=60)).date().isoformat()
     assert (await titles(f"from={past}&to={past[:4]}-12-31&status=any"))[0] == "Last year"
 
+    for who, hosted in (
+        ("olga", {"Madrid networking"}),
+        ("ada", {"Lisbon workshop", "Scrum webinar"}),
+    ):
+        r = await client.get("/api/v1/events", headers=h[who])
+        assert {e["title"] for e in r.json()["events"] if e["is_host"]} == hosted
+        assert all(e["attendees"] is None for e in r.json()["events"])
     r = await client.get("/api/v1/events?limit=2&offset=1", headers=h["mia"])
     page = r.json()
     assert page["total"] == 3 and page["limit"] == 2 and page["offset"] == 1
@@ -374,6 +381,8 @@ async def test_erasing_a_person_frees_their_places(client, pool):
     assert (
         await client.post(f"/api/v1/events/{e['id']}/rsvp", headers=h["mia"])
     ).status_code == 201
+    exported = (await client.get("/api/v1/me/export", headers=h["mia"])).json()
+    assert [(x["event_id"], x["title"]) for x in exported["event_rsvps"]] == [(e["id"], e["title"])]
     r = await client.request("DELETE", "/api/v1/me", json={"confirm": True}, headers=h["mia"])
     assert r.status_code in (200, 204), r.text
     assert await pool.fetchval("SELECT rsvp_count FROM events") == 0
