@@ -29,6 +29,7 @@ from service.events.schemas import (
     RsvpOut,
 )
 from service.kit.db import Conn
+from service.programmes import repository as programmes_repo
 from service.programmes import roles
 from service.programmes.schemas import AssociationRef, PersonRef
 from service.taxonomy.normalise import Taxonomy
@@ -176,7 +177,9 @@ async def _require_host_of_body(
         conn, body.association_id
     ):
         raise invalid("association_id", "No such association")
-    if body.programme_id is not None and not await roles_exists(conn, body.programme_id):
+    if body.programme_id is not None and not await programmes_repo.programme_exists(
+        conn, body.programme_id
+    ):
         raise invalid("programme_id", "No such programme")
     if key_association is not None:
         if body.association_id != key_association:
@@ -187,15 +190,6 @@ async def _require_host_of_body(
         raise Forbidden(
             "only the association's admins or the programme's organisers may create its events"
         )
-
-
-async def roles_exists(conn: Conn, programme_id: UUID) -> bool:
-    """True if the programme exists."""
-    try:
-        await roles.require_programme(conn, programme_id)
-    except NotFound:
-        return False
-    return True
 
 
 async def _check_times(conn: Conn, values: dict[str, Any], *, new_start: bool) -> None:
