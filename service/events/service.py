@@ -310,7 +310,12 @@ def _refusal(state: dict[str, Any] | None) -> Exception:
         return Conflict(f"“{title}” was cancelled: no one can say they are going any more")
     if state["started"]:
         return Conflict(f"“{title}” has already started or taken place")
-    return Conflict(f"“{title}” is full: all {state['capacity']} places are taken")
+    taken = (
+        "its one place is taken"
+        if state["capacity"] == 1
+        else (f"all {state['capacity']} places are taken")
+    )
+    return Conflict(f"“{title}” is full: {taken}")
 
 
 async def unrsvp(conn: Conn, event_id: UUID, person_id: UUID) -> RsvpOut:

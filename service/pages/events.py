@@ -21,6 +21,7 @@ from service.events.schemas import KIND_NAMES, EventOut
 from service.kit.api import Caller, path_id
 from service.kit.db import Conn, transaction
 from service.kit.html import Pages, checked_form, render, see_other
+from service.kit.messages import sentence
 from service.kit.state import services
 from service.people import repository as people_repo
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
@@ -179,7 +180,9 @@ async def rsvp_submit(request: Request, caller: Caller) -> Response:
         async with transaction(services(request).pool) as conn:
             await events.rsvp(conn, event_id, caller.person_id)
     except Conflict as exc:
-        return await event_page(request, caller, event_id, status=409, refused=exc.message)
+        return await event_page(
+            request, caller, event_id, status=409, refused=sentence(exc.message)
+        )
     return see_other(f"/events/{event_id}?done=going")
 
 
