@@ -310,10 +310,9 @@ def _refusal(state: dict[str, Any] | None) -> Exception:
         return Conflict(f"“{title}” was cancelled: no one can say they are going any more")
     if state["started"]:
         return Conflict(f"“{title}” has already started or taken place")
-    taken = (
-        "its one place is taken"
-        if state["capacity"] == 1
-        else (f"all {state['capacity']} places are taken")
+    capacity = state["capacity"]
+    taken = {0: "it has no places", 1: "its one place is taken"}.get(
+        capacity, f"all {capacity} places are taken"
     )
     return Conflict(f"“{title}” is full: {taken}")
 
