@@ -34,6 +34,14 @@ async def delete_demo(conn: Conn) -> None:
     cascades from them)."""
     await conn.execute("DELETE FROM programmes WHERE name = $1", DEMO_PROGRAMME)
     await conn.execute("DELETE FROM associations WHERE is_demo")
+    # Places demo people hold at events that stay (not the demo's own) are given back first.
+    await conn.execute(
+        """UPDATE events e SET rsvp_count = e.rsvp_count - going.n
+             FROM (SELECT r.event_id, count(*)::int AS n FROM event_rsvps r
+                     JOIN people p ON p.id = r.person_id AND p.is_demo
+                    GROUP BY r.event_id) going
+            WHERE going.event_id = e.id"""
+    )
     await conn.execute("DELETE FROM people WHERE is_demo")
 
 

@@ -166,3 +166,26 @@ async def test_demo_events_are_upcoming_varied_and_their_counts_are_their_rsvps(
     await seed_demo(pool, taxonomy, Passwords(1024, 1), reset=True)
     again = await pool.fetch("SELECT title, association_id, city FROM events ORDER BY id")
     assert [tuple(r) for r in first] == [tuple(r) for r in again]
+
+
+async def test_resetting_the_demo_gives_back_places_demo_people_held_elsewhere(pool):
+    taxonomy = await load_taxonomy(pool)
+    await seed_demo(pool, taxonomy, Passwords(1024, 1), mentees=5, mentors=2)
+    association = await pool.fetchval(
+        "INSERT INTO associations (name, kind, online) VALUES ('Real one', 'nonprofit', true)"
+        " RETURNING id"
+    )
+    event = await pool.fetchval(
+        """INSERT INTO events (association_id, title, kind, starts_at, ends_at, timezone, online,
+                               capacity, rsvp_count)
+           VALUES ($1, 'Real event', 'webinar', now() + interval '1 day',
+                   now() + interval '25 hours', 'UTC', true, 3, 2) RETURNING id""",
+        association,
+    )
+    await pool.execute(
+        "INSERT INTO event_rsvps (event_id, person_id)"
+        " SELECT $1, id FROM people WHERE is_demo ORDER BY email LIMIT 2",
+        event,
+    )
+    await seed_demo(pool, taxonomy, Passwords(1024, 1), mentees=5, mentors=2, reset=True)
+    assert await pool.fetchval("SELECT rsvp_count FROM events WHERE id = $1", event) == 0
