@@ -6,7 +6,17 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ("matching", "signup", "introductions", "publish", "review", "charts", "import")
+BENCHMARKS = (
+    "matching",
+    "signup",
+    "introductions",
+    "publish",
+    "review",
+    "charts",
+    "import",
+    "suggest_quality",
+    "suggest_latency",
+)
 #: Benchmarks whose module is named otherwise (``import`` is a keyword).
 MODULES = {"import": "imports"}
 

@@ -1,4 +1,4 @@
-"""The ``kickoff`` command: serve, worker, migrate, seed, demo, match, import, admin."""
+"""The ``kickoff`` command: serve, worker, migrate, seed, demo, match, import, events, admin."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from kickoff import imports
+from kickoff import calendars, imports
 from service.errors import DomainError, ValidationFailed
 from service.settings import Settings, local_url
 
@@ -457,6 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_match)
 
     imports.add_parser(sub)
+    calendars.add_parser(sub)
 
     p = sub.add_parser("admin", help="manage site admins", description="Manage site admins.")
     admin = p.add_subparsers(dest="admin_command", required=True, metavar="ACTION")

@@ -23,6 +23,7 @@ from service.accounts import endpoints as accounts
 from service.associations.endpoints import router as associations_router
 from service.auth.endpoints import router as auth_router
 from service.auth.service import current
+from service.calendars.endpoints import router as calendars_router
 from service.errors import (
     DomainError,
     domain_error_handler,
@@ -42,6 +43,7 @@ from service.kit.state import Config, Services, services
 from service.middleware import BodyLimit, SecurityHeaders, path_limits, upload_limits
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
+from service.pages.calendars import UPLOAD_PAGES as CALENDAR_UPLOADS
 from service.pages.forms import country_name, language_name, linkify
 from service.pages.imports import UPLOAD_PAGES
 from service.people.endpoints import router as people_router
@@ -50,6 +52,7 @@ from service.programmes.repository import roles_of as programme_roles
 from service.rounds.endpoints import router as rounds_router
 from service.security import Passwords
 from service.settings import Settings
+from service.suggestions.endpoints import router as suggestions_router
 from service.system import endpoints as system
 from service.taxonomy.endpoints import router as taxonomy_router
 from service.taxonomy.repository import load_taxonomy
@@ -70,6 +73,8 @@ ROUTERS: tuple[ApiRouter, ...] = (
     introductions.router,
     invitations_router,
     imports_router,
+    calendars_router,
+    suggestions_router,
     system.router,
 )
 
@@ -154,7 +159,10 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(BodyLimit, uploads=[*upload_limits(ops), *path_limits(UPLOAD_PAGES)]),
+            Middleware(
+                BodyLimit,
+                uploads=[*upload_limits(ops), *path_limits([*UPLOAD_PAGES, *CALENDAR_UPLOADS])],
+            ),
             Middleware(PageCaller),
         ],
         exception_handlers={

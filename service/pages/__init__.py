@@ -6,6 +6,7 @@ from service.pages import (
     account,
     association_admin,
     associations,
+    calendars,
     compare,
     endpoints,
     event_forms,
@@ -17,6 +18,7 @@ from service.pages import (
     organise,
     programme_settings,
     rounds,
+    suggestions,
     workspace,
 )
 
@@ -39,6 +41,8 @@ def routes() -> list[Route]:
         *imports.routes(),
         *event_forms.routes(),
         *events.routes(),
+        *suggestions.routes(),
+        *calendars.routes(),
     ]
 
 

@@ -173,8 +173,9 @@ async def detail_page(request: Request, caller: Caller) -> Response:
 @pages.post("/events/{id}/rsvp")
 @auth.logged_in()
 async def rsvp_submit(request: Request, caller: Caller) -> Response:
-    """I am going (a full, cancelled or started event: the page says why, 409)."""
-    await checked_form(request)
+    """I am going (a full, cancelled or started event: the page says why, 409); back to the
+    page the form came from when it says (the suggestions), else the event's."""
+    form = await checked_form(request)
     event_id = path_id(request, what="event")
     try:
         async with transaction(services(request).pool) as conn:
@@ -183,7 +184,15 @@ async def rsvp_submit(request: Request, caller: Caller) -> Response:
         return await event_page(
             request, caller, event_id, status=409, refused=sentence(exc.message)
         )
-    return see_other(f"/events/{event_id}?done=going")
+    return see_other(_back(form.get("back")) or f"/events/{event_id}?done=going")
+
+
+def _back(value: object) -> str | None:
+    """A local page a form asks to go back to: the suggestions and event pages only, so the
+    form cannot become an open redirect."""
+    if isinstance(value, str) and value.startswith(("/suggestions", "/events/")):
+        return None if "//" in value or "\\" in value else value
+    return None
 
 
 @pages.post("/events/{id}/rsvp/cancel")

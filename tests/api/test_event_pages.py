@@ -122,9 +122,13 @@ async def test_people_browse_filter_and_rsvp_and_hosts_see_who_is_going(client, 
     page = await client.get("/events?kind=webinar&online=yes")
     assert "Scrum webinar" in text(page) and "PMP exam preparation" not in text(page)
 
-    r = await post(client, f"/events/{e['id']}/rsvp", f"/events/{e['id']}")
-    assert r.status_code == 303
-    page = await client.get(r.headers["location"])
+    for back in ("https://evil.example/", "//evil.example/x", "/events//evil.example"):
+        r = await post(client, f"/events/{e['id']}/rsvp", f"/events/{e['id']}", back=back)
+        assert r.headers["location"] == f"/events/{e['id']}?done=going"  # not elsewhere
+        await client.delete(f"/api/v1/events/{e['id']}/rsvp")
+    r = await post(client, f"/events/{e['id']}/rsvp", f"/events/{e['id']}", back="/suggestions")
+    assert r.status_code == 303 and r.headers["location"] == "/suggestions"
+    page = await client.get(f"/events/{e['id']}?done=going")
     assert "You are going" in text(page) and "I am not going after all" in text(page)
     await login(client, "ada@example.org")
     page = await client.get(f"/events/{e['id']}")

@@ -23,6 +23,7 @@ from tests.workers.test_introductions import _published_round, first_pair
 
 AXE = Axe()
 SAMPLE_MEMBERS = Path(__file__).parents[2] / "service" / "demo" / "data" / "sample_members.csv"
+SAMPLE_EVENTS = SAMPLE_MEMBERS.with_name("sample_events.ics")
 BLOCKING = {"serious", "critical"}
 
 
@@ -173,6 +174,7 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/me",
         "/me/edit",
         "/me/matches",
+        "/suggestions",
         "/programmes",
         f"/programmes/{programme_id}/join",
         "/organise",
@@ -191,6 +193,7 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
 
     # An association admin on a phone: members, keys (a new one shown), the edit form's errors.
     runner = await _logged_in(browser, base, chapter["email"], DEMO_PASSWORD, PHONE)
+    runs = chapter["id"]
     await _check(runner, f"{base}/associations/{chapter['id']}", found)
     await _check(runner, f"{base}/associations/{chapter['id']}?status=requested", found)
     await runner.get_by_label("Name of a new key").fill("CRM sync")
@@ -256,5 +259,15 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     await admin.get_by_role("button", name=re.compile("^Import ")).click()
     await admin.wait_for_load_state()
     await _check(admin, "", found)
+    # A calendar import on a phone: the page, a refused file, the report with events left out.
+    await _check(runner, f"{base}/associations/{runs}/events/import", found)
+    await runner.set_input_files("input[type=file]", str(SAMPLE_MEMBERS))
+    await runner.get_by_role("button", name="Import the events").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+    await runner.set_input_files("input[type=file]", str(SAMPLE_EVENTS))
+    await runner.get_by_role("button", name="Import the events").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
 
     assert not found, "\n\n".join(f"{url}\n{_described(v)}" for url, v in found.items())

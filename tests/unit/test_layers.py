@@ -20,6 +20,8 @@ DOMAINS = (
     "invitations",
     "imports",
     "events",
+    "calendars",
+    "suggestions",
     "rounds",
     "demo",
     "pages",
