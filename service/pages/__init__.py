@@ -12,6 +12,7 @@ from service.pages import (
     invitation,
     members,
     memberships,
+    next_steps,
     organise,
     programme_settings,
     rounds,
@@ -35,6 +36,7 @@ def routes() -> list[Route]:
         *association_admin.routes(),
         *memberships.routes(),
         *imports.routes(),
+        *next_steps.routes(),
     ]
 
 

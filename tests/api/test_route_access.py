@@ -57,6 +57,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/me/verification"): PERSON,
     ("POST", "/me/password"): PERSON,
     ("GET", "/me/matches"): PERSON,
+    ("GET", "/next-steps"): PERSON,
     ("POST", "/me/matches/{id}"): PERSON,
     ("GET", "/programmes"): PERSON,
     ("GET", "/programmes/{id}/join"): PERSON,

@@ -13,6 +13,7 @@ DOMAINS = (
     "taxonomy",
     "auth",
     "people",
+    "nextsteps",
     "programmes",
     "introductions",
     "accounts",
