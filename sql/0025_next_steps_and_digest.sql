@@ -16,3 +16,9 @@ ALTER TABLE people
 
 -- The weekly digest job looks for the opted-in people.
 CREATE INDEX people_digest_idx ON people (id) WHERE digest AND claimed_at IS NOT NULL;
+
+-- An email queued but no longer wanted when its turn to be sent came (a digest whose reader
+-- turned the digest off meanwhile): never sent, kept with why in last_error.
+ALTER TABLE outbox
+    DROP CONSTRAINT outbox_status_check,
+    ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sent', 'failed', 'withdrawn'));

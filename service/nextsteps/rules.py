@@ -278,6 +278,16 @@ def _rank(step: Step, step_towards: bool, distance: float, order: int) -> tuple[
     return (group, distance, order)
 
 
+#: Rank groups of steps the person aims for, or that lead to what they aim for.
+AIMED_GROUPS = (0, 1, 2)
+
+
+def aim(steps: Sequence[Step]) -> Step | None:
+    """The next step of someone's path: the first step (of :func:`evaluate`'s order) that they
+    aim for or that leads there and they do not hold yet; None when they aim for nothing."""
+    return next((s for s in steps if s.rank[0] in AIMED_GROUPS), None)
+
+
 def helps(cert: Certification, event: Event, others: frozenset[str]) -> bool:
     """Whether ``event`` helps towards ``cert``: tagged with its code; or a workshop, bootcamp
     or study group with a related tag or its name in the title that names no other

@@ -3,6 +3,7 @@ upcoming events that help. Shared by the API, the page and the weekly digest."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from service.errors import NotFound
@@ -29,12 +30,20 @@ def profile_of(person: Person) -> Profile:
 
 async def steps_for(conn: Conn, person: Person) -> list[Step]:
     """``person``'s certifications, the one to aim for first at the top, with helpful events."""
+    return await steps_of(conn, person.id, person.languages, person.country, profile_of(person))
+
+
+async def steps_of(
+    conn: Conn, person_id: UUID, languages: Sequence[str], country: str, profile: Profile
+) -> list[Step]:
+    """The steps of someone who speaks ``languages`` and lives in ``country`` (events online
+    or there), read without their whole profile (the weekly digest reads many people)."""
     found = rules()
     tags = sorted({t for c in found.certifications for t in (*c.event_tags, *c.event_related_tags)})
     events = await repo.helpful_events(
-        conn, person.id, person.languages, person.country, tags, sorted(LEARNING_KINDS)
+        conn, person_id, languages, country, tags, sorted(LEARNING_KINDS)
     )
-    return evaluate(found, profile_of(person), events)
+    return evaluate(found, profile, events)
 
 
 def out(steps: list[Step], profile: Profile) -> NextStepsOut:

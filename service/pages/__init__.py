@@ -7,6 +7,7 @@ from service.pages import (
     association_admin,
     associations,
     compare,
+    digest,
     endpoints,
     imports,
     invitation,
@@ -37,6 +38,7 @@ def routes() -> list[Route]:
         *memberships.routes(),
         *imports.routes(),
         *next_steps.routes(),
+        *digest.routes(),
     ]
 
 

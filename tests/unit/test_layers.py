@@ -19,6 +19,7 @@ DOMAINS = (
     "accounts",
     "associations",
     "invitations",
+    "digest",
     "imports",
     "rounds",
     "demo",
