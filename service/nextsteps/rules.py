@@ -10,7 +10,7 @@ and source say so, and which upcoming events help.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -278,6 +278,16 @@ def _rank(step: Step, step_towards: bool, distance: float, order: int) -> tuple[
     return (group, distance, order)
 
 
+def _closes_a_gap(rules: Rules, target: Certification, code: str, person: Profile) -> bool:
+    """Whether holding ``code`` would leave less missing for ``target`` (the CAPM helps towards
+    the PMP only while its 35 hours are missing)."""
+    if target.code in person.held or code in person.held:
+        return False
+    before = _evaluate_one(rules, target, person)[0].missing
+    after = _evaluate_one(rules, target, replace(person, held=person.held | {code}))[0].missing
+    return len(after) < len(before)
+
+
 #: Rank groups of steps the person aims for, or that lead to what they aim for.
 AIMED_GROUPS = (0, 1, 2)
 
@@ -309,10 +319,15 @@ def evaluate(rules: Rules, person: Profile, events: Sequence[Event] = ()) -> lis
     """
     aimed = person.targets | {c.code for c in rules.certifications if set(c.goals) & person.goals}
     codes = frozenset(c.code for c in rules.certifications)
+    by_code = {c.code: c for c in rules.certifications}
     steps = []
     for order, cert in enumerate(rules.certifications):
         step, distance = _evaluate_one(rules, cert, person)
-        towards = bool(set(cert.leads_to) & aimed)
+        towards = any(
+            _closes_a_gap(rules, by_code[t], cert.code, person)
+            for t in cert.leads_to
+            if t in aimed and t in by_code
+        )
         found: list[Event] = []
         if not step.held:
             others = codes - {cert.code}

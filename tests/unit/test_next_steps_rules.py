@@ -155,6 +155,11 @@ def test_what_fits_now_and_is_aimed_for_comes_first():
         education="bachelor", months_leading_projects=40, pm_education_hours=35, targets={"pmp"}
     )
     assert evaluate(RULES, ready)[0].certification == "pmp"
+    # The CAPM leads to the PMP only while the PMP's hours are missing.
+    short = dict(education="bachelor", months_leading_projects=22, targets={"pmp"})
+    assert evaluate(RULES, person(**short, pm_education_hours=23))[0].certification == "capm"
+    first = evaluate(RULES, person(**short, pm_education_hours=40))[0]
+    assert first.certification == "pmp" and not first.eligible
     # Aiming for Practitioner without Foundation: Foundation (fits now, leads there) first.
     steps = evaluate(RULES, person(goals={"earn-prince2"}, targets={"prince2-practitioner"}))
     assert steps[0].certification == "prince2-foundation"
