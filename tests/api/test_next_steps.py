@@ -4,6 +4,7 @@ help (upcoming, scheduled, not full, not RSVPed, online or in the caller's count
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -11,8 +12,9 @@ from uuid import UUID
 import asyncpg
 import pytest
 
+from tests.api.test_verification import post_form
 from tests.conftest import account, csrf_from, signup_body
-from tests.imported import association
+from tests.imported import ACCEPT, UMA, association, import_members
 
 
 async def event(
@@ -224,3 +226,23 @@ async def test_the_edit_form_saves_the_fields_and_the_digest(client, pool):
     assert "Choose your highest education" in r.text
     after = await pool.fetchrow("SELECT * FROM people WHERE id = $1", UUID(profile["id"]))
     assert dict(after) == dict(before)
+
+
+@pytest.mark.parametrize("ticked", [False, True])
+async def test_the_invitation_page_offers_the_digest_unticked(client, pool, settings, ticked):
+    """Imported people get no digest until they accept their invitation and tick it."""
+    chapter = await association(pool)
+    (uma,) = await import_members(pool, settings.secret, chapter, [UMA])
+    assert not await pool.fetchval("SELECT digest FROM people WHERE id = $1", uma.id)
+    path = f"/invitation/{uma.token}"
+    page = await client.get(path)
+    assert re.search(r'<input type="checkbox" name="digest" >', page.text)  # unticked
+    data = {**ACCEPT, "education": "master", "pm_education_hours": "12"}
+    if ticked:
+        data["digest"] = "on"
+    r = await post_form(client, path, **data)
+    assert r.status_code == 303, r.text
+    row = await pool.fetchrow(
+        "SELECT digest, education, pm_education_hours FROM people WHERE id = $1", uma.id
+    )
+    assert tuple(row) == (ticked, "master", 12)
