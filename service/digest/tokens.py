@@ -38,6 +38,8 @@ def read_unsubscribe_token(secret: bytes, token: str) -> UUID:
         given = base64.urlsafe_b64decode(mac + "=" * (-len(mac) % 4))
     except (ValueError, TypeError) as exc:
         raise InvalidToken("this link is not valid") from exc
-    if not hmac.compare_digest(given, _mac(secret, person_id)[:18]):
+    # Only the one spelling of the token (base64 ignores a last character's spare bits).
+    canonical = unsubscribe_token(secret, person_id)
+    if token != canonical or not hmac.compare_digest(given, _mac(secret, person_id)[:18]):
         raise InvalidToken("this link is not valid")
     return person_id
