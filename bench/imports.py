@@ -1,8 +1,8 @@
 """Member import, end to end: a generated CSV of 100,000 members and 12 columns through
 ``kickoff import``'s code path (the page's and the API's): stored and its head read, every row
-parsed, validated and normalised, staged with COPY, applied set-wise in one transaction
-(people, memberships, invitation links and emails), the report written, the file deleted and
-the invitations' deliveries enqueued in Redis.
+parsed, validated and normalised, staged with COPY and applied set-wise, a chunk while the
+next is read, all in one transaction (people, memberships, invitation emails in the outbox),
+the report written, the file deleted and the invitations' deliveries enqueued in Redis.
 
 Each size runs in its own process, in a fresh database on the server of ``DATABASE_URL`` (or
 the embedded one): wall time by phase, peak RSS, and peak Python memory (tracemalloc, in a
@@ -158,7 +158,7 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
                 row = await imports.queue_import(
                     conn, accepted, association, full_sync=False, created_by=None
                 )
-            outcome = await run.run_import(pool, row.id, settings.secret, notify, report)
+            outcome = await run.run_import(pool, row.id, notify, report)
             assert outcome == "done", outcome
             async with transaction(pool, readonly=True) as conn:
                 return await imports.get_import(conn, row.id)

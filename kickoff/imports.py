@@ -103,7 +103,7 @@ async def _import(
             return await enqueue_emails(arq, ids)
 
         print(f"import {row.id} of {path.name}", file=sys.stderr)
-        outcome = await run.run_import(pool, row.id, settings.secret, notify, _bar)
+        outcome = await run.run_import(pool, row.id, notify, _bar)
         print(file=sys.stderr)
         async with transaction(pool, readonly=True) as conn:
             done = await imports.get_import(conn, row.id)

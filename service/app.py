@@ -50,6 +50,7 @@ from service.programmes.repository import roles_of as programme_roles
 from service.rounds.endpoints import router as rounds_router
 from service.security import Passwords
 from service.settings import Settings
+from service.suggestions.endpoints import router as suggestions_router
 from service.system import endpoints as system
 from service.taxonomy.endpoints import router as taxonomy_router
 from service.taxonomy.repository import load_taxonomy
@@ -69,6 +70,7 @@ ROUTERS: tuple[ApiRouter, ...] = (
     introductions.router,
     invitations_router,
     imports_router,
+    suggestions_router,
     nextsteps_router,
     system.router,
 )

@@ -74,13 +74,13 @@ async def run_import(ctx: dict[str, Any], import_id: str) -> str:
     async def notify(ids: Sequence[UUID]) -> int:
         return await introductions.enqueue_emails(redis, ids)
 
-    return await run.run_import(ctx["pool"], UUID(import_id), ctx["settings"].secret, notify)
+    return await run.run_import(ctx["pool"], UUID(import_id), notify)
 
 
 async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:
     """Deliver one outbox email if it is still pending and due (idempotent)."""
     settings = ctx["settings"]
-    loaders = {**invitations.EMAIL_CONTEXT, **digest.email_context(settings)}
+    loaders = {**invitations.email_context(settings.secret), **digest.email_context(settings)}
     async with transaction(ctx["pool"]) as conn:
         return await introductions.deliver(conn, settings, UUID(outbox_id), loaders)
 

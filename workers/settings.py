@@ -104,8 +104,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     # A connection for every job slot (not DB_POOL_MAX, which sizes the web process's pool):
     # a job holds at most one, and a delivery holds its own until the SMTP server has answered
     # (its row stays locked so a duplicate job waits), so with fewer, the other deliveries would
-    # queue for a connection while the ones in hand wait on their mail servers.
-    ctx["pool"] = await db.create_pool(embedded.database_url(settings), ctx["max_jobs"])
+    # queue for a connection while the ones in hand wait on their mail servers. One more: a
+    # member import writes its progress on a second connection for a moment (its own is inside
+    # its transaction), and with a spare those moments never wait on every slot being busy.
+    ctx["pool"] = await db.create_pool(embedded.database_url(settings), ctx["max_jobs"] + 1)
     async with ctx["pool"].acquire() as conn:
         await db.migrate(conn)
     # Spawn processes (not fork: the worker's event loop and pools must not be copied).

@@ -1,15 +1,19 @@
 """Applying a staged import, set-wise, inside the caller's one transaction: people, memberships,
-invitation links and their emails, full sync. No row-by-row statements, no commits here.
+invitation emails, full sync. No row-by-row statements, no commits here.
 
-Rows of one address (any case) are merged first: the earliest row is the member, and each field
-it leaves empty takes the first value a later row of that address gives. NULL in a staged
-column means "the file does not say": it never erases what is stored.
+The new members of each chunk of the file are applied as soon as it is staged
+(:func:`apply_chunk`, while the next chunk is read), the rest once the whole file is
+(:func:`finish`): the people already in Kickoff, repeated rows, full sync, the counts. Since the
+caller's transaction spans them all, the import still applies completely or not at all.
+
+Rows of one address (any case) are merged: the earliest row is the member, and each field it
+leaves empty takes the first value a later row of that address gives. NULL in a staged column
+means "the file does not say": it never erases what is stored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from uuid import UUID
 
 from service.kit.db import Conn
@@ -27,8 +31,6 @@ _VALUES = (
     "tools",
     "tag_texts",
     "data",
-    "link_id",
-    "link_hash",
 )
 _SCALARS = ("display_name", "member_ref", "city", "country", "years_experience")
 _ARRAYS = ("languages", "skills", "certifications", "tools")
@@ -49,31 +51,43 @@ CREATE TEMP TABLE import_merged (
     tools            text[],
     tag_texts        jsonb,
     data             jsonb NOT NULL,
-    link_id          uuid NOT NULL,
-    link_hash        bytea NOT NULL,
     -- the person already in Kickoff with this address (NULL: new, to be created as new_id)
     person_id        uuid,
     claimed          boolean NOT NULL DEFAULT false,
-    new_id           uuid NOT NULL DEFAULT gen_random_uuid()
+    new_id           uuid NOT NULL DEFAULT gen_random_uuid(),
+    -- a new person's invitation link (made when the email is delivered: see invitations)
+    link_id          uuid NOT NULL DEFAULT gen_random_uuid(),
+    -- whether later rows of the address filled what the first left empty
+    filled           boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP
 """
+# By address (a chunk adds only addresses not seen before) and by line (each chunk's steps
+# take the rows it added, not the whole table again).
+_MERGED_INDEXES = (
+    "CREATE UNIQUE INDEX ON import_merged (key)",
+    "CREATE INDEX ON import_merged (line)",
+)
 
 # Who this import linked (a membership added for someone already in Kickoff) or updated.
 _CHANGED = """
 CREATE TEMP TABLE import_changed (person_id uuid NOT NULL, what text NOT NULL) ON COMMIT DROP
 """
 
+# The addresses a chunk (lines $2 to $3) is the first to give: chunks come in file order, one
+# at a time (NOT EXISTS, not ON CONFLICT, whose speculative insertion costs more).
 _FIRST_OF_EACH_ADDRESS = f"""
 INSERT INTO import_merged (key, line, email, {", ".join(_VALUES)}, person_id, claimed)
 SELECT DISTINCT ON (lower(r.email)) lower(r.email), r.line, r.email, {
     ", ".join(f"r.{c}" for c in _VALUES)
 }, p.id, coalesce(p.claimed_at IS NOT NULL, false)
 FROM import_rows r LEFT JOIN people p ON lower(p.email) = lower(r.email)
-WHERE r.import_id = $1 ORDER BY lower(r.email), r.line
+WHERE r.import_id = $1 AND r.line BETWEEN $2 AND $3
+  AND NOT EXISTS (SELECT 1 FROM import_merged m WHERE m.key = lower(r.email))
+ORDER BY lower(r.email), r.line
 """  # noqa: S608 - fixed names
 
 _FILL_FROM_LATER_ROWS = """
-UPDATE import_merged m SET {sets},
+UPDATE import_merged m SET {sets}, filled = true,
     data = coalesce((SELECT jsonb_object_agg(k, v) FROM (
                 SELECT DISTINCT ON (e.key) e.key, e.value FROM import_rows x, jsonb_each(x.data) e
                 WHERE x.import_id = $1 AND lower(x.email) = m.key ORDER BY e.key, x.line
@@ -113,14 +127,30 @@ INSERT INTO people (id, email, display_name, claimed_at, city, country, years_ex
 SELECT new_id, email, display_name, NULL, coalesce(city, ''), coalesce(country, ''),
        coalesce(years_experience, 0), coalesce(languages, '{}'), coalesce(skills, '{}'),
        coalesce(certifications, '{}'), coalesce(tools, '{}'), coalesce(tag_texts, '{}')
-FROM import_merged WHERE person_id IS NULL ORDER BY key
+FROM import_merged WHERE person_id IS NULL AND line BETWEEN $1 AND $2 ORDER BY key
 ON CONFLICT ((lower(email))) DO NOTHING
 """
 
 _LOST_RACES = """
 UPDATE import_merged m SET person_id = p.id, claimed = p.claimed_at IS NOT NULL
 FROM people p
-WHERE m.person_id IS NULL AND lower(p.email) = m.key AND p.id <> m.new_id
+WHERE m.person_id IS NULL AND m.line BETWEEN $1 AND $2 AND lower(p.email) = m.key
+  AND p.id <> m.new_id
+"""
+
+# What later rows of an address filled in, written over what its first row created.
+_FILL_NEW_PEOPLE = """
+UPDATE people p SET display_name = m.display_name, city = coalesce(m.city, ''),
+    country = coalesce(m.country, ''), years_experience = coalesce(m.years_experience, 0),
+    languages = coalesce(m.languages, '{}'), skills = coalesce(m.skills, '{}'),
+    certifications_held = coalesce(m.certifications, '{}'), tools = coalesce(m.tools, '{}'),
+    tag_texts = coalesce(m.tag_texts, '{}')
+FROM import_merged m WHERE m.filled AND m.person_id IS NULL AND p.id = m.new_id
+"""
+_FILL_NEW_MEMBERS = """
+UPDATE association_members am SET member_ref = coalesce(m.member_ref, ''), details = m.data
+FROM import_merged m
+WHERE m.filled AND m.person_id IS NULL AND am.association_id = $1 AND am.person_id = m.new_id
 """
 
 # Only people who have not signed up: a signed-up person's profile is theirs alone.
@@ -154,7 +184,7 @@ _NEW_MEMBERS = """
 INSERT INTO association_members
     (association_id, person_id, member_ref, source, status, import_id, details)
 SELECT $2, new_id, coalesce(member_ref, ''), 'import', 'invited', $1, data
-FROM import_merged WHERE person_id IS NULL ORDER BY new_id
+FROM import_merged WHERE person_id IS NULL AND line BETWEEN $3 AND $4 ORDER BY new_id
 """
 
 # People already in Kickoff. A membership already there keeps its source; the file's member ID
@@ -199,19 +229,15 @@ _OUTBOX = """
 CREATE TEMP TABLE IF NOT EXISTS import_outbox (id uuid NOT NULL)
 """
 
-# One link and one invitation email per person this import created (both new: nothing can
-# conflict, so no ON CONFLICT, whose speculative insertion costs a third of the time here).
-_LINKS = """
-INSERT INTO email_links (id, purpose, person_id, email, token_hash, expires_at)
-SELECT link_id, 'invitation', new_id, email, link_hash, now() + $1::interval
-FROM import_merged WHERE person_id IS NULL ORDER BY link_id
-"""
+# One invitation email per person this import created (new: nothing can conflict, so no ON
+# CONFLICT, whose speculative insertion costs a third of the time here). Its subject is the
+# link it will carry, made when it is delivered (invitations.service.email_context).
 _INVITE = """
 WITH queued AS (
     INSERT INTO outbox (kind, subject_kind, subject_id, recipient_id, message_id)
     SELECT 'invitation', 'email_link', link_id::text, new_id,
            outbox_message_id('invitation', link_id::text, new_id)
-    FROM import_merged WHERE person_id IS NULL ORDER BY link_id
+    FROM import_merged WHERE person_id IS NULL AND line BETWEEN $1 AND $2 ORDER BY link_id
     RETURNING id
 )
 INSERT INTO import_outbox SELECT id FROM queued
@@ -266,44 +292,51 @@ class Applied:
         return self.members - self.created - self.linked - self.updated
 
 
-async def apply(
-    conn: Conn,
-    import_id: UUID,
-    association_id: UUID,
-    *,
-    full_sync: bool,
-    invitation_lifetime: timedelta,
-) -> Applied:
-    """Apply the staged rows of an import (in the caller's transaction) and clear them.
-
-    The outbox ids of the emails queued are left in the temporary table ``import_outbox`` of
-    this connection, for :func:`queued_emails` to hand out after the commit.
-    """
-    for table in (_MERGED, _CHANGED, _OUTBOX):
+async def begin(conn: Conn) -> None:
+    """Make this transaction's working tables (dropped at its commit)."""
+    for table in (_MERGED, *_MERGED_INDEXES, _CHANGED, _OUTBOX):
         await conn.execute(table)
     await conn.execute("TRUNCATE import_outbox")
-    await conn.execute(_FIRST_OF_EACH_ADDRESS, import_id)
+
+
+async def apply_chunk(
+    conn: Conn, import_id: UUID, association_id: UUID, first_line: int, last_line: int
+) -> None:
+    """Create the people new to Kickoff whose address first appears in lines ``first_line`` to
+    ``last_line`` (staged), their memberships and invitation emails."""
+    await conn.execute(_FIRST_OF_EACH_ADDRESS, import_id, first_line, last_line)
+    created = await _count(conn, _CREATE_PEOPLE, first_line, last_line)
+    new = await conn.fetchval(
+        "SELECT count(*) FROM import_merged WHERE person_id IS NULL AND line BETWEEN $1 AND $2",
+        first_line,
+        last_line,
+    )
+    if created < new:
+        await conn.execute(_LOST_RACES, first_line, last_line)
+    await conn.execute(_NEW_MEMBERS, import_id, association_id, first_line, last_line)
+    await conn.execute(_INVITE, first_line, last_line)
+
+
+async def finish(conn: Conn, import_id: UUID, association_id: UUID, *, full_sync: bool) -> Applied:
+    """Apply the rest once every chunk is in: repeated rows, people already in Kickoff, full
+    sync; clear the staged rows. The outbox ids of the emails queued are left in the temporary
+    table ``import_outbox`` of this connection, for :func:`queued_emails` after the commit."""
     merged = await conn.fetchrow(_MEMBERS, import_id)
     assert merged is not None
     duplicates = merged["staged"] - merged["members"]
     if duplicates:
         await conn.execute(_FILL_FROM_LATER_ROWS, import_id)
-    created = await _count(conn, _CREATE_PEOPLE)
-    if created < merged["created"]:
-        await conn.execute(_LOST_RACES)
-    await conn.execute(_NEW_MEMBERS, import_id, association_id)
+        await conn.execute(_FILL_NEW_PEOPLE)
+        await conn.execute(_FILL_NEW_MEMBERS, association_id)
     notices = 0
-    if created < merged["members"]:  # people already in Kickoff (none in a first import)
+    if merged["created"] < merged["members"]:  # people already in Kickoff (none at first)
         await conn.execute(_REFRESH_UNCLAIMED)
         notices = await _count(conn, _EXISTING_MEMBERS, import_id, association_id)
-    await conn.execute(_LINKS, invitation_lifetime)
-    invitations = await _count(conn, _INVITE)
     ended = 0
     if full_sync and merged["members"]:
         ended = await conn.fetchval(_FULL_SYNC, import_id, association_id)
-    merged = await conn.fetchrow(_MEMBERS, import_id)
     changes = await conn.fetchrow(_CHANGES)
-    assert merged is not None and changes is not None
+    assert changes is not None
     await conn.execute("DELETE FROM import_rows WHERE import_id = $1", import_id)
     return Applied(
         members=merged["members"],
@@ -312,8 +345,8 @@ async def apply(
         updated=changes["updated"],
         duplicates_merged=duplicates,
         ended=ended,
-        invitations=invitations,
-        emails=invitations + notices,
+        invitations=merged["created"],
+        emails=merged["created"] + notices,
     )
 
 

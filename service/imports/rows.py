@@ -8,13 +8,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from service.imports import values
 from service.imports.columns import FIELDS, Header, blank, guess, header_of, resolve
 from service.imports.reader import NotASpreadsheet, Record, Sniffed, Source, sniff
-from service.invitations.repository import INVITATION
-from service.security import link_token, token_hash
 from service.taxonomy.normalise import Taxonomy
 
 #: Data rows a preview shows.
@@ -40,8 +38,6 @@ STAGED = (
     "certifications",
     "tools",
     "tag_texts",
-    "link_id",
-    "link_hash",
 )
 #: import_rejects columns, in the order :meth:`Rows.read` makes them.
 REJECTED = ("import_id", "line", "reason", "data", "email")
@@ -131,11 +127,9 @@ class Rows:
         header: Header,
         mapping: Mapping[str, str],
         taxonomy: Taxonomy,
-        secret: bytes,
     ) -> None:
         self.import_id = import_id
         self.names = header.names
-        self.secret = secret
         self.tags = values.Tags(taxonomy)
         at = {f: header.names.index(name) for name, f in mapping.items()}
         #: The column of each field of _ORDER (-1: none, which reads as empty).
@@ -177,7 +171,6 @@ class Rows:
             details["notes"] = text
         if mentor and (answer := values.yes_no(mentor)) is not None:
             details["mentor"] = answer
-        link_id = uuid4()
         return (
             self.import_id,
             line,
@@ -193,8 +186,6 @@ class Rows:
             lists.get("certifications"),
             lists.get("tools"),
             tag_texts or None,
-            link_id,
-            token_hash(link_token(self.secret, INVITATION, link_id)),
         )
 
     def _reject(self, record: Record, reason: str, address: str | None) -> tuple[Any, ...]:

@@ -1,10 +1,12 @@
 """Running a member import (the worker's job, or ``kickoff import`` in-process).
 
-:func:`run_import` reads the stored file in chunks on its own connection (each chunk in a
-thread while the database stages the one before with COPY, refused rows kept), then applies
-the lot in one transaction (:mod:`service.imports.apply_repository`), deletes the file and
-enqueues the emails queued. A run interrupted anywhere applies nothing; the next run starts
-over; a finished import is never run again.
+:func:`run_import` reads the stored file in chunks on its own connection, in one transaction:
+each chunk is read in a thread while the database stages the one before with COPY (refused
+rows kept) and applies its new members (:mod:`service.imports.apply_repository`); the rest is
+applied at the end, the transaction commits, the file is deleted and the emails queued are
+enqueued. Progress is written on another connection, so it can be followed meanwhile. A run
+interrupted anywhere applies nothing; the next run starts over; a finished import is never run
+again.
 """
 
 from __future__ import annotations
@@ -26,14 +28,11 @@ from service.imports.reader import NotASpreadsheet, Sniffed
 from service.imports.repository import ImportRow
 from service.imports.rows import Rows, Table, open_table
 from service.imports.service import Progress, delete_file, get_import
-from service.invitations import service as invitations
 from service.kit.db import Conn
 from service.taxonomy.repository import load_taxonomy
 
 log = logging.getLogger(__name__)
 
-#: How long an invitation's link works (the invitations' own figure).
-INVITATION_LIFETIME = invitations.LIFETIME
 #: Records read, staged and reported per step.
 CHUNK = 5000
 #: Emails enqueued per Redis round trip after the apply.
@@ -53,7 +52,6 @@ Notify = Callable[[Sequence[UUID]], Awaitable[int]]
 async def run_import(
     pool: asyncpg.Pool,
     import_id: UUID,
-    secret: bytes,
     notify: Notify | None = None,
     progress: Progress | None = None,
 ) -> str:
@@ -71,32 +69,35 @@ async def run_import(
             row = await get_import(conn, import_id)  # another run may have finished it
             if row.status in FINISHED:
                 return row.status
-            return await _run_locked(conn, row, secret, notify, progress)
+            return await _run_locked(pool, conn, row, notify, progress)
         finally:
             await applying.forget_emails(conn)
             await repo.unlock(conn, import_id)
 
 
 async def _run_locked(
-    conn: Conn, row: ImportRow, secret: bytes, notify: Notify | None, progress: Progress | None
+    pool: asyncpg.Pool,
+    conn: Conn,
+    row: ImportRow,
+    notify: Notify | None,
+    progress: Progress | None,
 ) -> str:
     async def step(fraction: float, message: str) -> None:
-        await repo.set_progress(conn, row.id, fraction, message)
+        # On a connection of its own: the import's transaction shows nothing until it commits.
+        async with pool.acquire() as other:
+            await repo.set_progress(other, row.id, fraction, message)
         if progress:
             progress(fraction, message)
 
     await repo.start(conn, row.id)
     await step(0.0, "reading rows")
     try:
-        rows_read, rejected = await _stage(conn, row, secret, step)
-        await step(_READING, f"applying {rows_read - rejected:,} rows")
         async with conn.transaction():
-            applied = await applying.apply(
-                conn,
-                row.id,
-                row.association_id,
-                full_sync=row.full_sync,
-                invitation_lifetime=INVITATION_LIFETIME,
+            await applying.begin(conn)
+            rows_read, rejected = await _stage(conn, row, step)
+            await step(_READING, f"applying {rows_read - rejected:,} rows")
+            applied = await applying.finish(
+                conn, row.id, row.association_id, full_sync=row.full_sync
             )
             message = _summary(applied, rejected, row.full_sync)
             await repo.finish(conn, row.id, _counts(applied, rows_read, rejected), message)
@@ -119,17 +120,17 @@ async def _run_locked(
 
 
 async def _stage(
-    conn: Conn, row: ImportRow, secret: bytes, step: Callable[[float, str], Awaitable[None]]
+    conn: Conn, row: ImportRow, step: Callable[[float, str], Awaitable[None]]
 ) -> tuple[int, int]:
-    """Read the whole file, staging its rows and keeping the refused ones, a chunk at a time:
-    each chunk is read in a thread while the database takes the one before. (rows read, rows
-    refused)."""
+    """Read the whole file, staging its rows, keeping the refused ones and applying each chunk's
+    new members, a chunk at a time: each chunk is read in a thread while the database takes the
+    one before. (rows read, rows refused)."""
     sniffed = Sniffed(row.file_format, row.encoding, row.delimiter)
     table = await asyncio.to_thread(_reopen, row.file_path, sniffed)
     reading: asyncio.Future[Chunk] | None = None
     try:
         mapping = resolve(table.header, {}, row.mapping)
-        rows = Rows(row.id, table.header, mapping, await load_taxonomy(conn), secret)
+        rows = Rows(row.id, table.header, mapping, await load_taxonomy(conn))
         read = rejected = 0
         reading = asyncio.ensure_future(asyncio.to_thread(_read_chunk, table, rows))
         while reading is not None:
@@ -139,6 +140,10 @@ async def _stage(
             )
             await repo.stage(conn, staged)
             await repo.reject(conn, refused)
+            if staged:
+                await applying.apply_chunk(
+                    conn, row.id, row.association_id, staged[0][1], staged[-1][1]
+                )
             read += len(staged) + len(refused)
             rejected += len(refused)
             await step(_READING * table.source.fraction(), f"reading rows: {read:,}")

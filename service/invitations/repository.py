@@ -130,6 +130,32 @@ async def queue_reminders(conn: Conn, now: datetime, after: timedelta) -> list[U
     return [r["id"] for r in rows]
 
 
+async def store_delivered_link(
+    conn: Conn,
+    link_id: UUID,
+    person_id: UUID,
+    digest: bytes,
+    lifetime: timedelta,
+    queued_at: datetime,
+) -> None:
+    """Store an invitation link as its email goes out, unless it is stored already; ended at
+    once when a newer invitation link of the person exists (made after ``queued_at``)."""
+    await conn.execute(
+        "INSERT INTO email_links (id, purpose, person_id, email, token_hash, expires_at, used_at)"
+        " SELECT $1, $6, p.id, p.email, $3, now() + $4::interval,"
+        "        CASE WHEN EXISTS (SELECT 1 FROM email_links l WHERE l.person_id = p.id"
+        "                          AND l.purpose = $6 AND l.created_at > $5) THEN now() END"
+        " FROM people p WHERE p.id = $2"
+        " ON CONFLICT (id) DO NOTHING",
+        link_id,
+        person_id,
+        digest,
+        lifetime,
+        queued_at,
+        INVITATION,
+    )
+
+
 @dataclass(frozen=True)
 class LinkEmail:
     """What an invitation email says about its link: when it was sent, until when it works,

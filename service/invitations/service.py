@@ -2,9 +2,11 @@
 
 A member import (service/imports) creates each new person unclaimed, with an "invited"
 membership, and queues an ``invitation`` email whose subject is a one-time link
-(``email_links``, purpose ``invitation``): the same machinery as verification links. The link's
-page lets the person sign up as that person (:func:`accept`); until then they are matched with
-no one and shown to no one.
+(``email_links``, purpose ``invitation``): the same machinery as verification links. The link
+itself is stored when the email is delivered (:func:`email_context`): its token is an HMAC of
+its id, so it needs nothing staged, and an import of 100,000 members writes no link rows. The
+link's page lets the person sign up as that person (:func:`accept`); until then they are
+matched with no one and shown to no one.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from service.kit.db import Conn
 from service.people import service as people
 from service.people.repository import Person
 from service.people.schemas import SignupIn
-from service.security import token_hash
+from service.security import link_token, token_hash
 from service.taxonomy.normalise import Taxonomy
 
 #: How long an invitation link works.
@@ -191,9 +193,21 @@ async def _member_notice(conn: Conn, row: outbox.EmailRow) -> dict[str, Any]:
     return {"association_name": name or SOMEONE}
 
 
-#: What the invitation emails' templates need, by kind (the worker hands it to delivery).
-EMAIL_CONTEXT: dict[str, ContextLoader] = {
-    INVITATION: _invitation_email,
-    REMINDER: _invitation_email,
-    MEMBER_NOTICE: _member_notice,
-}
+def email_context(secret: bytes) -> dict[str, ContextLoader]:
+    """What the invitation emails' templates need, by kind (the worker hands it to delivery).
+
+    An imported person's invitation link is stored here, as its email is delivered, if it is
+    not yet (its outbox row is its only record until then): working for :data:`LIFETIME` from
+    now, or ended at once if the association has sent a newer invitation since the email was
+    queued (a resend ends the earlier links)."""
+
+    async def invitation(conn: Conn, row: outbox.EmailRow) -> dict[str, Any]:
+        if row.kind == INVITATION:
+            link_id = UUID(row.subject_id)
+            digest = token_hash(link_token(secret, INVITATION, link_id))
+            await repo.store_delivered_link(
+                conn, link_id, row.recipient_id, digest, LIFETIME, row.created_at
+            )
+        return await _invitation_email(conn, row)
+
+    return {INVITATION: invitation, REMINDER: invitation, MEMBER_NOTICE: _member_notice}

@@ -17,6 +17,7 @@ from service.pages import (
     organise,
     programme_settings,
     rounds,
+    suggestions,
     workspace,
 )
 
@@ -37,6 +38,7 @@ def routes() -> list[Route]:
         *association_admin.routes(),
         *memberships.routes(),
         *imports.routes(),
+        *suggestions.routes(),
         *next_steps.routes(),
         *digest.routes(),
     ]

@@ -36,8 +36,13 @@ async def memberships_context(conn: Conn, person_id: Any) -> dict[str, Any]:
 
 
 def _back(value: object) -> str:
-    # Only this site's association pages, so the form cannot become an open redirect.
-    if isinstance(value, str) and value.startswith("/associations/") and "//" not in value:
+    # Only this site's association and suggestion pages, so the form cannot become an open
+    # redirect.
+    if (
+        isinstance(value, str)
+        and value.startswith(("/associations/", "/suggestions"))
+        and "//" not in value
+    ):
         return value
     return "/me?declared=1#associations"
 

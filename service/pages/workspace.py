@@ -39,6 +39,7 @@ from service.rounds import overrides
 from service.rounds import service as rounds
 from service.rounds.repository import programme_of_round
 from service.rounds.schemas import RoundIn, RoundOut
+from service.suggestions import service as suggestions
 
 pages = Pages()
 ROUNDS_PER_PAGE = 20
@@ -137,6 +138,7 @@ async def programme_page(
         programme = await organised_programme(conn, caller, programme_id)
         listed = await rounds.list_rounds(conn, programme_id, ROUNDS_PER_PAGE, at)
         pinned = await overrides.list_overrides(conn, programme_id)
+        suggested = await suggestions.programme_suggestions(conn, programme_id)
     busy = next((r for r in listed.rounds if r.status in ("queued", "running")), None)
     context = workspace_context(
         caller,
@@ -146,6 +148,7 @@ async def programme_page(
         rounds=listed,
         busy=busy,
         overrides=pinned.overrides,
+        suggested=suggested,
         errors=errors or {},
         done=request.query_params.get("done"),
     )

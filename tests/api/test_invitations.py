@@ -132,8 +132,7 @@ async def test_erasing_a_person_removes_their_memberships_and_staged_import_rows
         chapter,
     )
     await pool.executemany(
-        "INSERT INTO import_rows (import_id, line, email, data, link_id, link_hash)"
-        " VALUES ($1, $2, $3, '{}', gen_random_uuid(), '')",
+        "INSERT INTO import_rows (import_id, line, email, data) VALUES ($1, $2, $3, '{}')",
         [(staged, 2, UMA["email"].upper()), (staged, 3, "someone.else@example.org")],
     )
     assert (await client.delete("/api/v1/me")).status_code == 204

@@ -64,6 +64,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("GET", "/me/matches"): PERSON,
     ("GET", "/next-steps"): PERSON,
     ("POST", "/me/matches/{id}"): PERSON,
+    ("GET", "/suggestions"): PERSON,
     ("GET", "/programmes"): PERSON,
     ("GET", "/programmes/{id}/join"): PERSON,
     ("POST", "/programmes/{id}/join"): PERSON,

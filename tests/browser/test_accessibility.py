@@ -164,6 +164,7 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/me",
         "/me/edit",
         "/me/matches",
+        "/suggestions",
         "/next-steps",
         "/programmes",
         f"/programmes/{programme_id}/join",

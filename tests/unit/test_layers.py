@@ -21,6 +21,7 @@ DOMAINS = (
     "invitations",
     "digest",
     "imports",
+    "suggestions",
     "rounds",
     "demo",
     "pages",
