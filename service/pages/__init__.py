@@ -8,11 +8,13 @@ from service.pages import (
     associations,
     calendars,
     compare,
+    digest,
     endpoints,
     imports,
     invitation,
     members,
     memberships,
+    next_steps,
     organise,
     programme_settings,
     rounds,
@@ -39,6 +41,8 @@ def routes() -> list[Route]:
         *imports.routes(),
         *suggestions.routes(),
         *calendars.routes(),
+        *next_steps.routes(),
+        *digest.routes(),
     ]
 
 
