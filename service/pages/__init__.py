@@ -8,6 +8,7 @@ from service.pages import (
     associations,
     calendars,
     compare,
+    digest,
     endpoints,
     event_forms,
     events,
@@ -15,6 +16,7 @@ from service.pages import (
     invitation,
     members,
     memberships,
+    next_steps,
     organise,
     programme_settings,
     rounds,
@@ -43,6 +45,8 @@ def routes() -> list[Route]:
         *events.routes(),
         *suggestions.routes(),
         *calendars.routes(),
+        *next_steps.routes(),
+        *digest.routes(),
     ]
 
 

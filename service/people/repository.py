@@ -39,6 +39,11 @@ PROFILE_COLUMNS = (
     "consent_to_match",
     "shared_contact",
     "tag_texts",
+    # What the certification rules read (sql/0025), and the weekly digest setting.
+    "education",
+    "months_leading_projects",
+    "pm_education_hours",
+    "digest",
 )
 
 
@@ -86,6 +91,12 @@ class Person:
     created_at: datetime
     updated_at: datetime
     availability: tuple[WindowRow, ...] = ()
+    #: Highest education ("secondary", "bachelor", "master", "doctorate"), or None (sql/0025).
+    education: str | None = None
+    months_leading_projects: int | None = None
+    pm_education_hours: int | None = None
+    #: Opted in to the weekly digest email.
+    digest: bool = False
 
 
 def _q(column: str) -> str:

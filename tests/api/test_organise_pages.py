@@ -69,6 +69,7 @@ async def test_each_person_sees_the_menu_entries_of_their_roles(client, pool):
             "Programmes",
             "My matches",
             "Suggested for you",
+            "Next steps",
             "Events",
             "Organise",
             "Associations",

@@ -48,6 +48,11 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/invitation/{token}"): ANYONE,
     ("GET", "/introductions/{token}"): ANYONE,
     ("POST", "/introductions/{token}"): ANYONE,
+    ("GET", "/unsubscribe/{token}"): ANYONE,
+    (
+        "POST",
+        "/unsubscribe/{token}",
+    ): ANYONE,  # no CSRF: RFC 8058 one-click (service/pages/digest.py)
     ("GET", "/mailbox"): ANYONE,  # 404 unless the demo runs
     ("GET", "/healthz"): ANYONE,
     ("GET", "/readyz"): ANYONE,
@@ -59,6 +64,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/me/verification"): PERSON,
     ("POST", "/me/password"): PERSON,
     ("GET", "/me/matches"): PERSON,
+    ("GET", "/next-steps"): PERSON,
     ("POST", "/me/matches/{id}"): PERSON,
     ("GET", "/suggestions"): PERSON,
     ("GET", "/programmes"): PERSON,

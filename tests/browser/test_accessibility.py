@@ -14,6 +14,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page
 
 from service.demo.seed import DEMO_PASSWORD
+from service.digest.tokens import unsubscribe_token
 from service.introductions.tokens import answer_token
 from service.security import link_token
 from tests.browser.test_introduction_pages import live_settings, sink  # noqa: F401
@@ -125,8 +126,15 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/verify/not-a-link",
         f"/invitation/{invited.token}",
         "/invitation/not-a-link",
+        f"/unsubscribe/{unsubscribe_token(secret, pair['mentee_id'])}",
+        "/unsubscribe/not-a-link",
     ):
         await _check(anonymous, base + path, found)
+    # The digest's unsubscribe page once its button was pressed.
+    await anonymous.goto(f"{base}/unsubscribe/{unsubscribe_token(secret, pair['mentee_id'])}")
+    await anonymous.get_by_role("button", name="Stop the weekly digest").click()
+    await anonymous.wait_for_load_state()
+    await _check(anonymous, "", found)
     # The answer page once answered: where things stand, and what may still change.
     await anonymous.goto(f"{base}/introductions/{answer}")
     await anonymous.get_by_role("button", name="Accept").click()
@@ -175,6 +183,7 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/me/edit",
         "/me/matches",
         "/suggestions",
+        "/next-steps",
         "/programmes",
         f"/programmes/{programme_id}/join",
         "/organise",
