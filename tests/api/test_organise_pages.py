@@ -64,7 +64,7 @@ async def test_each_person_sees_the_menu_entries_of_their_roles(client, pool):
     await _site_admin(client, pool)
     for path in ("/me", "/no-such-page"):
         entries = menu(await client.get(path))
-        assert entries[:8] == [
+        assert entries[:9] == [
             "My profile",
             "Programmes",
             "My matches",
