@@ -30,6 +30,7 @@ from service.errors import (
     http_exception_handler,
     unexpected_error_handler,
 )
+from service.events.endpoints import router as events_router
 from service.guard import guard
 from service.imports.endpoints import router as imports_router
 from service.introductions import endpoints as introductions
@@ -40,10 +41,11 @@ from service.kit.html import page_context, remember_nonce
 from service.kit.sessions import ROLES_KEY
 from service.kit.state import Config, Services, services
 from service.middleware import BodyLimit, SecurityHeaders, path_limits, upload_limits
+from service.nextsteps.endpoints import router as nextsteps_router
 from service.openapi import build_openapi
 from service.pages import routes as page_routes
 from service.pages.calendars import UPLOAD_PAGES as CALENDAR_UPLOADS
-from service.pages.forms import country_name, language_name, linkify
+from service.pages.forms import country_name, education_label, language_name, linkify
 from service.pages.imports import UPLOAD_PAGES
 from service.people.endpoints import router as people_router
 from service.programmes.endpoints import router as programmes_router
@@ -67,12 +69,14 @@ ROUTERS: tuple[ApiRouter, ...] = (
     taxonomy_router,
     programmes_router,
     associations_router,
+    events_router,
     rounds_router,
     introductions.router,
     invitations_router,
     imports_router,
     calendars_router,
     suggestions_router,
+    nextsteps_router,
     system.router,
 )
 
@@ -142,7 +146,10 @@ def create_app(
     settings = settings or Settings()
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(
-        linkify=linkify, language_name=language_name, country_name=country_name
+        linkify=linkify,
+        language_name=language_name,
+        country_name=country_name,
+        education_label=education_label,
     )
     ops = operations(routers)
     routes = [

@@ -15,6 +15,7 @@ from service.associations import keys
 from service.associations import service as associations
 from service.auth.service import session_caller
 from service.errors import Forbidden, NotFound, Unauthorized
+from service.events import service as events
 from service.kit.api import Access, Caller, KeyCaller, Rule, path_id
 from service.kit.db import Conn, transaction
 from service.kit.sessions import request_token
@@ -49,6 +50,13 @@ async def _key_caller(conn: Conn, request: Request, access: Access, key: str) ->
             raise Unauthorized("this API key is not valid: no association has it")
         return None  # a bearer token that only looks like a key: perhaps a session
     key_id, association_id = found
+    if access.rule is Rule.EVENT_HOST:
+        if "id" in request.path_params:
+            event = path_id(request, what="event")
+            if await events.event_association(conn, event) != association_id:
+                raise Forbidden("this API key belongs to another association than the event's")
+        await keys.used(conn, key_id)
+        return KeyCaller(key_id, association_id)
     if access.rule is not Rule.ASSOCIATION_ADMIN:
         raise Unauthorized(KEY_NOT_HERE)
     target = await _owner(conn, request, access)
@@ -82,4 +90,7 @@ async def guard(request: Request, access: Access) -> Caller | KeyCaller | None:
         elif access.rule is Rule.ASSOCIATION_ADMIN:
             owner = await _owner(conn, request, access)
             await associations.require_admin(conn, owner, caller.person_id)
+        elif access.rule is Rule.EVENT_HOST and "id" in request.path_params:
+            event = path_id(request, what="event")
+            await events.require_host(conn, event, caller.person_id)
     return caller

@@ -50,6 +50,8 @@ _ACCESS_TEXT = {
     Rule.SITE_ADMIN: "Site admins only.",
     Rule.ORGANISER: "Organisers of the programme this belongs to, and site admins.",
     Rule.ASSOCIATION_ADMIN: "Admins of the association this belongs to, and site admins.",
+    Rule.EVENT_HOST: "The event's hosts (its association's admins, its programme's organisers)"
+    " and site admins; to create one, the host the body names.",
 }
 _KEYS_TEXT = (
     " Also the association's own API keys (`Authorization: Bearer kk_...` or `X-Api-Key`); a"
@@ -152,7 +154,7 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
             }
         item["x-access"] = op.access.rule.value
         if op.access.rule is not Rule.ANYONE:
-            keys = op.access.rule is Rule.ASSOCIATION_ADMIN and op.access.keys
+            keys = op.access.rule in (Rule.ASSOCIATION_ADMIN, Rule.EVENT_HOST) and op.access.keys
             item["security"] = KEY_SECURITY if keys else SESSION_SECURITY
             item["description"] = _ACCESS_TEXT[op.access.rule] + (_KEYS_TEXT if keys else "")
         else:

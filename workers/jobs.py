@@ -13,6 +13,7 @@ from uuid import UUID
 
 from service.accounts import repository as accounts_repo
 from service.auth import repository as auth_repo
+from service.digest import service as digest
 from service.imports import run
 from service.imports import service as imports
 from service.introductions import repository as intro_repo
@@ -79,13 +80,22 @@ async def run_import(ctx: dict[str, Any], import_id: str) -> str:
 
 async def send_email(ctx: dict[str, Any], outbox_id: str) -> str:
     """Deliver one outbox email if it is still pending and due (idempotent)."""
+    settings = ctx["settings"]
+    loaders = {**invitations.email_context(settings.secret), **digest.email_context(settings)}
     async with transaction(ctx["pool"]) as conn:
-        return await introductions.deliver(
-            conn,
-            ctx["settings"],
-            UUID(outbox_id),
-            invitations.email_context(ctx["settings"].secret),
-        )
+        return await introductions.deliver(conn, settings, UUID(outbox_id), loaders)
+
+
+async def queue_digests(ctx: dict[str, Any]) -> int:
+    """Queue this ISO week's digest of each opted-in, verified person who has something to read
+    and none queued yet (once per person and week, however often it runs), then enqueue their
+    deliveries."""
+    redis = ctx["redis"]
+
+    async def notify(ids: Sequence[UUID]) -> int:
+        return await introductions.enqueue_emails(redis, ids)
+
+    return await digest.queue_week(ctx["pool"], datetime.now(UTC), notify)
 
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
 from arq import cron, func
 from arq.cron import CronJob
@@ -32,11 +32,17 @@ FUNCTIONS = [
     func(jobs.follow_up_introductions, keep_result=0),
     func(jobs.follow_up_invitations, keep_result=0),
     func(jobs.refresh_suggestions, keep_result=0, timeout=REFRESH_TIMEOUT, max_tries=1),
+    func(jobs.queue_digests, keep_result=0),
 ]
 #: Jobs one worker runs at once.
 MAX_JOBS = 20
 #: Seconds between outbox sweeps.
 SWEEP_EVERY = 5
+#: When the weekly digest goes (UTC): Mondays from 08:00, every hour until the day ends, so a
+#: worker that was down at 08:00, or someone who opted in since, still gets this week's (each
+#: person once a week: the outbox's uniqueness on the ISO week).
+DIGEST_WEEKDAY: Final = "mon"
+DIGEST_HOURS = set(range(8, 24))
 
 
 def cron_jobs(queue_name: str) -> list[CronJob]:
@@ -94,6 +100,17 @@ def cron_jobs(queue_name: str) -> list[CronJob]:
             keep_result=0,
             timeout=REFRESH_TIMEOUT,
             max_tries=1,
+        ),
+        cron(
+            jobs.queue_digests,
+            name=name(jobs.queue_digests),
+            weekday=DIGEST_WEEKDAY,
+            hour=DIGEST_HOURS,
+            minute={20},
+            second={0},
+            run_at_startup=False,
+            unique=True,
+            keep_result=0,
         ),
     ]
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from service.demo import tables
+from service.demo.paths import certification_path
 from service.taxonomy.seedfile import seed_slugs
 
 T = TypeVar("T")
@@ -304,6 +305,7 @@ def _mentee(rng: random.Random, index: int) -> dict[str, object]:
         mentor_capacity=None,
         consent_to_match=rng.random() < 0.97,
     )
+    person.update(certification_path(index, years, held, mentor=False))
     return person
 
 
@@ -370,6 +372,7 @@ def _mentor(rng: random.Random, index: int) -> dict[str, object]:
         mentor_capacity=_weighted(rng, [(1, 8), (2, 38), (3, 34), (4, 12), (5, 8)]),
         consent_to_match=rng.random() < 0.97,
     )
+    person.update(certification_path(index, years, held, mentor=True))
     return person
 
 

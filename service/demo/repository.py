@@ -34,6 +34,14 @@ async def delete_demo(conn: Conn) -> None:
     cascades from them)."""
     await conn.execute("DELETE FROM programmes WHERE name = $1", DEMO_PROGRAMME)
     await conn.execute("DELETE FROM associations WHERE is_demo")
+    # Places demo people hold at events that stay (not the demo's own) are given back first.
+    await conn.execute(
+        """UPDATE events e SET rsvp_count = e.rsvp_count - going.n
+             FROM (SELECT r.event_id, count(*)::int AS n FROM event_rsvps r
+                     JOIN people p ON p.id = r.person_id AND p.is_demo
+                    GROUP BY r.event_id) going
+            WHERE going.event_id = e.id"""
+    )
     await conn.execute("DELETE FROM people WHERE is_demo")
 
 
@@ -184,3 +192,43 @@ async def demo_association(conn: Conn) -> tuple[str, str] | None:
             WHERE a.is_demo ORDER BY p.email LIMIT 1"""
     )
     return None if row is None else (str(row["id"]), row["name"])
+
+
+async def insert_events(conn: Conn, rows: list[dict[str, Any]]) -> None:
+    """Write the demo events (column values with their ids and counts), marked as demo data."""
+    await conn.executemany(
+        """INSERT INTO events (id, association_id, title, kind, starts_at, ends_at, timezone,
+                               online, city, country, latitude, longitude, tags, tag_texts,
+                               languages, capacity, rsvp_count, url, description, is_demo)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''), $11, $12, $13, $14,
+                   $15, $16, $17, $18, $19, true)""",
+        [
+            (
+                r["id"],
+                r["association_id"],
+                r["title"],
+                r["kind"],
+                r["starts_at"],
+                r["ends_at"],
+                r["timezone"],
+                r["online"],
+                r["city"],
+                r["country"],
+                r["latitude"],
+                r["longitude"],
+                r["tags"],
+                r["tag_texts"],
+                r["languages"],
+                r["capacity"],
+                r["rsvp_count"],
+                r["url"],
+                r["description"],
+            )
+            for r in rows
+        ],
+    )
+
+
+async def copy_rsvps(conn: Conn, rows: list[tuple[object, ...]]) -> None:
+    """Write RSVPs (event, person) with COPY."""
+    await conn.copy_records_to_table("event_rsvps", records=rows, columns=["event_id", "person_id"])

@@ -14,6 +14,7 @@ import asyncpg
 
 from service.demo import repository as repo
 from service.demo.associations import Resident, demo_associations, demo_memberships
+from service.demo.events import demo_events, demo_rsvps
 from service.demo.generator import generate_people
 from service.kit.db import transaction
 from service.people.repository import WindowRow
@@ -101,8 +102,15 @@ async def seed_demo(
         await repo.create_demo_programme(conn)
         associations = demo_associations(taxonomy, rng)
         await repo.insert_associations(conn, associations)
-        await repo.copy_memberships(
-            conn, demo_memberships(associations, residents, rng, verified_at)
-        )
+        memberships = demo_memberships(associations, residents, rng, verified_at)
+        await repo.copy_memberships(conn, memberships)
         await repo.appoint_association_admins(conn)
+        events = demo_events(associations, taxonomy, rng, verified_at)
+        members: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for row in memberships:
+            if row[4] == "active":
+                members.setdefault(row[0], []).append(row[1])  # type: ignore[arg-type]
+        rsvps: list[tuple[object, ...]] = list(demo_rsvps(events, members, residents, rng))
+        await repo.insert_events(conn, events)
+        await repo.copy_rsvps(conn, rsvps)
     return SeedResult(mentees, mentors, False)

@@ -25,6 +25,10 @@ SMTP_TIMEOUT = 10.0
 HEADERS_UNFOLDED = compat32.clone(max_line_length=998)
 
 
+class Withdrawn(Exception):
+    """The email is no longer wanted (its reader opted out meanwhile): never send it."""
+
+
 class TemporaryFailure(Exception):
     """Worth retrying: the server was unreachable or answered 4xx."""
 
@@ -53,8 +57,14 @@ def compose(
     message_id: str,
     sent_at: Any,
     unsubscribe_url: str,
+    one_click_unsubscribe: str = "",
 ) -> Message:
     """A multipart (text + HTML) email of ``kind`` from its three templates.
+
+    ``one_click_unsubscribe``: a URL that stops these emails when POSTed to without logging
+    in (RFC 8058): it becomes the ``List-Unsubscribe`` header, with ``List-Unsubscribe-Post``
+    so mail clients may offer their own unsubscribe button. Otherwise kinds people did not ask
+    for by acting point ``List-Unsubscribe`` at ``unsubscribe_url`` (their settings).
 
     Built with the compat32 MIME classes: several times cheaper per message than
     ``EmailMessage``'s header parsing, which dominated a worker's time at volume.
@@ -66,7 +76,12 @@ def compose(
     msg["To"] = formataddr(recipient)  # encodes a non-ASCII name (RFC 2047)
     msg["Message-ID"] = message_id
     msg["Date"] = format_datetime(sent_at)
-    if kind in NON_TRANSACTIONAL:
+    if one_click_unsubscribe:
+        # Only the https (or, in development, http) link: a mailto: one would need a mailbox
+        # that reads unsubscribe requests, which Kickoff does not have.
+        msg["List-Unsubscribe"] = f"<{one_click_unsubscribe}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    elif kind in NON_TRANSACTIONAL:
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     msg.attach(MIMEText(env.get_template(f"{kind}.txt").render(context), "plain", "utf-8"))
     msg.attach(MIMEText(env.get_template(f"{kind}.html").render(context), "html", "utf-8"))

@@ -222,6 +222,15 @@ async def mark_retry(conn: Conn, outbox_id: UUID, error: str, delay: timedelta) 
     )
 
 
+async def mark_withdrawn(conn: Conn, outbox_id: UUID, why: str) -> None:
+    """An email no longer wanted when its turn came: never sent, kept with why."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'withdrawn', last_error = $2 WHERE id = $1",
+        outbox_id,
+        why,
+    )
+
+
 async def mark_failed(conn: Conn, outbox_id: UUID, error: str) -> None:
     """Give up on an email (a permanent refusal, or too many attempts)."""
     await conn.execute(

@@ -59,7 +59,9 @@ def _link(row: repo.EmailRow, settings: Settings) -> str:
 
 #: What the templates of one kind need beyond the outbox row (an association's name...),
 #: loaded at delivery. Domains above this one define them; the worker hands them to
-#: :func:`deliver`, so this package never imports those domains.
+#: :func:`deliver`, so this package never imports those domains. A loader may raise
+#: :class:`mail.Withdrawn` (the email is no longer wanted: never sent), and may give a
+#: ``one_click_unsubscribe`` URL (RFC 8058 headers).
 ContextLoader = Callable[[Conn, repo.EmailRow], Awaitable[dict[str, Any]]]
 
 
@@ -122,7 +124,12 @@ async def deliver(
     values = context(row, settings)
     load = (loaders or {}).get(row.kind)
     if load is not None:
-        values.update(await load(conn, row))
+        try:
+            values.update(await load(conn, row))
+        except mail.Withdrawn as exc:
+            log.info("email %s withdrawn: %s", outbox_id, exc)
+            await repo.mark_withdrawn(conn, outbox_id, str(exc))
+            return "withdrawn"
     message = mail.compose(
         mail.environment(),
         row.kind,
@@ -132,6 +139,7 @@ async def deliver(
         message_id=row.message_id,
         sent_at=row.created_at,
         unsubscribe_url=f"{settings.base_url}/me",
+        one_click_unsubscribe=str(values.get("one_click_unsubscribe") or ""),
     )
     try:
         await mail.send(message, settings.smtp_url)

@@ -47,6 +47,7 @@ class Rule(enum.StrEnum):
     SITE_ADMIN = "site_admin"
     ORGANISER = "organiser"
     ASSOCIATION_ADMIN = "association_admin"
+    EVENT_HOST = "event_host"
 
 
 #: Finds the programme (or association) that the path's ``{id}`` belongs to (None when there is
@@ -90,6 +91,13 @@ def association_admin(
     """Admins of the association in the path (or of the one ``association_of`` finds for the
     path's ``{id}``), site admins, and (unless ``keys`` is False) that association's API keys."""
     return Access(Rule.ASSOCIATION_ADMIN, association_of, what, keys)
+
+
+def event_host() -> Access:
+    """The hosts of the event in the path (its association's admins and API keys, its
+    programme's organisers) and site admins. Without an ``{id}`` in the path (creating one),
+    anyone logged in or any association's API key: the domain checks the host the body names."""
+    return Access(Rule.EVENT_HOST, what="event", keys=True)
 
 
 @dataclass(frozen=True)

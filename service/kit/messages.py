@@ -26,6 +26,12 @@ CHOOSE_LANGUAGE = "Choose your languages from the list"
 #: Fields whose every error says the same thing.
 FIELD_MESSAGES = {
     "email": "Enter an email address, like name@example.org",
+    "education": "Choose your highest education from the list (secondary, bachelor for a"
+    " four-year degree, master or doctorate), or leave it empty",
+    "months_leading_projects": "Enter the months you have spent leading projects as a whole"
+    " number from 0 to 600, or leave it empty",
+    "pm_education_hours": "Enter your hours of project-management education as a whole number"
+    " from 0 to 10000, or leave it empty",
 }
 
 

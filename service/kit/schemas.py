@@ -23,5 +23,6 @@ class Page(BaseModel):
 
 #: Query parameters of every paginated list.
 LIMIT = TypeAdapter(Annotated[int, Field(ge=1, le=1000)])
-OFFSET = TypeAdapter(Annotated[int, Field(ge=0)])
+#: Offsets beyond any list's length are refused (a huge one would overflow the database's integer).
+OFFSET = TypeAdapter(Annotated[int, Field(ge=0, le=2**31 - 1)])
 PAGE_QUERY = (("limit", "integer", "1-1000, default 100"), ("offset", "integer", "default 0"))

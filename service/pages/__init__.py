@@ -8,11 +8,15 @@ from service.pages import (
     associations,
     calendars,
     compare,
+    digest,
     endpoints,
+    event_forms,
+    events,
     imports,
     invitation,
     members,
     memberships,
+    next_steps,
     organise,
     programme_settings,
     rounds,
@@ -37,8 +41,12 @@ def routes() -> list[Route]:
         *association_admin.routes(),
         *memberships.routes(),
         *imports.routes(),
+        *event_forms.routes(),
+        *events.routes(),
         *suggestions.routes(),
         *calendars.routes(),
+        *next_steps.routes(),
+        *digest.routes(),
     ]
 
 

@@ -29,10 +29,12 @@ from service.associations.schemas import (
 )
 from service.auth import service as auth
 from service.errors import DomainError
+from service.events import service as events
 from service.kit.api import Caller, path_id
 from service.kit.db import Conn, transaction
 from service.kit.html import Pages, checked_form, domain_errors, render, see_other, validate
 from service.kit.state import services
+from service.pages.events import span, viewer_zone
 from service.programmes import roles
 from service.taxonomy.codes import COUNTRIES, LANGUAGES
 
@@ -173,6 +175,8 @@ async def association_page(
         site_admin = await roles.is_admin(conn, caller.person_id)
         admin = association.is_admin or site_admin
         extra = await _admin_context(request, conn, association_id, caller) if admin else {}
+        upcoming = await events.upcoming_of_association(conn, association_id)
+        zone = await viewer_zone(conn, caller)
     context = {
         "a": association,
         "admin": admin,
@@ -181,6 +185,8 @@ async def association_page(
         "errors": errors or {},
         "values": values or {},
         "new_key": new_key,
+        "upcoming": [{**e, "when": span(e["starts_at"], e["ends_at"], zone)} for e in upcoming],
+        "zone": zone,
         "done": request.query_params.get("done"),
         **extra,
         **choices(),

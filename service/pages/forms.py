@@ -18,7 +18,23 @@ from service.taxonomy.normalise import FIELD_KINDS
 
 # Comma-separated in forms: every taxonomy tag list.
 LIST_FIELDS = TAG_FIELDS
-INT_FIELDS = ("years_experience", "mentor_capacity")
+INT_FIELDS = (
+    "years_experience",
+    "mentor_capacity",
+    "months_leading_projects",
+    "pm_education_hours",
+)
+#: Fields left empty on the form mean "not said" (None), not 0.
+OPTIONAL_FIELDS = ("mentor_capacity", "months_leading_projects", "pm_education_hours", "education")
+#: Checkboxes: ticked is True, anything else False.
+CHECKBOX_FIELDS = ("consent_to_match", "digest")
+#: The education choices as the forms and pages say them (the API's values are the keys).
+EDUCATION_LABELS = {
+    "secondary": "Secondary school (high school diploma or equivalent)",
+    "bachelor": "Four-year degree (bachelor's or equivalent)",
+    "master": "Master's degree",
+    "doctorate": "Doctorate",
+}
 #: Fields whose every value is taken: checkboxes, multiple choices, and availability (the
 #: grid's ticked cells and the text area's lines).
 MULTI_FIELDS = ("meeting_modes", "roles", "languages", "availability")
@@ -53,7 +69,7 @@ def form_data(form: FormData, fields: set[str]) -> dict[str, Any]:
     """Form values shaped like the JSON API's: lists split on commas, numbers as ints."""
     data: dict[str, Any] = {}
     for name in fields:
-        if name == "consent_to_match":
+        if name in CHECKBOX_FIELDS:
             data[name] = form.get(name) == "on"
             continue
         if name in MULTI_FIELDS:
@@ -72,10 +88,12 @@ def form_data(form: FormData, fields: set[str]) -> dict[str, Any]:
             continue
         if name in LIST_FIELDS:
             data[name] = _split(raw)
+        elif name in OPTIONAL_FIELDS and raw.strip() == "":
+            data[name] = None
         elif name in INT_FIELDS:
             raw = raw.strip()
             if raw == "":
-                data[name] = None if name == "mentor_capacity" else 0
+                data[name] = 0
             else:
                 data[name] = int(raw) if raw.lstrip("-").isdigit() else raw
         else:
@@ -92,12 +110,18 @@ def _choices() -> dict[str, Any]:
         "countries": COUNTRIES,
         "languages": LANGUAGES,
         "suggested_kinds": SUGGESTED_KINDS,
+        "education": EDUCATION_LABELS,
     }
 
 
 def language_name(code: str) -> str:
     """'pt' -> 'Portuguese' (the code itself if it has no name)."""
     return LANGUAGES.get(code, code)
+
+
+def education_label(code: str | None) -> str:
+    """'bachelor' -> "Four-year degree (bachelor's or equivalent)"; None -> 'not said'."""
+    return EDUCATION_LABELS.get(code or "", "not said")
 
 
 def country_name(code: str) -> str:

@@ -39,6 +39,11 @@ PROFILE_COLUMNS = (
     "consent_to_match",
     "shared_contact",
     "tag_texts",
+    # What the certification rules read (sql/0025), and the weekly digest setting.
+    "education",
+    "months_leading_projects",
+    "pm_education_hours",
+    "digest",
 )
 
 
@@ -86,6 +91,12 @@ class Person:
     created_at: datetime
     updated_at: datetime
     availability: tuple[WindowRow, ...] = ()
+    #: Highest education ("secondary", "bachelor", "master", "doctorate"), or None (sql/0025).
+    education: str | None = None
+    months_leading_projects: int | None = None
+    pm_education_hours: int | None = None
+    #: Opted in to the weekly digest email.
+    digest: bool = False
 
 
 def _q(column: str) -> str:
@@ -212,6 +223,18 @@ async def get_person(conn: Conn, person_id: UUID, *, for_update: bool = False) -
     return Person(**data, availability=tuple(WindowRow(**dict(w)) for w in windows))
 
 
+async def free_event_places(conn: Conn, person_id: UUID) -> int:
+    """Give back the places the person's RSVPs hold (before the RSVPs cascade away with them,
+    so each event's count stays the number of people going); how many."""
+    freed = await conn.fetch(
+        """UPDATE events e SET rsvp_count = e.rsvp_count - 1
+             FROM event_rsvps r WHERE r.event_id = e.id AND r.person_id = $1
+        RETURNING e.id""",
+        person_id,
+    )
+    return len(freed)
+
+
 async def delete_person(conn: Conn, person_id: UUID) -> str | None:
     """Delete a person and everything that cascades from them; returns their email."""
     email: str | None = await conn.fetchval(
@@ -294,6 +317,11 @@ async def related_records(conn: Conn, person_id: UUID) -> dict[str, Any]:
         ),
         "round_unmatched": await rows(
             "SELECT round_id, code, reason FROM round_unmatched WHERE mentee_id = $1"
+        ),
+        "event_rsvps": await rows(
+            """SELECT e.id AS event_id, e.title, e.starts_at, e.status, r.created_at
+                 FROM event_rsvps r JOIN events e ON e.id = r.event_id
+                WHERE r.person_id = $1 ORDER BY e.starts_at, e.id"""
         ),
         "round_not_entered": await rows(
             "SELECT round_id, role, code, reason FROM round_not_entered WHERE person_id = $1"

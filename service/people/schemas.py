@@ -183,6 +183,24 @@ MeetingModes = Annotated[
 Availability = Annotated[list[Window], Field(max_length=28), AfterValidator(merge_windows)]
 Capacity = Annotated[int, Field(ge=1, le=10, description="mentors only: mentees at once")]
 Roles = Annotated[list[Role], Field(min_length=1, max_length=2), AfterValidator(_sorted_unique)]
+#: Highest education, as the certification rules read it: "bachelor" is a four-year degree.
+Education = Literal["secondary", "bachelor", "master", "doctorate"]
+MonthsLeading = Annotated[
+    int,
+    Field(ge=0, le=600, description="months spent leading projects (0-600)"),
+]
+EducationHours = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=10000,
+        description="hours of project-management education: courses, training (0-10000)",
+    ),
+]
+Digest = Annotated[
+    bool,
+    Field(description="email me a weekly digest of suggestions and my next step (opt in)"),
+]
 
 
 class ProfileFields(Strict):
@@ -209,6 +227,10 @@ class ProfileFields(Strict):
     mentor_capacity: Capacity | None = None
     consent_to_match: bool = False
     shared_contact: SharedContact = ""
+    education: Education | None = None
+    months_leading_projects: MonthsLeading | None = None
+    pm_education_hours: EducationHours | None = None
+    digest: Digest = False
 
 
 def check_capacity(roles: Sequence[str], capacity: int | None) -> None:
@@ -253,6 +275,17 @@ class ProfilePatch(Strict):
     mentor_capacity: Capacity | None = None
     consent_to_match: bool | None = None
     shared_contact: SharedContact | None = None
+    #: null clears these three (not said).
+    education: Education | None = None
+    months_leading_projects: MonthsLeading | None = None
+    pm_education_hours: EducationHours | None = None
+    digest: Digest | None = None
+
+
+#: Fields a PATCH may set to null: "not said" (the others may not be null).
+NULLABLE = frozenset(
+    {"mentor_capacity", "education", "months_leading_projects", "pm_education_hours"}
+)
 
 
 class ProfileOut(BaseModel):
@@ -293,6 +326,13 @@ class ProfileOut(BaseModel):
     mentor_capacity: int | None
     consent_to_match: bool
     shared_contact: str
+    education: Education | None = Field(
+        description="highest education: secondary, bachelor (a four-year degree), master or"
+        " doctorate; null when not said"
+    )
+    months_leading_projects: int | None
+    pm_education_hours: int | None
+    digest: bool
     created_at: datetime
     updated_at: datetime
 
@@ -337,3 +377,6 @@ class ExportOut(BaseModel):
         " invitation (not the links themselves)"
     )
     overrides: list[dict[str, Any]] = Field(description="organiser pins and forbids naming me")
+    event_rsvps: list[dict[str, Any]] = Field(
+        default_factory=list, description="events I said I am going to"
+    )

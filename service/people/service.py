@@ -17,6 +17,7 @@ from service.people import repository as repo
 from service.people.repository import Person, WindowRow
 from service.people.schemas import (
     DAYS,
+    NULLABLE,
     ExportOut,
     ProfileOut,
     ProfilePatch,
@@ -105,6 +106,10 @@ def profile_out(person: Person, taxonomy: Taxonomy) -> ProfileOut:
         mentor_capacity=person.mentor_capacity,
         consent_to_match=person.consent_to_match,
         shared_contact=person.shared_contact,
+        education=person.education,  # type: ignore[arg-type]
+        months_leading_projects=person.months_leading_projects,
+        pm_education_hours=person.pm_education_hours,
+        digest=person.digest,
         created_at=person.created_at,
         updated_at=person.updated_at,
     )
@@ -159,7 +164,7 @@ async def update_profile(
 ) -> Person:
     """Apply a partial edit; roles and capacity are checked on the merged result."""
     sent = patch.model_fields_set
-    nulls = [f for f in sent if getattr(patch, f) is None and f != "mentor_capacity"]
+    nulls = [f for f in sent if getattr(patch, f) is None and f not in NULLABLE]
     if nulls:
         raise ValidationFailed(
             "some fields are invalid",
@@ -227,7 +232,9 @@ async def export(conn: Conn, taxonomy: Taxonomy, person_id: UUID) -> ExportOut:
 async def erase(conn: Conn, person_id: UUID) -> None:
     """Delete the person, their profile, availability, sessions, emailed links and association
     memberships, the rows of member files holding their address (staged or refused), and their
-    login failures and the requests rate limits counted for them."""
+    login failures and the requests rate limits counted for them; the event places their RSVPs
+    held are freed."""
+    await repo.free_event_places(conn, person_id)
     email = await repo.delete_person(conn, person_id)
     if email is None:
         raise NotFound("no such person")

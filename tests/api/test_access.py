@@ -10,6 +10,8 @@ from service.app import operations
 from service.kit.api import Access, ApiRouter, Rule
 from tests.api.test_association_keys import _key
 from tests.api.test_associations import association, association_admin
+from tests.api.test_events import body as event_body
+from tests.api.test_events import event as event_of
 from tests.api.test_programmes import account, admin, appoint, programme
 
 ORGANISER_ONLY = {Rule.ORGANISER, Rule.SITE_ADMIN, Rule.ASSOCIATION_ADMIN}
@@ -35,15 +37,22 @@ async def test_openapi_security_is_derived_from_the_rule(client):
             assert item["security"] == [], op.name
         else:
             session = [{"session": []}, {"bearer": []}]
-            keys = op.access.rule is Rule.ASSOCIATION_ADMIN and op.access.keys
+            keys = op.access.rule in (Rule.ASSOCIATION_ADMIN, Rule.EVENT_HOST) and op.access.keys
             assert item["security"] == session + ([{"association_key": []}] if keys else [])
             assert "401" in item["responses"], op.name
     assert spec["components"]["securitySchemes"]["association_key"]["name"] == "X-Api-Key"
 
 
 def _path(
-    op_path: str, programme_id: str, round_id: str, association_id: str, import_id: str
+    op_path: str,
+    programme_id: str,
+    round_id: str,
+    association_id: str,
+    import_id: str,
+    event_id: str = "",
 ) -> str:
+    if op_path.startswith("/api/v1/events/") and event_id:
+        return op_path.replace("{id}", event_id)
     if op_path.startswith("/api/v1/imports/"):
         return op_path.replace("{id}", import_id)
     if op_path.startswith("/api/v1/rounds/"):
@@ -74,11 +83,13 @@ async def test_the_router_enforces_each_rule(client, pool):
         uuid.UUID(chapter["id"]),
     )
 
+    event = await event_of(client, chapter_admin, association_id=chapter["id"])
+
     checked = 0
     for op in operations():
         if op.access.rule is Rule.ANYONE or op.path.endswith("/auth/logout"):
             continue
-        url = _path(op.path, owned["id"], round_id, chapter["id"], import_id)
+        url = _path(op.path, owned["id"], round_id, chapter["id"], import_id, event["id"])
         client.cookies.clear()
         anonymous = await client.request(op.method, url, json={})
         assert anonymous.status_code == 401, (op.name, anonymous.text)
@@ -107,6 +118,25 @@ async def test_the_router_enforces_each_rule(client, pool):
             missing = op.path.replace("{id}", str(uuid.uuid4()))
             gone = await client.request(op.method, missing, json={}, headers=key)
             assert gone.status_code == 404, (op.name, gone.text)
+        elif op.access.rule is Rule.EVENT_HOST:
+            # The chapter's event: its admins and its key; not another association's key, nor
+            # someone who hosts nothing. Creating: the host the body names is checked.
+            json = {} if "{id}" in op.path else event_body(association_id=chapter["id"])
+            for allowed_headers in (chapter_admin, key, boss):
+                allowed = await client.request(op.method, url, json=json, headers=allowed_headers)
+                assert allowed.status_code not in (401, 403), (op.name, allowed.text)
+                if op.method == "DELETE":  # cancelled: a new event for the next caller
+                    event = await event_of(client, chapter_admin, association_id=chapter["id"])
+                    url = _path(
+                        op.path, owned["id"], round_id, chapter["id"], import_id, event["id"]
+                    )
+            for refused_headers in (other_key, outsider):
+                refused = await client.request(op.method, url, json=json, headers=refused_headers)
+                assert refused.status_code == 403, (op.name, refused.text)
+            if "{id}" in op.path:
+                missing = op.path.replace("{id}", str(uuid.uuid4()))
+                gone = await client.request(op.method, missing, json={}, headers=key)
+                assert gone.status_code == 404, (op.name, gone.text)
         else:
             # An API key is no person: every other operation answers it as not logged in.
             by_key = await client.request(op.method, url, json={}, headers=key)

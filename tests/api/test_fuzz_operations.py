@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -122,7 +123,22 @@ async def world(client, app, pool, settings) -> World:
         f"/api/v1/associations/{association}/programme-requests", json={"name": "Fuzz cohort"}
     )
     assert asked.status_code == 201, asked.text
+    soon = datetime.now(UTC) + timedelta(days=7)
+    new_event = {
+        "association_id": association,
+        "title": "Fuzz workshop",
+        "kind": "workshop",
+        "starts_at": soon.isoformat(),
+        "ends_at": (soon + timedelta(hours=2)).isoformat(),
+        "timezone": "Europe/Lisbon",
+        "online": True,
+        "tags": ["PMP"],
+        "capacity": 3,
+    }
+    made = await client.post("/api/v1/events", json=new_event)
+    assert made.status_code == 201, made.text
     ids = {
+        "events": [made.json()["id"]],
         "programmes": [str(rnd["programme_id"])],
         "rounds": [str(rnd["id"])],
         "matches": [str(match["id"])],
@@ -151,6 +167,8 @@ async def world(client, app, pool, settings) -> World:
         "MembershipIn": {"association_id": association, "member_ref": "M-1"},
         "ProgrammeRequestIn": {"name": "Spring cohort", "description": "For members"},
         "PasswordResetIn": {"email": "organiser@example.org"},
+        "EventIn": new_event,
+        "EventPatch": {"title": "Fuzz seminar", "capacity": 5, "languages": ["en"]},
         # The same password again: the organiser stays able to log in with LoginIn's.
         "PasswordChangeIn": {
             "current_password": "correct horse battery staple",

@@ -64,10 +64,13 @@ async def test_each_person_sees_the_menu_entries_of_their_roles(client, pool):
     await _site_admin(client, pool)
     for path in ("/me", "/no-such-page"):
         entries = menu(await client.get(path))
-        assert entries[:6] == [
+        assert entries[:9] == [
             "My profile",
             "Programmes",
             "My matches",
+            "Suggested for you",
+            "Next steps",
+            "Events",
             "Organise",
             "Associations",
             "Admin",

@@ -27,6 +27,8 @@ from tests.workers.test_rounds import _run_worker
 PASSWORD = "correct horse battery staple"
 ANYONE, PERSON, ORGANISER, ADMIN = "anyone", "person", "organiser", "admin"
 ASSOCIATION_ADMIN = "association admin"
+#: Anyone who may host an event somewhere: association admins, organisers, site admins.
+HOST = "host"
 #: The HTML routes and who may use them (the API's come from each operation's declared rule).
 PAGES: dict[tuple[str, str], str] = {
     ("GET", "/"): ANYONE,
@@ -46,6 +48,11 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/invitation/{token}"): ANYONE,
     ("GET", "/introductions/{token}"): ANYONE,
     ("POST", "/introductions/{token}"): ANYONE,
+    ("GET", "/unsubscribe/{token}"): ANYONE,
+    (
+        "POST",
+        "/unsubscribe/{token}",
+    ): ANYONE,  # no CSRF: RFC 8058 one-click (service/pages/digest.py)
     ("GET", "/mailbox"): ANYONE,  # 404 unless the demo runs
     ("GET", "/healthz"): ANYONE,
     ("GET", "/readyz"): ANYONE,
@@ -57,6 +64,7 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/me/verification"): PERSON,
     ("POST", "/me/password"): PERSON,
     ("GET", "/me/matches"): PERSON,
+    ("GET", "/next-steps"): PERSON,
     ("POST", "/me/matches/{id}"): PERSON,
     ("GET", "/suggestions"): PERSON,
     ("GET", "/programmes"): PERSON,
@@ -106,6 +114,15 @@ PAGES: dict[tuple[str, str], str] = {
     ("POST", "/admin/programme-requests/{id}/decline"): ADMIN,
     ("POST", "/me/associations"): PERSON,
     ("POST", "/me/associations/{id}/leave"): PERSON,
+    ("GET", "/events"): PERSON,
+    ("GET", "/events/{id}"): PERSON,
+    ("POST", "/events/{id}/rsvp"): PERSON,
+    ("POST", "/events/{id}/rsvp/cancel"): PERSON,
+    ("GET", "/events/new"): HOST,
+    ("POST", "/events/new"): HOST,
+    ("GET", "/events/{id}/edit"): ASSOCIATION_ADMIN,  # the world's event is association A's
+    ("POST", "/events/{id}/edit"): ASSOCIATION_ADMIN,
+    ("POST", "/events/{id}/cancel"): ASSOCIATION_ADMIN,
 }
 API_RULES = {
     Rule.ANYONE: ANYONE,
@@ -126,6 +143,7 @@ ALLOWED = {
     PERSON: {"member", "organiser", "other organiser", "association admin", "admin"},
     ORGANISER: {"organiser", "admin"},
     ASSOCIATION_ADMIN: {"association admin", "admin"},
+    HOST: {"organiser", "other organiser", "association admin", "admin"},
     ADMIN: {"admin"},
 }
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -147,8 +165,22 @@ def routes(app) -> list[tuple[str, str]]:
     return found
 
 
+def _api_rule(method: str, path: str, rule: Rule) -> str:
+    if rule is Rule.EVENT_HOST:
+        # Creating: anyone logged in may try (the body's host is checked: {} is a 422); an
+        # existing event: its hosts, here association A's admins.
+        return ASSOCIATION_ADMIN if "{id}" in path else PERSON
+    return API_RULES[rule]
+
+
 def rules() -> dict[tuple[str, str], str]:
-    return {**PAGES, **{(op.method, op.path): API_RULES[op.access.rule] for op in operations()}}
+    return {
+        **PAGES,
+        **{
+            (op.method, op.path): _api_rule(op.method, op.path, op.access.rule)
+            for op in operations()
+        },
+    }
 
 
 def test_every_route_is_classified(app):
@@ -240,7 +272,15 @@ async def world(app, client, pool, settings):
     import_id = await app.state.services.pool.fetchval(
         "INSERT INTO imports (association_id) VALUES ($1) RETURNING id::text", uuid.UUID(a)
     )
+    # An event of association A (for /events/{id}), starting in a week.
+    event_id = await app.state.services.pool.fetchval(
+        "INSERT INTO events (association_id, title, kind, starts_at, ends_at, timezone, online)"
+        " VALUES ($1, 'Event E', 'workshop', now() + interval '7 days',"
+        " now() + interval '7 days 2 hours', 'UTC', true) RETURNING id::text",
+        uuid.UUID(a),
+    )
     values = {
+        "event": event_id,
         "programme": p["id"],
         "round": round_id,
         "association": a,
@@ -263,6 +303,8 @@ def _url(path: str, values: dict[str, str]) -> str:
         path = path.replace("{id}", values["programme"])
     elif "/associations/{id}" in path:
         path = path.replace("{id}", values["association"])
+    elif path.startswith(("/api/v1/events/{id}", "/events/{id}")):
+        path = path.replace("{id}", values["event"])
     elif path.startswith("/api/v1/imports/"):
         path = path.replace("{id}", values["import"])
     path = path.replace("{programme_id}", values["programme"])

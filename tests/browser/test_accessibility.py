@@ -14,6 +14,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page
 
 from service.demo.seed import DEMO_PASSWORD
+from service.digest.tokens import unsubscribe_token
 from service.introductions.tokens import answer_token
 from service.security import link_token
 from tests.browser.test_introduction_pages import live_settings, sink  # noqa: F401
@@ -125,8 +126,15 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
         "/verify/not-a-link",
         f"/invitation/{invited.token}",
         "/invitation/not-a-link",
+        f"/unsubscribe/{unsubscribe_token(secret, pair['mentee_id'])}",
+        "/unsubscribe/not-a-link",
     ):
         await _check(anonymous, base + path, found)
+    # The digest's unsubscribe page once its button was pressed.
+    await anonymous.goto(f"{base}/unsubscribe/{unsubscribe_token(secret, pair['mentee_id'])}")
+    await anonymous.get_by_role("button", name="Stop the weekly digest").click()
+    await anonymous.wait_for_load_state()
+    await _check(anonymous, "", found)
     # The answer page once answered: where things stand, and what may still change.
     await anonymous.goto(f"{base}/introductions/{answer}")
     await anonymous.get_by_role("button", name="Accept").click()
@@ -152,20 +160,45 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
             ORDER BY (SELECT count(*) FROM association_members m WHERE m.association_id = a.id)
                      DESC, a.name LIMIT 1"""
     )
+    # An event of that association, with a place taken by its admin, and a full online one.
+    event_id = await pool.fetchval(
+        """INSERT INTO events (association_id, title, kind, starts_at, ends_at, timezone, city,
+                               country, tags, languages, capacity, rsvp_count, description)
+           VALUES ($1, 'PMP exam preparation: risk management', 'workshop',
+                   now() + interval '9 days', now() + interval '9 days 2 hours',
+                   'America/Sao_Paulo', 'São Paulo', 'BR', '{pmp,risk-management}', '{pt,en}',
+                   20, 0, 'Practice questions.') RETURNING id""",
+        chapter["id"],
+    )
+    await pool.execute(
+        """INSERT INTO events (association_id, title, kind, starts_at, ends_at, timezone, online,
+                               capacity)
+           VALUES ($1, 'Full webinar', 'webinar', now() + interval '3 days',
+                   now() + interval '3 days 1 hour', 'Asia/Tokyo', true, 0)""",
+        chapter["id"],
+    )
     mentee = await _logged_in(browser, base, pair["mentee_email"], DEMO_PASSWORD, PHONE)
     for path in (
         "/me",
         "/me/edit",
         "/me/matches",
         "/suggestions",
+        "/next-steps",
         "/programmes",
         f"/programmes/{programme_id}/join",
         "/organise",
         "/associations",
         "/associations?online=yes&language=en",
         f"/associations/{chapter['id']}",
+        "/events",
+        "/events?kind=workshop&online=no&tag=PMP",
+        f"/events/{event_id}",
     ):
         await _check(mentee, base + path, found)
+    # Going: the page with its cancel button.
+    await mentee.get_by_role("button", name="I am going").click()
+    await mentee.wait_for_load_state()
+    await _check(mentee, "", found)
 
     # An association admin on a phone: members, keys (a new one shown), the edit form's errors.
     runner = await _logged_in(browser, base, chapter["email"], DEMO_PASSWORD, PHONE)
@@ -176,6 +209,17 @@ async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     await runner.get_by_role("button", name="Create a key").click()
     await runner.wait_for_load_state()
     await _check(runner, "", found)
+    # Its events: who is going, the cancel confirmation, the forms and their errors.
+    await _check(runner, f"{base}/events/{event_id}", found)
+    await runner.get_by_role("button", name="Cancel the event…").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+    await _check(runner, f"{base}/events/{event_id}/edit", found)
+    await _check(runner, f"{base}/events/new", found)
+    await runner.get_by_role("button", name="Create the event").click()
+    await runner.wait_for_load_state()
+    await _check(runner, "", found)
+    await runner.goto(f"{base}/associations/{chapter['id']}")
     await runner.get_by_text("Edit the details of").click()
     await runner.locator("form[action$='/edit'] input[name=name]").fill("")
     await runner.locator("form[action$='/edit'] button[type=submit]").click()

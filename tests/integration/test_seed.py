@@ -126,3 +126,66 @@ async def test_demo_associations_have_members_and_the_demo_admin_runs_one(pool):
 
     await seed_demo(pool, taxonomy, Passwords(1024, 1), reset=True)
     assert await pool.fetchval("SELECT count(*) FROM associations") == stats["associations"]
+
+
+async def test_demo_events_are_upcoming_varied_and_their_counts_are_their_rsvps(pool):
+    taxonomy = await load_taxonomy(pool)
+    await seed_demo(pool, taxonomy, Passwords(1024, 1))
+    stats = await pool.fetchrow(
+        """SELECT count(*) AS events,
+                  count(*) FILTER (WHERE starts_at > now()
+                                     AND starts_at < now() + interval '91 days') AS upcoming,
+                  count(DISTINCT country) AS countries,
+                  count(DISTINCT timezone) AS timezones,
+                  count(*) FILTER (WHERE online) AS online,
+                  count(*) FILTER (WHERE kind = 'volunteering') AS volunteering,
+                  count(*) FILTER (WHERE capacity = rsvp_count) AS full,
+                  count(DISTINCT association_id) AS hosts,
+                  bool_and(is_demo) AS demo
+             FROM events"""
+    )
+    assert stats["events"] >= 100 and stats["upcoming"] == stats["events"]
+    assert stats["countries"] >= 10 and stats["timezones"] >= 10
+    assert stats["online"] >= 10 and stats["volunteering"] >= 3 and stats["full"] >= 5
+    assert stats["hosts"] == await pool.fetchval("SELECT count(*) FROM associations")
+    assert stats["demo"]
+    languages = await pool.fetchval("SELECT count(DISTINCT l) FROM events, unnest(languages) l")
+    assert languages >= 8
+    tags = await pool.fetch("SELECT DISTINCT t FROM events, unnest(tags) t")
+    assert {"pmp", "scrum", "risk-management", "stakeholder-communication"} <= {
+        r["t"] for r in tags
+    }
+    wrong = await pool.fetchval(
+        """SELECT count(*) FROM events e
+            WHERE rsvp_count <> (SELECT count(*) FROM event_rsvps r WHERE r.event_id = e.id)"""
+    )
+    assert wrong == 0
+    assert await pool.fetchval("SELECT count(*) FROM event_rsvps") > 500
+    # The same seed draws the same events (titles, hosts, places) again.
+    first = await pool.fetch("SELECT title, association_id, city FROM events ORDER BY id")
+    await seed_demo(pool, taxonomy, Passwords(1024, 1), reset=True)
+    again = await pool.fetch("SELECT title, association_id, city FROM events ORDER BY id")
+    assert [tuple(r) for r in first] == [tuple(r) for r in again]
+
+
+async def test_resetting_the_demo_gives_back_places_demo_people_held_elsewhere(pool):
+    taxonomy = await load_taxonomy(pool)
+    await seed_demo(pool, taxonomy, Passwords(1024, 1), mentees=5, mentors=2)
+    association = await pool.fetchval(
+        "INSERT INTO associations (name, kind, online) VALUES ('Real one', 'nonprofit', true)"
+        " RETURNING id"
+    )
+    event = await pool.fetchval(
+        """INSERT INTO events (association_id, title, kind, starts_at, ends_at, timezone, online,
+                               capacity, rsvp_count)
+           VALUES ($1, 'Real event', 'webinar', now() + interval '1 day',
+                   now() + interval '25 hours', 'UTC', true, 3, 2) RETURNING id""",
+        association,
+    )
+    await pool.execute(
+        "INSERT INTO event_rsvps (event_id, person_id)"
+        " SELECT $1, id FROM people WHERE is_demo ORDER BY email LIMIT 2",
+        event,
+    )
+    await seed_demo(pool, taxonomy, Passwords(1024, 1), mentees=5, mentors=2, reset=True)
+    assert await pool.fetchval("SELECT rsvp_count FROM events WHERE id = $1", event) == 0

@@ -390,3 +390,20 @@ def test_employers_are_shared_between_mentees_and_mentors() -> None:
     shared = {p["employer"] for p in _mentees()} & {p["employer"] for p in _mentors()}
     assert len(shared) >= 10
     assert Counter(p["employer"] for p in _people()).most_common(1)[0][1] >= 5
+
+
+def test_certification_paths_are_plausible() -> None:
+    """Most people say their education, months and hours (some mentees do not, so the Next
+    steps page's prompt shows); mentors led projects longer than mentees; PMP holders have
+    their 35 hours; some want the digest."""
+    people = _people()
+    said = [p for p in people if p["education"] is not None]
+    assert 0.7 * len(people) < len(said) < len(people)
+    assert all(p["roles"] != ["mentor"] for p in people if p["education"] is None)
+    for p in said:
+        assert 0 <= int(p["months_leading_projects"]) <= 12 * (int(p["years_experience"]) + 1)  # type: ignore[call-overload]
+        if "pmp" in p["certifications_held"]:  # type: ignore[operator]
+            assert int(p["pm_education_hours"]) >= 35  # type: ignore[call-overload]
+    mentors = [int(p["months_leading_projects"]) for p in _mentors()]  # type: ignore[call-overload]
+    assert min(mentors) >= 36
+    assert 0.15 < sum(bool(p["digest"]) for p in people) / len(people) < 0.45

@@ -1,0 +1,1 @@
+"""The weekly digest email: suggestions and the next step, queued once per person and week."""
