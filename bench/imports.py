@@ -143,6 +143,7 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
         marks: dict[str, float] = {}
 
         def progress(fraction: float, message: str) -> None:
+            # "applying": the file is read and each chunk's new members are in; the rest then.
             phase = "apply" if message.startswith("applying") else "read"
             phase = "enqueue" if fraction >= 1 else phase
             marks.setdefault(phase, time.perf_counter())
@@ -165,9 +166,14 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
 
         if trace:
             tracemalloc.start()
+        backends = await _backends(pool)
+        server_before = {pid: _cpu_seconds(pid) for pid in backends}
+        python_before = _own_cpu()
         start = time.perf_counter()
         done = await import_once(progress)
         end = time.perf_counter()
+        python_cpu = _own_cpu() - python_before
+        server_cpu = _server_cpu(server_before, await _backends(pool))
         peak = tracemalloc.get_traced_memory()[1] if trace else 0
         tracemalloc.stop()
         assert done.created == rows and done.invitations == rows, done
@@ -189,10 +195,14 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
         "report_written_s": round(marks["enqueue"] - start, 2),
         "with_deliveries_enqueued_s": round(end - start, 2),
         "store_and_read_head_s": round(marks["read"] - start, 2),
-        "read_normalise_stage_s": round(marks["apply"] - marks["read"], 2),
-        "apply_s": round(marks["enqueue"] - marks["apply"], 2),
+        "read_stage_and_apply_chunks_s": round(marks["apply"] - marks["read"], 2),
+        "finish_apply_s": round(marks["enqueue"] - marks["apply"], 2),
         "enqueue_s": round(end - marks["enqueue"], 2),
         "rows_per_s": round(rows / (marks["enqueue"] - start)),
+        # Where the time goes: this process's CPU (reading, normalising, COPY encoding, Redis)
+        # and the database's (its backends' CPU, when the server runs on this machine).
+        "python_cpu_s": round(python_cpu, 2),
+        "database_cpu_s": None if server_cpu is None else round(server_cpu, 2),
         "same_file_again_s": round(again_s, 2),
         "deliveries_enqueued": enqueued,
         "plain_copy_s": round(copy_s, 2),
@@ -205,6 +215,42 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
     if os.environ.get("DATABASE_URL"):  # nothing of an embedded server's lives in home then
         shutil.rmtree(home, ignore_errors=True)
     return figures
+
+
+async def _backends(pool: asyncpg.Pool) -> set[int]:
+    """Process ids of the database's server processes serving this benchmark's database."""
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        )
+    return {r["pid"] for r in rows}
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a local process (None: not on this machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(before: dict[int, float | None], pids: set[int]) -> float | None:
+    """CPU seconds the database's processes spent since ``before`` (None if not local)."""
+    total = 0.0
+    for pid in pids | set(before):
+        now, then = _cpu_seconds(pid), before.get(pid) or 0.0
+        if now is None:
+            if pid in pids:
+                return None
+            continue
+        total += now - then
+    return total
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def _plain_copy(pool: asyncpg.Pool, path: Path) -> float:
