@@ -128,12 +128,17 @@ SELECT w.person_id, w.weekday, w.start_minute, w.end_minute
  WHERE p.claimed_at IS NOT NULL AND ($1::uuid[] IS NULL OR p.id = ANY ($1::uuid[]))
 """
 
-# Edges of people with an account; RSVPs only to the events loaded (scheduled, upcoming).
+# Edges of people with an account; RSVPs only to the events loaded (scheduled, upcoming). An
+# association's admins belong to it as much as its members (nobody is suggested the
+# association they run).
 _EDGES = """
-SELECT 'member' AS kind, m.person_id, m.association_id AS target
-  FROM association_members m JOIN people p ON p.id = m.person_id
- WHERE m.status = ANY ($2::text[]) AND p.claimed_at IS NOT NULL
-   AND ($1::uuid[] IS NULL OR p.id = ANY ($1::uuid[]))
+SELECT 'member' AS kind, x.person_id, x.target
+  FROM (SELECT m.person_id, m.association_id AS target FROM association_members m
+         WHERE m.status = ANY ($2::text[])
+        UNION
+        SELECT a.person_id, a.association_id FROM association_admins a) x
+  JOIN people p ON p.id = x.person_id
+ WHERE p.claimed_at IS NOT NULL AND ($1::uuid[] IS NULL OR p.id = ANY ($1::uuid[]))
 UNION ALL
 SELECT 'rsvp', v.person_id, v.event_id
   FROM event_rsvps v JOIN people p ON p.id = v.person_id JOIN events e ON e.id = v.event_id

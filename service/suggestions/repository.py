@@ -22,7 +22,9 @@ _STANDING = """
     OR (s.kind = 'association'
      AND NOT EXISTS (SELECT 1 FROM association_members m
                      WHERE m.association_id = s.association_id AND m.person_id = s.person_id
-                       AND m.status <> 'ended'))
+                       AND m.status <> 'ended')
+     AND NOT EXISTS (SELECT 1 FROM association_admins a
+                     WHERE a.association_id = s.association_id AND a.person_id = s.person_id))
 """
 
 _SUGGESTIONS = f"""

@@ -202,3 +202,16 @@ async def test_organisers_see_what_their_members_are_suggested_and_took_up(clien
         ("PMP exam prep", 1, 1)
     ]
     assert json.dumps(body).count("@") == 0  # nobody's address
+
+
+async def test_nobody_is_suggested_the_association_they_run(client, pool):
+    me, headers = await account(client)
+    pid = uuid.UUID(me["id"])
+    mine = await association(pool, "PMI Lisbon Chapter")
+    other = await association(pool, "Agile Porto")
+    await pool.execute(
+        "INSERT INTO association_admins (association_id, person_id) VALUES ($1, $2)", mine, pid
+    )
+    await suggest(pool, pid, [("association", mine, ["x"]), ("association", other, ["y"])])
+    body = (await client.get("/api/v1/me/suggestions", headers=headers)).json()
+    assert [s["title"] for s in body["suggestions"]] == ["Agile Porto"]
