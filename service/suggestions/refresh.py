@@ -3,9 +3,10 @@
 One refresh at a time (a session advisory lock: a second run at once returns "busy"):
 
 - **everyone**, when no recomputation of everyone is on record, the catalogue changed since
-  the last one (the value of ``catalogue_changed_at`` it saw is compared, not times), or the
-  last one is a day old: load everything in one snapshot, fit in the process pool, suggest
-  for everyone in batches, each written as it comes, then record ``everyone_at``;
+  the last one (the value of ``catalogue_changed_at`` it saw is compared, not times; after a
+  long one, not before as long again has passed), or the last one is a day old: load
+  everything in one snapshot, fit in the process pool, suggest for everyone in batches, each
+  written as it comes, then record ``everyone_at``;
 - otherwise, when this worker's pool holds no fitted model (a restart), fit only: the stored
   suggestions are current, and the people changed since are marked stale;
 - then **the stale people** (``suggestions_stale``, filled by triggers, sql/0028): claimed in
@@ -50,6 +51,11 @@ STALE_BATCH = 500
 STALE_BATCHES = 4
 #: Everyone is recomputed at least this often (other people's choices move the graph).
 FULL_EVERY = timedelta(days=1)
+#: A recomputation of everyone that took longer than this paces the next one a catalogue
+#: change asks for: not before as long again has passed since it ended (at 50,000 people one
+#: takes 13-27 minutes; without a pause, an association editing its events every few minutes
+#: would keep the pool process recomputing everyone, and people marked stale waiting).
+PACE_AFTER = timedelta(minutes=1)
 
 
 @dataclass
@@ -63,12 +69,15 @@ async def _nothing(*_: Any) -> None:
     return None
 
 
-def _needs_everyone(state: repo.RefreshState) -> bool:
-    return (
-        state.everyone_at is None
-        or state.everyone_catalogue != state.catalogue_changed_at
-        or state.now - state.everyone_at >= FULL_EVERY
-    )
+def needs_everyone(state: repo.RefreshState) -> bool:
+    """Whether this run recomputes everyone: none on record, a day since the last, or a
+    catalogue change since it (paced after a long one: see :data:`PACE_AFTER`)."""
+    if state.everyone_at is None or state.now - state.everyone_at >= FULL_EVERY:
+        return True
+    if state.everyone_catalogue == state.catalogue_changed_at:
+        return False
+    took = state.everyone_took or timedelta(0)
+    return took <= PACE_AFTER or state.now - state.everyone_at >= 2 * took
 
 
 async def refresh(
@@ -112,7 +121,7 @@ async def _refresh_locked(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"status": "done", "everyone": 0, "fitted": False, "stale": 0}
     state = await repo.refresh_state(conn)
-    if _needs_everyone(state) or fitted.fit_id is None:
+    if needs_everyone(state) or fitted.fit_id is None:
         snap = await _snapshot(conn, now)
         rows, state = snap.rows, snap.state
         if not rows.people:  # nobody to suggest to: no model (the pool process stays idle)
@@ -121,7 +130,7 @@ async def _refresh_locked(
             return out
         await _fit(cpu, fitted, rows)
         out["fitted"] = True
-        if _needs_everyone(state):
+        if needs_everyone(state):
             out["everyone"] = await _everyone(conn, cpu, fitted, snap)
     for _ in range(STALE_BATCHES):
         async with conn.transaction():

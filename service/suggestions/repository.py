@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -317,13 +317,15 @@ class RefreshState:
     everyone_at: datetime | None
     everyone_catalogue: datetime | None
     now: datetime
+    #: How long the last recomputation of everyone took (None: none on record).
+    everyone_took: timedelta | None = None
 
 
 async def refresh_state(conn: Conn) -> RefreshState:
     """The refresh state as this transaction sees it."""
     row = await conn.fetchrow(
-        "SELECT catalogue_changed_at, everyone_at, everyone_catalogue, now() AS now"
-        " FROM suggestions_state"
+        "SELECT catalogue_changed_at, everyone_at, everyone_catalogue, now() AS now,"
+        " everyone_took FROM suggestions_state"
     )
     assert row is not None
     return RefreshState(**dict(row))
@@ -331,9 +333,12 @@ async def refresh_state(conn: Conn) -> RefreshState:
 
 async def set_everyone(conn: Conn, at: datetime, catalogue: datetime) -> None:
     """Record a recomputation of everyone from the snapshot taken at ``at``, which saw the
-    catalogue as changed last at ``catalogue``."""
+    catalogue as changed last at ``catalogue``, and how long it took (until now)."""
     await conn.execute(
-        "UPDATE suggestions_state SET everyone_at = $1, everyone_catalogue = $2", at, catalogue
+        "UPDATE suggestions_state SET everyone_at = $1, everyone_catalogue = $2,"
+        " everyone_took = greatest(clock_timestamp() - $1, interval '0')",
+        at,
+        catalogue,
     )
 
 
