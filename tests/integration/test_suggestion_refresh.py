@@ -50,6 +50,15 @@ async def test_changes_mark_the_people_they_concern(pool):
     )
     assert await stale(pool) == {bea}
     await clear(pool)
+    # Running an association is belonging to it.
+    await pool.execute(
+        "INSERT INTO association_admins (association_id, person_id) VALUES ($1, $2)", chapter, bea
+    )
+    assert await stale(pool) == {bea}
+    await clear(pool)
+    await pool.execute("DELETE FROM association_admins WHERE person_id = $1", bea)
+    assert await stale(pool) == {bea}
+    await clear(pool)
     # Accepting the invitation (claiming the profile) marks them.
     await pool.execute(
         "UPDATE people SET claimed_at = now(), password_hash = 'x', is_mentee = true,"
