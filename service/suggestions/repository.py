@@ -133,16 +133,10 @@ class ProgrammeTally:
     items: list[ItemTally]
 
 
-_PROGRAMME_MEMBERS = """
-SELECT pm.person_id FROM programme_members pm WHERE pm.programme_id = $1
-"""
-
-_TALLY = f"""
-WITH members AS ({_PROGRAMME_MEMBERS}),
-suggested AS (
-    SELECT s.* FROM person_suggestions s JOIN members USING (person_id)
-),
-taken AS (
+# Each suggestion held for a member of programme $1, and whether they took it up: RSVPed to
+# the event, or joined (or asked to join) the association.
+_TAKEN = """
+WITH taken AS (
     SELECT s.kind, coalesce(s.event_id, s.association_id) AS id, s.person_id,
            CASE WHEN s.kind = 'event' THEN EXISTS (
                     SELECT 1 FROM event_rsvps v
@@ -151,28 +145,20 @@ taken AS (
                     SELECT 1 FROM association_members m
                     WHERE m.association_id = s.association_id AND m.person_id = s.person_id
                       AND m.status IN ('requested', 'active')) END AS taken_up
-    FROM suggested s
+    FROM person_suggestions s
+    JOIN programme_members pm ON pm.person_id = s.person_id AND pm.programme_id = $1
 )
-SELECT (SELECT count(*) FROM members) AS members,
-       (SELECT count(DISTINCT person_id) FROM suggested) AS with_suggestions,
-       (SELECT count(*) FROM suggested) AS suggestions,
+"""
+
+_TALLY = f"""{_TAKEN}
+SELECT (SELECT count(*) FROM programme_members WHERE programme_id = $1) AS members,
+       (SELECT count(DISTINCT person_id) FROM taken) AS with_suggestions,
+       (SELECT count(*) FROM taken) AS suggestions,
        (SELECT count(*) FROM taken WHERE taken_up AND kind = 'event') AS rsvps,
        (SELECT count(*) FROM taken WHERE taken_up AND kind = 'association') AS joined
 """  # noqa: S608 - constant SQL
 
-_TOP_ITEMS = f"""
-WITH members AS ({_PROGRAMME_MEMBERS}),
-taken AS (
-    SELECT s.kind, coalesce(s.event_id, s.association_id) AS id,
-           CASE WHEN s.kind = 'event' THEN EXISTS (
-                    SELECT 1 FROM event_rsvps v
-                    WHERE v.event_id = s.event_id AND v.person_id = s.person_id)
-                ELSE EXISTS (
-                    SELECT 1 FROM association_members m
-                    WHERE m.association_id = s.association_id AND m.person_id = s.person_id
-                      AND m.status IN ('requested', 'active')) END AS taken_up
-    FROM person_suggestions s JOIN members USING (person_id)
-)
+_TOP_ITEMS = f"""{_TAKEN}
 SELECT t.kind, t.id, coalesce(e.title, a.name) AS title, e.starts_at,
        count(*) AS suggested_to, count(*) FILTER (WHERE t.taken_up) AS taken_up
 FROM taken t
