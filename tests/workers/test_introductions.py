@@ -584,7 +584,8 @@ async def test_a_4xx_reply_is_retried_and_nothing_retries_forever(
     settings, emails, rows = await _deliver_to_a_refusing_server(
         client, app, pool, settings, mailbox, "451 4.3.0 try again later"
     )
-    assert all(r["status"] == "pending" and r["attempts"] == 1 for r in rows)
+    # At least one try each (a loaded machine's burst may outlast the backoff and try again).
+    assert all(r["status"] == "pending" and r["attempts"] >= 1 for r in rows)
     assert all("451" in r["last_error"] for r in rows)
     # The last allowed attempt fails too: the email is given up on, not retried forever.
     await pool.execute("UPDATE outbox SET attempts = $1, next_attempt_at = now()", MAX_ATTEMPTS - 1)
