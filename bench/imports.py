@@ -7,7 +7,9 @@ the report written, the file deleted and the invitations' deliveries enqueued in
 Each size runs in its own process, in a fresh database on the server of ``DATABASE_URL`` (or
 the embedded one): wall time by phase, peak RSS, and peak Python memory (tracemalloc, in a
 second run, since tracing slows Python down). Beside it, the physical limit: the same file
-COPYed as CSV by the server into an empty table of 12 text columns.
+COPYed as CSV by the server into an empty table of 12 text columns; and the schema's own floor:
+the three writes each new member needs (person, membership, invitation email) from SQL alone,
+with and without their foreign keys.
 
 ``KICKOFF_BENCH_IMPORT_ROWS`` (default ``10000,100000``) sets the sizes.
 """
@@ -184,6 +186,7 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
         again_s = time.perf_counter() - again_start
         assert (again.created, again.updated, again.unchanged) == (0, 0, rows), again
         copy_s = await _plain_copy(pool, path)
+        floor = {} if trace else await _schema_floor(admin_dsn, rows)
     finally:
         await _forget_jobs(arq, settings.arq_queue_name)
         await arq.aclose()
@@ -207,6 +210,9 @@ async def _one(rows: int, trace: bool) -> dict[str, Any]:
         "deliveries_enqueued": enqueued,
         "plain_copy_s": round(copy_s, 2),
         "plain_copy_rows_per_s": round(rows / copy_s),
+        # What the schema costs alone: the three writes per new member from SQL, with and
+        # without their foreign keys (the import cannot be faster than the first).
+        "schema_floor": floor,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     if trace:
@@ -262,6 +268,65 @@ async def _plain_copy(pool: asyncpg.Pool, path: Path) -> float:
         with path.open("rb") as source:
             await conn.copy_to_table("bench_plain_copy", source=source, format="csv", header=True)
         return time.perf_counter() - start
+
+
+# The writes an import cannot do without, for each new member, alone: SQL over generated rows,
+# no file, no Python, no staging or deduplication (what the schema itself costs).
+_FLOOR_SOURCE = """
+CREATE TEMP TABLE floor_src AS
+SELECT gen_random_uuid() AS id, gen_random_uuid() AS link_id,
+       'member' || i || '@example.org' AS email, 'Member ' || i AS name
+FROM generate_series(1, $1::int) i
+"""
+_FLOOR_WRITES = {
+    "people": "INSERT INTO people (id, email, display_name, claimed_at)"
+    " SELECT id, email, name, NULL FROM floor_src ORDER BY lower(email)",
+    "memberships": "INSERT INTO association_members (association_id, person_id, member_ref,"
+    " source, status, details) SELECT $1, id, '', 'import', 'invited', '{}' FROM floor_src"
+    " ORDER BY id",
+    "outbox": "INSERT INTO outbox (kind, subject_kind, subject_id, recipient_id, message_id)"
+    " SELECT 'invitation', 'email_link', link_id::text, id,"
+    " outbox_message_id('invitation', link_id::text, id) FROM floor_src ORDER BY link_id",
+}
+_FOREIGN_KEYS = (
+    "ALTER TABLE association_members DROP CONSTRAINT association_members_person_id_fkey,"
+    " DROP CONSTRAINT association_members_association_id_fkey",
+    "ALTER TABLE outbox DROP CONSTRAINT outbox_recipient_id_fkey",
+)
+
+
+async def _schema_floor(admin_dsn: str, rows: int) -> dict[str, float]:
+    """Seconds of the three writes per new member (people, memberships, invitation emails) for
+    ``rows`` members in one transaction on the real schema in a fresh database, then again
+    (after a TRUNCATE) without their foreign keys."""
+    dsn = await _scratch(admin_dsn)
+    conn = await asyncpg.connect(dsn)
+    figures: dict[str, float] = {}
+    try:
+        await db.migrate(conn)
+        association = await conn.fetchval(
+            "INSERT INTO associations (name, kind) VALUES ('Floor', 'chapter') RETURNING id"
+        )
+        await conn.execute(_FLOOR_SOURCE, rows)
+        for label in ("", "_without_foreign_keys"):
+            if label:
+                await conn.execute("TRUNCATE people CASCADE")
+                for statement in _FOREIGN_KEYS:
+                    await conn.execute(statement)
+            total = 0.0
+            async with conn.transaction():
+                for table, sql in _FLOOR_WRITES.items():
+                    args = (association,) if "$1" in sql else ()
+                    start = time.perf_counter()
+                    await conn.execute(sql, *args)
+                    took = time.perf_counter() - start
+                    figures[f"{table}{label}_s"] = round(took, 2)
+                    total += took
+            figures[f"total{label}_s"] = round(total, 2)
+    finally:
+        await conn.close()
+        await _drop(admin_dsn, dsn)
+    return figures
 
 
 async def _forget_jobs(arq: Any, queue_name: str) -> None:
