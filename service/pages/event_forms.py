@@ -22,6 +22,7 @@ from service.kit.db import transaction
 from service.kit.html import Pages, checked_form, domain_errors, render, see_other, validate
 from service.kit.state import services
 from service.pages.events import event_page
+from service.people import repository as people
 from service.taxonomy.codes import COUNTRIES, LANGUAGES, timezone_groups
 
 pages = Pages()
@@ -127,7 +128,15 @@ async def _form(
 async def new_page(request: Request, caller: Caller) -> Response:
     """The create form (association admins, programme organisers and site admins)."""
     chosen = request.query_params.get("association_id", "")
-    values: dict[str, Any] = {"host": f"association:{chosen}" if chosen else "", "kind": ""}
+    # The host's own zone to begin with: most events are in their host's zone (it can be
+    # changed; the times typed are read in whichever is chosen).
+    async with transaction(services(request).pool, readonly=True) as conn:
+        me = await people.get_person(conn, caller.person_id)
+    values: dict[str, Any] = {
+        "host": f"association:{chosen}" if chosen else "",
+        "kind": "",
+        "timezone": (me.timezone if me else None) or "",
+    }
     return await _form(request, caller, values=values, errors={})
 
 
