@@ -31,6 +31,11 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--association", required=True, help="association id")
     p.add_argument("file", help="the calendar: an .ics file (Google, Outlook, Meetup...)")
+    p.add_argument(
+        "--full-sync",
+        action="store_true",
+        help="the file is the whole calendar: cancel upcoming imported events it no longer has",
+    )
     p.set_defaults(func=cmd_events_import)
 
 
@@ -51,13 +56,15 @@ def cmd_events_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kickoff: the file is larger than {MAX_FILE // 2**20} MiB", file=sys.stderr)
         return 1
     try:
-        return asyncio.run(_import(settings, association_id, path.name, data))
+        return asyncio.run(_import(settings, association_id, path.name, data, args.full_sync))
     except DomainError as exc:
         print(f"kickoff: {exc.message}", file=sys.stderr)
         return 1
 
 
-async def _import(settings: Settings, association_id: UUID, name: str, data: bytes) -> int:
+async def _import(
+    settings: Settings, association_id: UUID, name: str, data: bytes, full_sync: bool
+) -> int:
     from service import db, embedded
     from service.calendars import service as calendars
     from service.kit.db import transaction
@@ -73,7 +80,12 @@ async def _import(settings: Settings, association_id: UUID, name: str, data: byt
         reading = await calendars.read(data, home, taxonomy, datetime.now(UTC))
         async with transaction(pool) as conn:
             report = await calendars.apply(
-                conn, association_id, reading, file_name=name, created_by=None
+                conn,
+                association_id,
+                reading,
+                file_name=name,
+                created_by=None,
+                full_sync=full_sync,
             )
     finally:
         await pool.close()
@@ -83,8 +95,11 @@ async def _import(settings: Settings, association_id: UUID, name: str, data: byt
         ("updated", report.updated),
         ("unchanged", report.unchanged),
         ("rejected", report.rejected),
+        *((("cancelled (no longer in the file)", report.cancelled),) if full_sync else ()),
     ):
         print(f"{name}: {value:,}")
     for r in report.rejected_events:
         print(f"  rejected {r.summary or '(no title)'!r} ({r.uid}): {r.reason}")
+    for e in report.cancelled_events:
+        print(f"  cancelled {e.title!r} ({e.ical_uid}), {e.starts_at:%Y-%m-%d %H:%M %Z}")
     return 0

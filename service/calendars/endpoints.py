@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from starlette.responses import Response
 
 from service.calendars import service
-from service.calendars.schemas import CalendarReport
+from service.calendars.schemas import CalendarForm, CalendarReport
 from service.kit.api import ApiRouter, Call, Upload, association_admin, respond
 
 router = ApiRouter(tag="events")
@@ -20,9 +20,10 @@ _FILE += f" Eventbrite export it; at most {service.MAX_UPLOAD // 2**20} MiB"
     "/associations/{id}/events/import",
     "POST",
     summary="Import the association's events from an iCalendar (.ics) file: recurring events"
-    " for the coming 90 days; importing again updates them (by UID), never duplicates",
+    " for the coming 90 days; importing again updates them (by UID), never duplicates; with"
+    " full_sync, upcoming imported events the file no longer has are cancelled",
     access=association_admin(),
-    upload=Upload(max_bytes=service.MAX_UPLOAD, description=_FILE),
+    upload=Upload(max_bytes=service.MAX_UPLOAD, description=_FILE, fields=CalendarForm),
     response=CalendarReport,
     errors=(401, 403, 404, 413, 415, 422),
 )
@@ -32,6 +33,7 @@ async def import_events(call: Call) -> Response:
     async with call.transaction(readonly=True) as conn:
         home = await service.home_of(conn, association_id)
     upload = call.upload()
+    assert isinstance(upload.fields, CalendarForm)
     data = await upload.file.read()
     reading = await service.read(data, home, call.services.taxonomy, datetime.now(UTC))
     async with call.transaction() as conn:
@@ -41,5 +43,6 @@ async def import_events(call: Call) -> Response:
             reading,
             file_name=upload.file.filename or "",
             created_by=call.person,
+            full_sync=upload.fields.full_sync,
         )
     return respond(report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -78,3 +79,22 @@ async def events_by_uid(conn: Conn, association_id: UUID, uids: list[str]) -> li
         uids,
     )
     return [dict(r) for r in found]
+
+
+async def cancel_missing(
+    conn: Conn, association_id: UUID, uids: list[str], window: timedelta
+) -> list[dict[str, Any]]:
+    """Cancel the association's imported, scheduled events starting in the coming ``window``
+    whose UID is not in ``uids``; those events, by start. (Only that window: a file holds
+    nothing later, so an event after it cannot be missing from it.)"""
+    found = await conn.fetch(
+        """UPDATE events SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+            WHERE association_id = $1 AND ical_uid IS NOT NULL AND status = 'scheduled'
+              AND starts_at >= now() AND starts_at < now() + $3
+              AND NOT (ical_uid = ANY($2::text[]))
+        RETURNING id, ical_uid, title, starts_at, timezone, status""",
+        association_id,
+        uids,
+        window,
+    )
+    return sorted((dict(r) for r in found), key=lambda r: (r["starts_at"], r["title"]))

@@ -26,7 +26,9 @@ class ImportedEvent(BaseModel):
     starts_at: datetime
     timezone: str
     status: Literal["scheduled", "cancelled"]
-    outcome: Literal["new", "updated", "unchanged"]
+    outcome: Literal["new", "updated", "unchanged", "removed"] = Field(
+        description="removed: imported before, no longer in the file, so cancelled (full_sync)"
+    )
 
 
 class CalendarReport(BaseModel):
@@ -37,5 +39,23 @@ class CalendarReport(BaseModel):
     updated: int = Field(description="events already imported that the file changed")
     unchanged: int = Field(description="events already imported exactly as the file has them")
     rejected: int = Field(description="VEVENTs (or occurrences) left out; see rejected_events")
+    cancelled: int = Field(
+        default=0,
+        description="full_sync only: upcoming events imported before that the file no longer"
+        " has, now cancelled (see cancelled_events)",
+    )
     events: list[ImportedEvent]
     rejected_events: list[RejectedEvent]
+    cancelled_events: list[ImportedEvent] = Field(default_factory=list)
+    full_sync: bool = False
+
+
+class CalendarForm(BaseModel):
+    """Form fields sent beside the calendar file."""
+
+    full_sync: bool = Field(
+        default=False,
+        description="the file is the association's whole calendar: cancel its upcoming events"
+        " imported before (from any file) that this one no longer has; events created in"
+        " Kickoff are left alone",
+    )

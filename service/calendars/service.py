@@ -12,7 +12,7 @@ from uuid import UUID
 from service.calendars import places
 from service.calendars import repository as repo
 from service.calendars.describe import Home
-from service.calendars.parse import EventRow, Reading, read_calendar
+from service.calendars.parse import WINDOW, EventRow, Reading, read_calendar
 from service.calendars.schemas import CalendarReport, ImportedEvent, RejectedEvent
 from service.errors import NotFound
 from service.kit.db import Conn
@@ -57,11 +57,18 @@ async def apply(
     *,
     file_name: str,
     created_by: UUID | None,
+    full_sync: bool = False,
 ) -> CalendarReport:
     """Store the events read (new ones inserted, changed ones updated, in one statement) and
-    report what happened to each."""
+    report what happened to each. ``full_sync``: the file is the whole calendar, so upcoming
+    events imported before that it no longer has are cancelled (kept, with their RSVPs) -
+    unless it has no event at all, which is more likely a wrong file than an empty calendar."""
     rows = [_stored(e) for e in reading.events]
     written = await repo.upsert_events(conn, association_id, rows, created_by)
+    gone: list[dict[str, Any]] = []
+    if full_sync and reading.events:
+        uids = [e.ical_uid for e in reading.events]
+        gone = await repo.cancel_missing(conn, association_id, uids, WINDOW)
     stored = await repo.events_by_uid(conn, association_id, [e.ical_uid for e in reading.events])
     events = [
         ImportedEvent(
@@ -84,6 +91,9 @@ async def apply(
         updated=updated,
         unchanged=len(events) - new - updated,
         rejected=len(reading.rejected),
+        cancelled=len(gone),
         events=events,
         rejected_events=[RejectedEvent(**asdict(r)) for r in reading.rejected],
+        cancelled_events=[ImportedEvent(**r, outcome="removed") for r in gone],
+        full_sync=full_sync,
     )

@@ -50,7 +50,11 @@ async def _page(
     context = {
         "association": association,
         "report": report,
-        "when": {e.id: _local(e.starts_at, e.timezone) for e in report.events} if report else {},
+        "when": (
+            {e.id: _local(e.starts_at, e.timezone) for e in report.events + report.cancelled_events}
+            if report
+            else {}
+        ),
         "error": error,
         "max_mib": calendars.MAX_UPLOAD // 2**20,
     }
@@ -87,6 +91,7 @@ async def import_submit(request: Request, caller: Caller) -> Response:
             return await _page(request, association, error="Choose a calendar file.", status=422)
         data = await upload.read()
         name = upload.filename
+        full_sync = form.get("full_sync") == "on"
     finally:
         # The upload's spooled copy, also when the form is refused (Starlette keeps the form).
         await (await request.form()).close()
@@ -99,7 +104,12 @@ async def import_submit(request: Request, caller: Caller) -> Response:
         return await _page(request, association, error=exc.message, status=422)
     async with transaction(found.pool) as conn:
         report = await calendars.apply(
-            conn, association_id, reading, file_name=name, created_by=caller.person_id
+            conn,
+            association_id,
+            reading,
+            file_name=name,
+            created_by=caller.person_id,
+            full_sync=full_sync,
         )
     return await _page(request, association, report=report)
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from service.calendars.service import MAX_UPLOAD
 from tests.api.test_association_keys import _key, bearer
 from tests.api.test_associations import association, association_admin
+from tests.api.test_events import event
 from tests.api.test_programmes import admin as site_admin
 from tests.conftest import account
 
@@ -152,6 +153,67 @@ async def test_a_changed_file_updates_its_events_and_cancels_the_cancelled(clien
         "Risk management workshop (room 2)"
     )
     assert await pool.fetchval("SELECT count(*) FROM events") == 6
+
+
+async def test_full_sync_cancels_the_upcoming_imported_events_the_file_no_longer_has(
+    client, pool, chapter
+):
+    aid, _, ada_headers, _ = chapter
+    assert (await post(client, aid, CALENDAR, ada_headers)).status_code == 200
+    # An event made in Kickoff, and one imported long ago that has taken place.
+    made = await event(client, ada_headers, association_id=aid, title="Made in Kickoff")
+    await pool.execute(
+        "INSERT INTO events (association_id, ical_uid, title, kind, starts_at, ends_at, timezone,"
+        " online) SELECT association_id, 'old@chapter', 'Last year', kind, now() - interval"
+        " '30 days', now() - interval '29 days', timezone, true FROM events WHERE id = $1",
+        uuid.UUID(made["id"]),
+    )
+    only_risk = ics(vevent("risk@chapter", "Risk management workshop", 10, "LOCATION:Porto"))
+
+    # Without full_sync the file is one calendar among others: nothing else changes.
+    report = (await post(client, aid, only_risk, ada_headers)).json()
+    assert (report["cancelled"], report["cancelled_events"], report["full_sync"]) == (0, [], False)
+
+    r = await client.post(
+        url(aid),
+        files={"file": ("c.ics", only_risk, "text/calendar")},
+        data={"full_sync": "true"},
+        headers=ada_headers,
+    )
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["full_sync"] and report["cancelled"] == 4
+    gone = {e["ical_uid"].split("/")[0] for e in report["cancelled_events"]}
+    assert gone == {"talk@chapter", "study@chapter"}
+    assert all(e["outcome"] == "removed" for e in report["cancelled_events"])
+    statuses = dict(await pool.fetch("SELECT coalesce(ical_uid, title), status FROM events"))
+    assert statuses.pop("risk@chapter") == "scheduled"
+    assert statuses.pop("Made in Kickoff") == "scheduled"
+    assert statuses.pop("old@chapter") == "scheduled"  # the past is left as it was
+    assert set(statuses.values()) == {"cancelled"} and len(statuses) == 4
+    # Again: nothing more to cancel.
+    again = await client.post(
+        url(aid),
+        files={"file": ("c.ics", only_risk)},
+        data={"full_sync": "on"},
+        headers=ada_headers,
+    )
+    assert again.json()["cancelled"] == 0
+
+    # A file none of whose events can be imported cancels nothing (a wrong file, most likely).
+    bad = ics(vevent("past@chapter", "Last month's social", -30))
+    r = await client.post(
+        url(aid), files={"file": ("c.ics", bad)}, data={"full_sync": "1"}, headers=ada_headers
+    )
+    assert r.status_code == 200 and (r.json()["rejected"], r.json()["cancelled"]) == (1, 0)
+    assert await pool.fetchval("SELECT status FROM events WHERE ical_uid = 'risk@chapter'") == (
+        "scheduled"
+    )
+    # full_sync is a yes or a no.
+    r = await client.post(
+        url(aid), files={"file": ("c.ics", bad)}, data={"full_sync": "maybe"}, headers=ada_headers
+    )
+    assert r.status_code == 422 and "full_sync" in r.text
 
 
 async def test_who_may_import(client, pool, chapter):

@@ -11,7 +11,7 @@ from importlib import resources
 
 from tests.api.test_associations import association as create_association
 from tests.api.test_associations import association_admin
-from tests.api.test_calendar_import import CALENDAR
+from tests.api.test_calendar_import import CALENDAR, ics, vevent
 from tests.api.test_programmes import admin as site_admin
 from tests.conftest import account, csrf_from
 
@@ -28,12 +28,12 @@ def browser(client, headers: dict[str, str]):
     return client
 
 
-async def _submit(client, chapter: str, content: bytes, name: str = "events.ics"):
+async def _submit(client, chapter: str, content: bytes, name: str = "events.ics", **fields: str):
     page = await client.get(f"/associations/{chapter}/events/import")
     assert page.status_code == 200, page.text
     return await client.post(
         f"/associations/{chapter}/events/import",
-        data={"csrf_token": csrf_from(page.text)},
+        data={"csrf_token": csrf_from(page.text), **fields},
         files={"file": (name, content, "text/calendar")},
     )
 
@@ -69,6 +69,30 @@ async def test_an_admin_imports_the_demo_sample_from_the_page(client, pool):
     again = await _submit(client, chapter, SAMPLE, "sample_events.ics")
     assert f"Done: 0 new, 0 updated, {stored} unchanged, 3 left out." in text(again)
     assert await pool.fetchval("SELECT count(*) FROM events") == stored
+
+
+async def test_the_whole_calendar_box_cancels_what_the_file_no_longer_has(client, pool):
+    _, boss = await site_admin(client, pool)
+    chapter = (await create_association(client, boss))["id"]
+    _, ada = await association_admin(client, boss, chapter)
+    browser(client, ada)
+    page = await client.get(f"/associations/{chapter}/events/import")
+    assert 'name="full_sync"' in page.text and "This file is our whole calendar" in text(page)
+    assert (await _submit(client, chapter, CALENDAR)).status_code == 200
+    only_risk = ics(vevent("risk@chapter", "Risk management workshop", 10, "LOCATION:Porto"))
+
+    unticked = text(await _submit(client, chapter, only_risk))
+    assert "cancelled" not in unticked.split("Events in the file")[0]
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE status = 'cancelled'") == 0
+
+    ticked = await _submit(client, chapter, only_risk, full_sync="on")
+    assert ticked.status_code == 200, ticked.text
+    words = text(ticked)
+    assert "4 cancelled because the calendar no longer has them." in words
+    assert "Events cancelled: no longer in the calendar 4" in words
+    section = words.split("Events cancelled: no longer in the calendar")[2]
+    assert "Agile seminar" in section and section.count("PMP study group") == 3
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE status = 'cancelled'") == 4
 
 
 async def test_a_file_that_is_no_calendar_says_why_and_writes_nothing(client, pool):

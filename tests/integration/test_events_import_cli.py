@@ -43,6 +43,16 @@ async def test_events_import_prints_the_report(pool, settings, tmp_path, capsys)
     assert "  rejected 'Old news' (past@x): it is in the past" in out
     assert await pool.fetchval("SELECT count(*) FROM events") == 5
 
+    # The whole calendar now has one event: the others are cancelled, and said so.
+    path.write_bytes(ics(vevent("talk@chapter", "Agile seminar", 20)))
+    argv = ["events", "import", "--association", aid, "--full-sync", str(path)]
+    code = await asyncio.to_thread(main, argv)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "cancelled (no longer in the file): 4" in out
+    assert "  cancelled 'Risk management workshop' (risk@chapter), " in out
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE status = 'cancelled'") == 4
+
 
 async def test_events_import_refuses_what_it_cannot_import(pool, settings, tmp_path, capsys):
     aid = await association(pool)
