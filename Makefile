@@ -36,8 +36,12 @@ ifeq ($(CHROMIUM),)
 	fi
 endif
 
+# Two test processes (pytest-xdist; each takes the next test when it is free): most tests wait
+# on a database, a worker, a browser or an SMTP retry, so two share the two cores well.
+TEST_WORKERS ?= 2
+
 test: install chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -21,10 +21,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+import hypothesis
 import pytest
 
 from service import db, embedded
 from service.settings import Settings
+
+# No time limit per example: a deadline is a timed assertion, and on a loaded 2-core machine a
+# slow example would fail a correct test (examples still stop at their usual counts).
+hypothesis.settings.register_profile("kickoff", deadline=None)
+hypothesis.settings.load_profile("kickoff")
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_HOME = Path(os.environ.get("KICKOFF_TEST_HOME", ROOT / ".kickoff-test"))
