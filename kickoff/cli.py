@@ -32,6 +32,14 @@ def _setup_logging(settings: Settings) -> None:
     )
     # pgserver narrates every pg_ctl call at INFO.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # The outbox sweep runs every few seconds: two INFO lines each time would bury the rest.
+    # Its failures (WARNING and up) still show; so does every email job it enqueues.
+    logging.getLogger("arq.worker").addFilter(_quiet_sweeps)
+
+
+def _quiet_sweeps(record: logging.LogRecord) -> bool:
+    """Whether to keep an arq.worker record: not the outbox sweep's routine start and end."""
+    return record.levelno > logging.INFO or ":cron:sweep_outbox" not in record.getMessage()
 
 
 async def _migrate(settings: Settings) -> list[int]:
