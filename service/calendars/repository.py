@@ -82,19 +82,23 @@ async def events_by_uid(conn: Conn, association_id: UUID, uids: list[str]) -> li
 
 
 async def cancel_missing(
-    conn: Conn, association_id: UUID, uids: list[str], window: timedelta
+    conn: Conn, association_id: UUID, uids: list[str], refused: list[str], window: timedelta
 ) -> list[dict[str, Any]]:
     """Cancel the association's imported, scheduled events starting in the coming ``window``
-    whose UID is not in ``uids``; those events, by start. (Only that window: a file holds
-    nothing later, so an event after it cannot be missing from it.)"""
+    whose UID is not in ``uids`` nor ``refused`` (still in the file, if unreadable now: of a
+    series, any occurrence "UID/start"); those events, by start. (Only that window: a file
+    holds nothing later, so an event after it cannot be missing from it.)"""
     found = await conn.fetch(
-        """UPDATE events SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+        """UPDATE events e SET status = 'cancelled', cancelled_at = now(), updated_at = now()
             WHERE association_id = $1 AND ical_uid IS NOT NULL AND status = 'scheduled'
-              AND starts_at >= now() AND starts_at < now() + $3
+              AND starts_at >= now() AND starts_at < now() + $4
               AND NOT (ical_uid = ANY($2::text[]))
+              AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) AS r(uid)
+                              WHERE e.ical_uid = r.uid OR starts_with(e.ical_uid, r.uid || '/'))
         RETURNING id, ical_uid, title, starts_at, timezone, status""",
         association_id,
         uids,
+        refused,
         window,
     )
     return sorted((dict(r) for r in found), key=lambda r: (r["starts_at"], r["title"]))

@@ -62,13 +62,15 @@ async def apply(
     """Store the events read (new ones inserted, changed ones updated, in one statement) and
     report what happened to each. ``full_sync``: the file is the whole calendar, so upcoming
     events imported before that it no longer has are cancelled (kept, with their RSVPs) -
-    unless it has no event at all, which is more likely a wrong file than an empty calendar."""
+    not those it has but could not read this time, and none when it has no event that could be
+    read, which is more likely a wrong file than an empty calendar."""
     rows = [_stored(e) for e in reading.events]
     written = await repo.upsert_events(conn, association_id, rows, created_by)
     gone: list[dict[str, Any]] = []
     if full_sync and reading.events:
         uids = [e.ical_uid for e in reading.events]
-        gone = await repo.cancel_missing(conn, association_id, uids, WINDOW)
+        refused = [r.uid for r in reading.rejected]
+        gone = await repo.cancel_missing(conn, association_id, uids, refused, WINDOW)
     stored = await repo.events_by_uid(conn, association_id, [e.ical_uid for e in reading.events])
     events = [
         ImportedEvent(

@@ -200,6 +200,23 @@ async def test_full_sync_cancels_the_upcoming_imported_events_the_file_no_longer
     )
     assert again.json()["cancelled"] == 0
 
+    # An event still in the file but unreadable now (its end typed before its start) is not
+    # cancelled.
+    networking = vevent("new@chapter", "Networking evening", 30)
+    assert (await post(client, aid, ics(networking), ada_headers)).status_code == 200
+    typo = ics(
+        vevent("risk@chapter", "Risk management workshop", 10, "LOCATION:Porto"),
+        "BEGIN:VEVENT\r\nUID:new@chapter\r\nSUMMARY:Networking evening\r\n"
+        f"DTSTART:{when(30, 20)}\r\nDTEND:{when(30, 18)}\r\nEND:VEVENT",
+    )
+    r = await client.post(
+        url(aid), files={"file": ("c.ics", typo)}, data={"full_sync": "yes"}, headers=ada_headers
+    )
+    assert (r.json()["rejected"], r.json()["cancelled"]) == (1, 0), r.text
+    assert await pool.fetchval("SELECT status FROM events WHERE ical_uid = 'new@chapter'") == (
+        "scheduled"
+    )
+
     # A file none of whose events can be imported cancels nothing (a wrong file, most likely).
     bad = ics(vevent("past@chapter", "Last month's social", -30))
     r = await client.post(
