@@ -62,7 +62,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> str:
     from service import db, embedded
     from service.demo.repository import demo_association, demo_examples, demo_programme_id
-    from service.demo.seed import DEMO_PASSWORD, seed_demo
+    from service.demo.seed import DEMO_PASSWORD, seed_demo, top_up_events
     from service.kit.db import transaction
     from service.security import Passwords
     from service.taxonomy.repository import load_taxonomy
@@ -77,6 +77,8 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
         result = await seed_demo(
             pool, taxonomy, passwords, mentees=mentees, mentors=mentors, reset=reset
         )
+        # A demo loaded weeks ago has seen its events pass: new ones keep it worth opening.
+        added = await top_up_events(pool, taxonomy) if result.skipped else 0
         async with transaction(pool, readonly=True) as conn:
             examples = await demo_examples(conn)
             programme = await demo_programme_id(conn)
@@ -90,7 +92,10 @@ async def _seed(settings: Settings, mentees: int, mentors: int, reset: bool) -> 
         )
     else:
         head = f"loaded {result.mentees} demo mentees and {result.mentors} demo mentors"
-    lines = [head, f"every demo account's password: {DEMO_PASSWORD}"]
+    lines = [head]
+    if added:
+        lines.append(f"{added} new demo events in the coming 90 days (earlier ones have passed)")
+    lines.append(f"every demo account's password: {DEMO_PASSWORD}")
     lines += [f"  a demo {role}: {email}" for role, email in examples]
     if programme and examples:
         lines.append(

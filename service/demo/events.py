@@ -100,6 +100,17 @@ def demo_events(
     return sorted(events, key=lambda e: (e["starts_at"], e["id"]))
 
 
+def more_events(
+    wanted: list[tuple[dict[str, Any], int]],
+    taxonomy: Taxonomy,
+    rng: random.Random,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """``n`` new upcoming events of each (association, n) in ``wanted``, soonest first."""
+    events = [_event(a, rng, now, taxonomy) for a, n in wanted for _ in range(n)]
+    return sorted(events, key=lambda e: (e["starts_at"], e["id"]))
+
+
 def demo_rsvps(
     events: list[dict[str, Any]],
     members: dict[uuid.UUID, list[uuid.UUID]],

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from service.demo.associations import Resident
 from service.kit.db import Conn
 
 #: The demo programme: every demo person, organised by the first demo mentor.
@@ -232,3 +233,37 @@ async def insert_events(conn: Conn, rows: list[dict[str, Any]]) -> None:
 async def copy_rsvps(conn: Conn, rows: list[tuple[object, ...]]) -> None:
     """Write RSVPs (event, person) with COPY."""
     await conn.copy_records_to_table("event_rsvps", records=rows, columns=["event_id", "person_id"])
+
+
+async def demo_hosts(conn: Conn) -> list[dict[str, Any]]:
+    """The demo associations as the event drawing reads them, with how many scheduled events
+    each has still to come (``upcoming``)."""
+    rows = await conn.fetch(
+        """SELECT a.id, a.name, a.city, a.country, a.languages,
+                  (SELECT count(*) FROM events e
+                    WHERE e.association_id = a.id AND e.status = 'scheduled'
+                      AND e.starts_at > now())::int AS upcoming
+             FROM associations a WHERE a.is_demo ORDER BY a.name, a.id"""
+    )
+    return [dict(r) for r in rows]
+
+
+async def demo_residents(conn: Conn) -> list[Resident]:
+    """Every demo person and where they live (whom demo RSVPs are drawn from)."""
+    rows = await conn.fetch(
+        "SELECT id, country, city, languages FROM people WHERE is_demo ORDER BY id"
+    )
+    return [Resident(r["id"], r["country"], r["city"], tuple(r["languages"])) for r in rows]
+
+
+async def active_demo_members(conn: Conn) -> dict[UUID, list[UUID]]:
+    """The active members of each demo association."""
+    rows = await conn.fetch(
+        """SELECT m.association_id, m.person_id FROM association_members m
+             JOIN associations a ON a.id = m.association_id AND a.is_demo
+            WHERE m.status = 'active' ORDER BY m.association_id, m.person_id"""
+    )
+    members: dict[UUID, list[UUID]] = {}
+    for r in rows:
+        members.setdefault(r["association_id"], []).append(r["person_id"])
+    return members

@@ -14,7 +14,7 @@ import asyncpg
 
 from service.demo import repository as repo
 from service.demo.associations import Resident, demo_associations, demo_memberships
-from service.demo.events import demo_events, demo_rsvps
+from service.demo.events import PER_ASSOCIATION, demo_events, demo_rsvps, more_events
 from service.demo.generator import generate_people
 from service.kit.db import transaction
 from service.people.repository import WindowRow
@@ -114,3 +114,34 @@ async def seed_demo(
         await repo.insert_events(conn, events)
         await repo.copy_rsvps(conn, rsvps)
     return SeedResult(mentees, mentors, False)
+
+
+async def top_up_events(
+    pool: asyncpg.Pool,
+    taxonomy: Taxonomy,
+    now: datetime | None = None,
+    random_state: int | None = None,
+) -> int:
+    """Keep a demo loaded weeks ago worth opening: each demo association with fewer than
+    :data:`PER_ASSOCIATION`'s least upcoming events gets new ones over the coming 90 days, with
+    RSVPs drawn as the seed draws them. How many were added (none when nothing is loaded)."""
+    now = now or datetime.now(UTC)
+    async with transaction(pool) as conn:
+        await repo.lock_seeding(conn)
+        wanted = [
+            (host, PER_ASSOCIATION[0] - host["upcoming"])
+            for host in await repo.demo_hosts(conn)
+            if host["upcoming"] < PER_ASSOCIATION[0]
+        ]
+        if not wanted:
+            return 0
+        # Not the seed's fixed state: ids are drawn too, and a second top-up (after events
+        # were cancelled, say) must not draw the ids of the first again.
+        rng = random.Random(random_state)
+        events = more_events(wanted, taxonomy, rng, now)
+        members = await repo.active_demo_members(conn)
+        residents = await repo.demo_residents(conn)
+        rsvps: list[tuple[object, ...]] = list(demo_rsvps(events, members, residents, rng))
+        await repo.insert_events(conn, events)
+        await repo.copy_rsvps(conn, rsvps)
+    return len(events)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.demo.repository import demo_association, demo_examples, demo_programme_id
-from service.demo.seed import DEMO_PASSWORD, seed_demo
+from service.demo.seed import DEMO_PASSWORD, seed_demo, top_up_events
 from service.kit.db import transaction
 from service.security import Passwords
 from service.taxonomy.repository import load_taxonomy
@@ -189,3 +189,44 @@ async def test_resetting_the_demo_gives_back_places_demo_people_held_elsewhere(p
     )
     await seed_demo(pool, taxonomy, Passwords(1024, 1), mentees=5, mentors=2, reset=True)
     assert await pool.fetchval("SELECT rsvp_count FROM events WHERE id = $1", event) == 0
+
+
+async def test_a_demo_whose_events_have_passed_gets_new_ones(pool):
+    taxonomy = await load_taxonomy(pool)
+    await seed_demo(pool, taxonomy, Passwords(1024, 1), mentees=40, mentors=15)
+    hosts = await pool.fetchval("SELECT count(*) FROM associations WHERE is_demo")
+    assert await top_up_events(pool, taxonomy) == 0  # just loaded: nothing to add
+    # Four months later: every demo event has taken place.
+    await pool.execute(
+        "UPDATE events SET starts_at = starts_at - interval '120 days',"
+        " ends_at = ends_at - interval '120 days'"
+    )
+    added = await top_up_events(pool, taxonomy, random_state=5)
+    assert added == 3 * hosts
+    upcoming = await pool.fetch(
+        "SELECT association_id, count(*) AS n, bool_and(is_demo) AS demo FROM events"
+        " WHERE starts_at > now() AND starts_at < now() + interval '91 days'"
+        " GROUP BY association_id"
+    )
+    assert len(upcoming) == hosts and all(r["n"] == 3 and r["demo"] for r in upcoming)
+    wrong = await pool.fetchval(
+        """SELECT count(*) FROM events e
+            WHERE rsvp_count <> (SELECT count(*) FROM event_rsvps r WHERE r.event_id = e.id)
+               OR rsvp_count > capacity"""
+    )
+    assert wrong == 0
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM event_rsvps r JOIN events e ON e.id = r.event_id"
+            " WHERE e.starts_at > now()"
+        )
+        > 0
+    )
+    assert await top_up_events(pool, taxonomy) == 0
+    # A host cancels one: the next start draws one more (as `kickoff demo` calls it: a fresh
+    # draw, so its ids are not the first top-up's again).
+    await pool.execute(
+        "UPDATE events SET status = 'cancelled', cancelled_at = now() WHERE id ="
+        " (SELECT id FROM events WHERE starts_at > now() ORDER BY starts_at LIMIT 1)"
+    )
+    assert await top_up_events(pool, taxonomy) == 1
