@@ -44,7 +44,8 @@ class NextStepOut(BaseModel):
     why: str = Field(description="the rule, in plain words, with its source")
     source: SourceOut
     events: list[StepEventOut] = Field(
-        description="upcoming events that help (not full, online or in my country), soonest first"
+        description="upcoming events that help (not full, online or in my country, near my"
+        " weekly availability), soonest first"
     )
 
 

@@ -5,9 +5,10 @@ help (upcoming, scheduled, not full, not RSVPed, online or in the caller's count
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -53,6 +54,16 @@ async def event(
         list(languages),
     )
     return found
+
+
+def days_to(weekday: int, hour: int, zone: str, minute: int = 0) -> float:
+    """Days from now to the first ``weekday`` (0 = Monday) at least two days away, at that local
+    time in ``zone`` (for :func:`event`: inside someone's weekly availability)."""
+    here = ZoneInfo(zone)
+    day = datetime.now(here).date() + timedelta(days=2)
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    moment = datetime.combine(day, time(hour, minute), here)
+    return (moment - datetime.now(UTC)).total_seconds() / 86400
 
 
 def _step(body: dict[str, Any], code: str) -> dict[str, Any]:
@@ -154,7 +165,8 @@ async def test_sign_up_refuses_bad_values_and_creates_no_one(client, pool):
 
 
 async def test_events_that_help_are_upcoming_open_and_reachable(client, pool):
-    profile, headers = await account(client, country="PT", languages=["pt", "en"])
+    # No weekly availability given: events at any hour are listed (see the next test).
+    profile, headers = await account(client, country="PT", languages=["pt", "en"], availability=[])
     chapter = await association(pool)
     soon = await event(pool, chapter, "PMP exam prep", tags=("pmp",), days=3)
     later = await event(pool, chapter, "PMP study group", kind="study_group", days=9)
@@ -185,6 +197,27 @@ async def test_events_that_help_are_upcoming_open_and_reachable(client, pool):
     assert page.status_code == 200
     assert f'href="/events/{soon}"' in page.text
     assert "Tell us" in page.text  # the three fields are not said yet
+
+
+async def test_events_that_help_are_at_a_time_the_person_can_make(client, pool):
+    # Free on Tuesdays 18:00-20:00 in Kolkata (UTC+5:30: the windows are read in the person's
+    # own zone); events are listed within 90 minutes of that.
+    _, headers = await account(
+        client,
+        timezone="Asia/Kolkata",
+        availability=[{"day": "tue", "start": "18:00", "end": "20:00"}],
+    )
+    chapter = await association(pool)
+    tuesday = days_to(1, 18, "Asia/Kolkata", 30)  # 18:30
+    inside = await event(pool, chapter, "PMP exam prep", tags=("pmp",), days=tuesday)
+    # 16:45-18:45: starts before 18:00 but within 90 minutes of it.
+    early = tuesday - (105 / 1440)
+    near = await event(pool, chapter, "PMP early session", tags=("pmp",), days=early)
+    # 04:00 Tuesday, 22:00 Monday (ending at midnight): nowhere near Tuesday evening.
+    await event(pool, chapter, "PMP at dawn", tags=("pmp",), days=tuesday - 14.5 / 24)
+    await event(pool, chapter, "PMP Monday night", tags=("pmp",), days=tuesday - 20.5 / 24)
+    body = (await client.get("/api/v1/me/next-steps", headers=headers)).json()
+    assert [e["id"] for e in _step(body, "pmp")["events"]] == [str(near), str(inside)]
 
 
 async def test_the_edit_form_saves_the_fields_and_the_digest(client, pool):

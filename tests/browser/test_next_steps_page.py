@@ -9,7 +9,7 @@ import re
 import httpx
 from playwright.async_api import expect
 
-from tests.api.test_next_steps import event
+from tests.api.test_next_steps import days_to, event
 from tests.conftest import account
 from tests.imported import association
 
@@ -18,7 +18,9 @@ async def test_a_mentee_fills_in_the_fields_and_reads_their_next_step(live, brow
     async with httpx.AsyncClient(base_url=live.url) as client:
         await account(client, email="rita@example.org", country="PT")
     chapter = await association(pool)
-    prep = await event(pool, chapter, "PMP exam prep", tags=("pmp",), days=4)
+    # On a Tuesday at 18:30, inside Rita's availability (Tuesdays 18:00-20:00 in Lisbon).
+    tuesday = days_to(1, 18, "Europe/Lisbon", 30)
+    prep = await event(pool, chapter, "PMP exam prep", tags=("pmp",), days=tuesday)
 
     page = await (await browser.new_context()).new_page()
     await page.goto(live.url + "/login")
