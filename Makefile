@@ -36,12 +36,13 @@ ifeq ($(CHROMIUM),)
 	fi
 endif
 
-# Two test processes (pytest-xdist; each takes the next test when it is free): most tests wait
-# on a database, a worker, a browser or an SMTP retry, so two share the two cores well.
+# Two test processes (pytest-xdist): most tests wait on a database, a worker, a browser or an
+# SMTP retry, so two share the two cores well. Tests marked with one xdist_group (those that
+# start `kickoff demo`, which listens on the machine's default mail port) run in one process.
 TEST_WORKERS ?= 2
 
 test: install chromium
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -28,7 +28,9 @@ from tests.integration import test_embedded as embedded
 from tests.integration.conftest import running_harness
 from tests.integration.test_embedded import Harness
 
-pytestmark = pytest.mark.slow
+# The only test holding the machine's default mail port (8025); any other demo started in a
+# test sets its own SMTP_URL, and the group keeps demo tests in one process under make test.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default_ports")]
 
 T = TypeVar("T")
 SMTP_DEFAULT_PORT = 8025

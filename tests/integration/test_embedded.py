@@ -225,7 +225,10 @@ def test_sigterm_is_a_clean_stop_too(harness: Harness) -> None:
     assert wait_until_gone(rd_pid), "embedded Redis left running after SIGTERM"
 
 
+@pytest.mark.xdist_group("default_ports")
 def test_demo_serves_seeded_data_and_stops_cleanly(harness: Harness) -> None:
+    # Its mail sink on a port of its own: the demo's default (8025) is test_demo_ports' to hold.
+    harness.env["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
     demo = harness.serve("demo")
     pg_pid, rd_pid = postgres_pid(harness.home), redis_pid(harness.home)
     # It prints the shared demo password and sample accounts; one of them can log in.
