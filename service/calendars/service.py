@@ -65,13 +65,13 @@ async def apply(
     not those it has but could not read this time, and none when it has no event that could be
     read, which is more likely a wrong file than an empty calendar."""
     rows = [_stored(e) for e in reading.events]
+    uids = [e.ical_uid for e in reading.events]
     written = await repo.upsert_events(conn, association_id, rows, created_by)
     gone: list[dict[str, Any]] = []
-    if full_sync and reading.events:
-        uids = [e.ical_uid for e in reading.events]
+    if full_sync and uids:
         refused = [r.uid for r in reading.rejected]
         gone = await repo.cancel_missing(conn, association_id, uids, refused, WINDOW)
-    stored = await repo.events_by_uid(conn, association_id, [e.ical_uid for e in reading.events])
+    stored = await repo.events_by_uid(conn, association_id, uids)
     events = [
         ImportedEvent(
             **r,
